@@ -1,0 +1,237 @@
+"""Domain events: everything the engine hears, in domain words.
+
+Three sources post into the one engine inbox:
+
+* the AMI gateway (``callcenter/ami/translate.py`` turns Asterisk events into these),
+* the IVR (``IvrCompleted`` once the caller is identified and routed),
+* the console (agent commands: go available, pause, disposition saved).
+
+All are frozen value objects: no sockets, no sessions. ``call_id`` is the Uniqueid of the caller's
+channel (the ``;2`` half of a Local channel, or the PJSIP channel of a real caller). ``interface`` is
+the queue member's interface (``Local/1001@agent-phones/n``, ``PJSIP/1001``); the model maps it to an
+agent.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+# --------------------------------------------------------------------------- from AMI: callers in queues
+@dataclass(frozen=True, slots=True)
+class CallerJoined:
+    """QueueCallerJoin: the caller is waiting in ``queue``."""
+    call_id: str
+    queue: str
+    channel: str
+    caller_number: str
+    caller_name: str
+    position: int
+    count: int
+    linked_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AgentRinging:
+    """AgentCalled: the member's phone rings for this call."""
+    call_id: str
+    queue: str
+    interface: str
+    member_name: str
+    agent_channel: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AgentNoAnswer:
+    """AgentRingNoAnswer: the member did not answer in time (``ring_ms`` is in milliseconds)."""
+    call_id: str
+    queue: str
+    interface: str
+    member_name: str
+    ring_ms: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AgentAnswered:
+    """AgentConnect: the member answered; caller waited ``hold_seconds``."""
+    call_id: str
+    queue: str
+    interface: str
+    member_name: str
+    hold_seconds: int = 0
+    ring_seconds: int = 0
+    agent_channel: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CallCompleted:
+    """AgentComplete: the queue call with a member ended (``reason``: caller, agent, transfer)."""
+    call_id: str
+    queue: str
+    interface: str
+    member_name: str
+    hold_seconds: int = 0
+    talk_seconds: int = 0
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CallerAbandoned:
+    """QueueCallerAbandon: the caller hung up while waiting."""
+    call_id: str
+    queue: str
+    position: int = 0
+    hold_seconds: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CallerLeft:
+    """QueueCallerLeave: the caller is no longer waiting (answered, abandoned, timed out, withdrawn)."""
+    call_id: str
+    queue: str
+    count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelHungUp:
+    """Hangup of any channel; the model only cares when ``call_id`` is a call it knows."""
+    call_id: str
+    channel: str
+    cause: int = 0
+
+
+# --------------------------------------------------------------------------- from AMI: queue members
+@dataclass(frozen=True, slots=True)
+class MemberAdded:
+    queue: str
+    interface: str
+    member_name: str
+    paused: bool = False
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRemoved:
+    queue: str
+    interface: str
+    member_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class MemberPaused:
+    """QueueMemberPause: ``paused`` true or false, with the reason Asterisk keeps for it."""
+    queue: str
+    interface: str
+    member_name: str
+    paused: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MemberStatus:
+    """QueueMemberStatus: device status (1 not in use, 2 in use, 6 ringing, 5 unavailable...)."""
+    queue: str
+    interface: str
+    member_name: str
+    status: int
+    paused: bool
+    in_call: bool
+
+
+# --------------------------------------------------------------------------- from AMI: the link itself
+@dataclass(frozen=True, slots=True)
+class AmiConnected:
+    """Logged in to AMI (first time or after a reconnect): the engine re-tells Asterisk what it wants."""
+
+
+@dataclass(frozen=True, slots=True)
+class AmiDisconnected:
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AsteriskShutdown:
+    restart: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSnapshot:
+    """What QueueStatus said after a (re)connect: members per queue and callers waiting."""
+    members: tuple[MemberAdded, ...] = ()
+    waiting: tuple[CallerJoined, ...] = ()
+
+
+# --------------------------------------------------------------------------- from the IVR
+@dataclass(frozen=True, slots=True)
+class IvrCompleted:
+    """The IVR identified the caller and decided where the call goes.
+
+    ``card`` is the screen-pop card built once at IVR time (``crm_bridge.cards``), or ``None`` for an
+    unknown caller; nothing on the ringing path goes back to the database. ``failed`` is true when the
+    script broke and the caller was sent to the default queue.
+    """
+    call_id: str
+    caller_number: str
+    queue: str
+    priority: int
+    card: dict[str, Any] | None = None
+    digits: tuple[str, ...] = ()
+    menu_choice: str = ""
+    language: str = "en"
+    failed: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CallerIdentified:
+    """A lookup started by the engine (call with no IVR result) came back."""
+    call_id: str
+    card: dict[str, Any] | None
+
+
+# --------------------------------------------------------------------------- from the console
+@dataclass(frozen=True, slots=True)
+class AgentGoAvailable:
+    agent_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class AgentGoPaused:
+    agent_id: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentLogOut:
+    agent_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class DispositionSaved:
+    """The wrap-up was committed to the store (already acknowledged to the browser)."""
+    agent_id: int
+    call_id: str
+    outcome: str
+
+
+@dataclass(frozen=True, slots=True)
+class WrapUpExpired:
+    agent_id: int
+    call_id: str
+
+
+# --------------------------------------------------------------------------- directory
+@dataclass(frozen=True, slots=True)
+class AgentInfo:
+    """What the engine knows of an agent from the store."""
+    agent_id: int
+    login: str
+    name: str
+    interface: str
+    queues: tuple[str, ...]
+    role: str = "agent"
+
+
+@dataclass(frozen=True, slots=True)
+class AgentsLoaded:
+    agents: tuple[AgentInfo, ...] = field(default_factory=tuple)

@@ -1,0 +1,65 @@
+"""Effects: what the pure model asks the shell (``callcenter/engine.py``) to do.
+
+The model never awaits; it returns these and the engine executes them: messages to consoles go
+through the hub, AMI actions through the gateway, rows through the recorder (a separate task that
+batches writes, so the engine never waits for the database).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class SendToAgent:
+    """One console message to every socket of that agent (``kind`` e.g. ``pop``, ``agent``)."""
+    agent_id: int
+    kind: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisorsChanged:
+    """The wallboard picture changed; the notifier coalesces these into a few updates a second."""
+
+
+@dataclass(frozen=True, slots=True)
+class AmiAction:
+    """An AMI action as header dict (``{'Action': 'QueueAdd', ...}``)."""
+    headers: dict[str, str]
+    # Who asked, so a failure can be told to them (agent id or None for the system).
+    agent_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordInteraction:
+    """Insert-or-update one interaction row (one row per call) with these fields."""
+    interaction_id: str
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class StartTimer:
+    """After ``seconds``, post ``event`` into the inbox (replaces a timer with the same key)."""
+    key: str
+    seconds: float
+    event: Any
+
+
+@dataclass(frozen=True, slots=True)
+class CancelTimer:
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class LookupCaller:
+    """Identify a caller off the ringing path (a call that reached a queue without the IVR)."""
+    call_id: str
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something illegal happened (unknown call, impossible transition); logged loudly, never raised."""
+    message: str
+    context: dict[str, Any]

@@ -1,0 +1,239 @@
+"""Settings: loaded once, typed, validated, frozen.
+
+Layers, lowest first: the defaults below < ``config.yaml`` < environment variables (for secrets and
+for what differs per machine). A wrong value stops start-up with :class:`ConfigError`, whose message
+names the key path (``routing.tiers.vip.queue``) and what was expected.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from callcenter.errors import ConfigError
+
+CUSTOMER_TYPES = ("vip", "group", "family", "individual")
+VALUE_CLASSES = ("major", "named", "non_named", "mass")
+# ``general`` is the global-settings section of app_queue's queues.conf: no queue can have that name.
+RESERVED_QUEUE_NAMES = frozenset({"general"})
+
+# Environment variable -> key path it overrides.
+ENV_OVERRIDES = {
+    "CC_AMI_HOST": ("ami", "host"),
+    "CC_AMI_PORT": ("ami", "port"),
+    "CC_AMI_USERNAME": ("ami", "username"),
+    "CC_AMI_SECRET": ("ami", "secret"),
+    "CC_FASTAGI_HOST": ("fastagi", "host"),
+    "CC_FASTAGI_PORT": ("fastagi", "port"),
+    "CC_HTTP_HOST": ("http", "host"),
+    "CC_HTTP_PORT": ("http", "port"),
+    "CC_DATABASE_URL": ("database", "url"),
+}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class AmiSettings(_Frozen):
+    host: str = "127.0.0.1"
+    port: int = Field(5038, ge=0, le=65535)
+    username: str = "callcenter"
+    secret: str = ""
+    auth: Literal["plain", "md5"] = "plain"
+    # AMI event classes we subscribe to: agent (queue events) + call (Hangup, channels) + system
+    # (FullyBooted/Shutdown). Leaves out ``dialplan`` (VarSet/Newexten, ~75 % of a call's events).
+    events: str = "agent,call,system"
+    ping_interval: float = Field(5.0, gt=0)
+    ping_timeout: float = Field(3.0, gt=0)
+    reconnect_seconds: float = Field(2.0, gt=0)
+    action_timeout: float = Field(5.0, gt=0)
+
+
+class FastAgiSettings(_Frozen):
+    host: str = "127.0.0.1"
+    port: int = Field(4573, ge=0, le=65535)
+    header_timeout: float = Field(5.0, gt=0)
+
+
+class HttpSettings(_Frozen):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    # Set when the console is served over HTTPS so the session cookie gets the Secure flag.
+    secure_cookies: bool = False
+    session_hours: float = Field(12.0, gt=0)
+
+
+class DatabaseSettings(_Frozen):
+    url: str = "sqlite+aiosqlite:///callcenter.db"
+    echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        if not (url.startswith("sqlite+aiosqlite://") or url.startswith("postgresql+asyncpg://")):
+            raise ValueError("expected sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db")
+        return url
+
+
+class QueueSettings(_Frozen):
+    strategy: Literal["ringall", "leastrecent", "fewestcalls", "random", "rrmemory", "linear"] = "rrmemory"
+    wrapup_seconds: int = Field(30, ge=0, le=3600)
+    member_timeout: int = Field(15, ge=1, le=600)
+    label: str = ""
+
+
+class TierRoute(_Frozen):
+    queue: str
+    priority: int = Field(0, ge=0, le=100)
+
+
+class RoutingSettings(_Frozen):
+    default_queue: str = "standard"
+    tiers: dict[str, TierRoute] = Field(default_factory=dict)
+
+    @field_validator("tiers")
+    @classmethod
+    def _known_tiers(cls, tiers: dict[str, TierRoute]) -> dict[str, TierRoute]:
+        unknown = set(tiers) - set(CUSTOMER_TYPES) - {"unknown"}
+        if unknown:
+            raise ValueError(f"unknown tier {sorted(unknown)}; expected some of {list(CUSTOMER_TYPES) + ['unknown']}")
+        return tiers
+
+
+class MenuOption(_Frozen):
+    digit: str = Field(pattern=r"^[0-9*#]$")
+    label: str
+    label_zh: str = ""
+
+
+class IvrSettings(_Frozen):
+    default_region: str = "CN"
+    lookup_timeout: float = Field(0.5, gt=0)
+    welcome_prompt: str = "welcome"
+    menu_prompt: str = "menu"
+    digit_timeout_ms: int = Field(5000, ge=500, le=60000)
+    menu_tries: int = Field(2, ge=1, le=5)
+    menu: tuple[MenuOption, ...] = (
+        MenuOption(digit="1", label="service", label_zh="业务咨询"),
+        MenuOption(digit="2", label="complaint", label_zh="投诉"),
+    )
+
+
+class ConsoleSettings(_Frozen):
+    outcomes: tuple[str, ...] = ("resolved", "follow_up", "transferred", "information", "complaint_logged")
+    pause_reasons: tuple[str, ...] = ("lunch", "training", "meeting", "break")
+
+
+class Settings(_Frozen):
+    ami: AmiSettings = AmiSettings()
+    fastagi: FastAgiSettings = FastAgiSettings()
+    http: HttpSettings = HttpSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    queues: dict[str, QueueSettings] = Field(
+        default_factory=lambda: {"vip": QueueSettings(), "enterprise": QueueSettings(), "standard": QueueSettings()}
+    )
+    routing: RoutingSettings = RoutingSettings(
+        tiers={
+            "vip": TierRoute(queue="vip", priority=10),
+            "group": TierRoute(queue="enterprise", priority=5),
+            "family": TierRoute(queue="standard", priority=2),
+            "individual": TierRoute(queue="standard", priority=0),
+            "unknown": TierRoute(queue="standard", priority=0),
+        }
+    )
+    ivr: IvrSettings = IvrSettings()
+    console: ConsoleSettings = ConsoleSettings()
+
+    @field_validator("queues")
+    @classmethod
+    def _queue_names(cls, queues: dict[str, QueueSettings]) -> dict[str, QueueSettings]:
+        if not queues:
+            raise ValueError("at least one queue is needed")
+        for name in queues:
+            if name.lower() in RESERVED_QUEUE_NAMES:
+                raise ValueError(f"a queue cannot be named {name!r}: [general] is app_queue's settings section")
+            if not name.replace("_", "").replace("-", "").isalnum():
+                raise ValueError(f"queue name {name!r} may only hold letters, digits, '-' and '_'")
+        return queues
+
+    @model_validator(mode="after")
+    def _routes_name_known_queues(self) -> Settings:
+        known = set(self.queues)
+        if self.routing.default_queue not in known:
+            raise _PathError(("routing", "default_queue"), f"{self.routing.default_queue!r} is not in queues {sorted(known)}")
+        for tier, route in self.routing.tiers.items():
+            if route.queue not in known:
+                raise _PathError(("routing", "tiers", tier, "queue"), f"{route.queue!r} is not in queues {sorted(known)}")
+        return self
+
+    def route_for(self, tier: str | None) -> TierRoute:
+        """The queue and priority the tier map gives a customer type (``None`` = unknown caller)."""
+        route = self.routing.tiers.get(tier or "unknown") or self.routing.tiers.get("unknown")
+        return route or TierRoute(queue=self.routing.default_queue, priority=0)
+
+
+class _PathError(ValueError):
+    def __init__(self, path: tuple[str, ...], message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+def _set_path(data: dict[str, Any], path: tuple[str, ...], value: str) -> None:
+    node = data
+    for key in path[:-1]:
+        node = node.setdefault(key, {})
+        if not isinstance(node, dict):
+            raise ConfigError(".".join(path), f"cannot apply the environment override: {key} is not a mapping")
+    node[path[-1]] = value
+
+
+def settings_from_mapping(data: Mapping[str, Any] | None, env: Mapping[str, str] | None = None,
+                          source: str = "config") -> Settings:
+    """Validate a parsed config mapping (plus environment overrides) into frozen :class:`Settings`."""
+    raw: dict[str, Any] = dict(data or {})
+    if not isinstance(data or {}, Mapping):
+        raise ConfigError("(top level)", f"{source}: expected a mapping of sections, got {type(data).__name__}")
+    for var, path in ENV_OVERRIDES.items():
+        if env and var in env:
+            _set_path(raw, path, env[var])
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        ctx_error = (err.get("ctx") or {}).get("error")
+        if isinstance(ctx_error, _PathError):
+            raise ConfigError(".".join(ctx_error.path), f"{source}: {ctx_error}") from None
+        path = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = "unknown key (misspelt?)"
+        elif "input" in err and err["type"] != "missing":
+            message = f"{message} (got {err['input']!r})"
+        raise ConfigError(path, f"{source}: {message}") from None
+
+
+def load_settings(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read ``config.yaml`` (or *path*) and the environment. Missing file = defaults."""
+    env = os.environ if env is None else env
+    data: Any = {}
+    source = "defaults"
+    if path is not None:
+        source = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError("(file)", f"cannot read {path}: {exc.strerror}") from None
+        try:
+            data = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" line {mark.line + 1}" if mark else ""
+            raise ConfigError("(syntax)", f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        if not isinstance(data, dict):
+            raise ConfigError("(top level)", f"{path}: expected a mapping of sections")
+    return settings_from_mapping(data, env, source)

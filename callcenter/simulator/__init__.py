@@ -1,0 +1,1 @@
+"""Embedded PBX simulator: AMI server and FastAGI client that behave like Asterisk 22."""
