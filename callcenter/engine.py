@@ -1,0 +1,177 @@
+"""The engine: the one task that owns the state.
+
+Theory of operation. Every input (translated AMI events, IVR results, console commands, timers) is
+put into one ``asyncio.Queue`` with the sync :meth:`Engine.post`. The engine task takes them in order,
+hands each to the pure ``Model`` and carries out the effects it returns:
+
+* ``SendToAgent`` / ``SupervisorsChanged`` -> the console hub (sync, never blocks on a browser);
+* ``AmiAction`` -> a task per action through the gateway (a failure is told to the agent who asked);
+* ``RecordInteraction`` -> the recorder's queue (it batches writes; the engine never awaits the DB);
+* ``StartTimer`` / ``CancelTimer`` -> ``loop.call_later`` posting back into the inbox;
+* ``LookupCaller`` -> a task that identifies the caller and posts ``CallerIdentified``;
+* ``Problem`` -> a loud log line with the ids; never an exception.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from callcenter import domain as d
+from callcenter import effects as fx
+from callcenter.errors import CallCenterError
+from callcenter.model import views
+from callcenter.model.state import Model
+from callcenter.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class HubPort(Protocol):
+    def send_to_agent(self, agent_id: int, kind: str, data: dict[str, Any]) -> None: ...
+    def mark_wallboard_dirty(self) -> None: ...
+
+
+class RecorderPort(Protocol):
+    def record(self, interaction_id: str, fields: dict[str, Any]) -> None: ...
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Engine:
+    def __init__(self, settings: Settings, *, hub: HubPort, recorder: RecorderPort,
+                 send_ami: Callable[[dict[str, str]], Awaitable[Any]],
+                 identify: Callable[[str], Awaitable[list[dict[str, Any]]]],
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.settings = settings
+        self.model = Model(settings)
+        self.hub = hub
+        self.recorder = recorder
+        self.send_ami = send_ami
+        self.identify = identify
+        self.clock = clock
+        self.inbox: asyncio.Queue[Any] = asyncio.Queue()
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._task: asyncio.Task[None] | None = None
+        self.applied = 0
+        self.problems = 0
+
+    # ------------------------------------------------------------------ the port everyone uses
+    def post(self, event: Any) -> None:
+        self.inbox.put_nowait(event)
+
+    def agent_snapshot(self, agent_id: int) -> dict[str, Any]:
+        return views.agent_snapshot(self.model, agent_id, self.clock())
+
+    def wallboard(self) -> dict[str, Any]:
+        return views.wallboard(self.model, self.clock())
+
+    def wrapup_call(self, agent_id: int, call_id: str) -> dict[str, Any] | None:
+        return views.wrapup_call(self.model, agent_id, call_id)
+
+    # ------------------------------------------------------------------ lifecycle
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="engine")
+
+    async def stop(self) -> None:
+        for handle in self._timers.values():
+            handle.cancel()
+        self._timers.clear()
+        tasks = [t for t in (self._task, *self._tasks) if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def drain(self) -> None:
+        """Wait until everything posted so far has been applied (tests, benchmarks)."""
+        while not self.inbox.empty():
+            await asyncio.sleep(0)
+        await asyncio.sleep(0)
+
+    async def _run(self) -> None:
+        inbox = self.inbox
+        while True:
+            event = await inbox.get()
+            self.apply(event)
+            # Take whatever else is already waiting without yielding to the loop between events.
+            while not inbox.empty():
+                self.apply(inbox.get_nowait())
+
+    def apply(self, event: Any) -> None:
+        try:
+            effects = self.model.apply(event, self.clock())
+        except Exception:
+            log.exception("engine: applying %r failed; state kept, event dropped", event)
+            return
+        self.applied += 1
+        for effect in effects:
+            try:
+                self._execute(effect)
+            except Exception:
+                log.exception("engine: effect %r failed", effect)
+
+    # ------------------------------------------------------------------ effects
+    def _execute(self, effect: Any) -> None:
+        kind = type(effect)
+        if kind is fx.SendToAgent:
+            self.hub.send_to_agent(effect.agent_id, effect.kind, effect.data)
+        elif kind is fx.SupervisorsChanged:
+            self.hub.mark_wallboard_dirty()
+        elif kind is fx.RecordInteraction:
+            self.recorder.record(effect.interaction_id, effect.fields)
+        elif kind is fx.AmiAction:
+            self._spawn(self._ami(effect), "ami-action")
+        elif kind is fx.StartTimer:
+            self._start_timer(effect)
+        elif kind is fx.CancelTimer:
+            handle = self._timers.pop(effect.key, None)
+            if handle is not None:
+                handle.cancel()
+        elif kind is fx.LookupCaller:
+            self._spawn(self._lookup(effect), "lookup-caller")
+        elif kind is fx.Problem:
+            self.problems += 1
+            log.warning("engine: %s %s", effect.message, effect.context)
+        else:
+            log.error("engine: unknown effect %r", effect)
+
+    def _start_timer(self, effect: fx.StartTimer) -> None:
+        old = self._timers.pop(effect.key, None)
+        if old is not None:
+            old.cancel()
+
+        def fire() -> None:
+            self._timers.pop(effect.key, None)
+            self.post(effect.event)
+
+        self._timers[effect.key] = asyncio.get_running_loop().call_later(effect.seconds, fire)
+
+    def _spawn(self, coro: Awaitable[Any], name: str) -> None:
+        task = asyncio.ensure_future(coro)
+        task.set_name(name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _ami(self, effect: fx.AmiAction) -> None:
+        try:
+            await self.send_ami(effect.headers)
+        except CallCenterError as exc:
+            log.warning("AMI %s failed: %s", effect.headers.get("Action"), exc.message)
+            if effect.agent_id is not None:
+                self.hub.send_to_agent(effect.agent_id, "error", exc.as_dict())
+
+    async def _lookup(self, effect: fx.LookupCaller) -> None:
+        try:
+            cards = await asyncio.wait_for(self.identify(effect.number), self.settings.ivr.lookup_timeout * 4)
+        except Exception as exc:
+            log.warning("caller lookup for %s failed: %s", effect.call_id, exc)
+            return
+        self.post(d.CallerIdentified(effect.call_id, cards[0] if cards else None))

@@ -1,0 +1,113 @@
+"""The engine's state: calls, agents and their queue memberships (plain data, owned by one task)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from callcenter.domain import AgentInfo
+from callcenter.model.tables import Activity, AgentState, CallState
+
+
+@dataclass(slots=True)
+class Call:
+    call_id: str
+    interaction_id: str
+    state: CallState
+    started_at: datetime
+    caller_number: str = ""
+    caller_name: str = ""
+    channel: str = ""
+    queue: str = ""
+    priority: int = 0
+    card: dict[str, Any] | None = None
+    digits: tuple[str, ...] = ()
+    menu_choice: str = ""
+    language: str = ""
+    ivr_failed: bool = False
+    ivr_seen: bool = False
+    joined_at: datetime | None = None
+    answered_at: datetime | None = None
+    ended_at: datetime | None = None
+    ringing: set[int] = field(default_factory=set)
+    agent_id: int | None = None
+    hold_seconds: int = 0
+    talk_seconds: int = 0
+
+    def record_fields(self) -> dict[str, Any]:
+        """The interaction row as the model knows it now."""
+        card = self.card or {}
+        return {
+            "call_id": self.call_id, "caller_number": self.caller_number, "customer_id": card.get("customer_id"),
+            "queue": self.queue or None, "agent_id": self.agent_id, "customer_type": card.get("customer_type"),
+            "value_class": card.get("value_class"), "priority": self.priority, "menu_choice": self.menu_choice or None,
+            "ivr_digits": "".join(self.digits) or None, "language": self.language or None, "status": self.state.value,
+            "ivr_failed": self.ivr_failed, "started_at": self.started_at, "queued_at": self.joined_at,
+            "answered_at": self.answered_at, "ended_at": self.ended_at, "hold_seconds": self.hold_seconds,
+            "talk_seconds": self.talk_seconds,
+        }
+
+    def pop(self, now: datetime) -> dict[str, Any]:
+        """The screen pop: built from what the IVR gathered; nothing here touches the database."""
+        waited = int((now - self.joined_at).total_seconds()) if self.joined_at else 0
+        return {
+            "call_id": self.call_id, "interaction_id": self.interaction_id, "queue": self.queue,
+            "priority": self.priority, "caller_number": self.caller_number, "card": self.card,
+            "ivr": {"digits": list(self.digits), "menu_choice": self.menu_choice, "language": self.language,
+                    "failed": self.ivr_failed},
+            "joined_at": self.joined_at.isoformat() if self.joined_at else None, "waited_seconds": max(waited, 0),
+        }
+
+
+@dataclass(slots=True)
+class Membership:
+    paused: bool = False
+    reason: str = ""
+
+
+@dataclass(slots=True)
+class WrapUp:
+    call_id: str
+    interaction_id: str
+    call_fields: dict[str, Any]
+    pop: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Agent:
+    info: AgentInfo
+    since: datetime
+    memberships: dict[str, Membership] = field(default_factory=dict)
+    activity: Activity = Activity.IDLE
+    call_id: str | None = None
+    wants: str = "logged_out"          # what the agent asked for: logged_out | available | paused
+    want_reason: str = ""
+    # Calls this agent handled whose outcome is not saved yet (savable after the wrap-up timer too).
+    pending: dict[str, WrapUp] = field(default_factory=dict)
+    wrapup_call: str | None = None
+    shown: AgentState = AgentState.LOGGED_OUT
+
+    @property
+    def state(self) -> AgentState:
+        if self.activity is Activity.RINGING:
+            return AgentState.RINGING
+        if self.activity is Activity.ON_CALL:
+            return AgentState.ON_CALL
+        if self.activity is Activity.WRAP_UP:
+            return AgentState.WRAP_UP
+        if not self.memberships:
+            return AgentState.LOGGED_OUT
+        if all(m.paused for m in self.memberships.values()):
+            return AgentState.PAUSED
+        return AgentState.AVAILABLE
+
+    @property
+    def reason(self) -> str:
+        if self.state is AgentState.PAUSED:
+            return next((m.reason for m in self.memberships.values() if m.reason), "")
+        return ""
+
+    def view(self) -> dict[str, Any]:
+        return {"agent_id": self.info.agent_id, "login": self.info.login, "name": self.info.name,
+                "state": self.state.value, "reason": self.reason, "since": self.since.isoformat(),
+                "queues": sorted(self.memberships), "call_id": self.call_id}

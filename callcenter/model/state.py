@@ -1,0 +1,438 @@
+"""The pure model: ``Model.apply(event, now) -> [effects]``.
+
+Theory of operation. One engine task owns a ``Model`` and feeds it every domain event in inbox
+order; the model changes its calls and agents according to ``tables.py`` and returns effects (pops,
+AMI actions, rows to record, timers) for the engine to carry out. It never awaits and never touches
+a socket, so it is tested with literal events and a fixed clock.
+
+Agent state is derived: queue memberships come from Asterisk's member events (the source of truth
+for "is this phone in the queue and paused?"), the call activity from the agent events; what the agent
+*asked for* (``wants``) is kept so it can be re-told to Asterisk after a reconnect or a wrap-up.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from callcenter import domain as d
+from callcenter import effects as fx
+from callcenter.ami import actions
+from callcenter.model.entities import Agent, Call, Membership, WrapUp
+from callcenter.model.tables import (ACTIVITY_TRANSITIONS, CALL_TERMINAL, CALL_TRANSITIONS, Activity,
+                                     CallState)
+from callcenter.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Effects = list[Any]
+MAX_PENDING = 20     # unsaved outcomes kept per agent
+
+
+class Model:
+    def __init__(self, settings: Settings, *, new_id: Callable[[], str] = lambda: uuid.uuid4().hex) -> None:
+        self.settings = settings
+        self.new_id = new_id
+        self.calls: dict[str, Call] = {}
+        self.agents: dict[int, Agent] = {}
+        self.by_interface: dict[str, int] = {}
+        self.ami_up = False
+        self._touched: set[int] = set()
+        self._handlers: dict[type, Callable[[Any, datetime], Effects]] = {
+            d.AgentsLoaded: self._agents_loaded,
+            d.IvrCompleted: self._ivr_completed,
+            d.CallerIdentified: self._caller_identified,
+            d.CallerJoined: self._caller_joined,
+            d.AgentRinging: self._agent_ringing,
+            d.AgentNoAnswer: self._agent_no_answer,
+            d.AgentAnswered: self._agent_answered,
+            d.CallCompleted: self._call_completed,
+            d.CallerAbandoned: self._caller_abandoned,
+            d.CallerLeft: self._caller_left,
+            d.ChannelHungUp: self._hangup,
+            d.MemberAdded: self._member_added,
+            d.MemberRemoved: self._member_removed,
+            d.MemberPaused: self._member_paused,
+            d.MemberStatus: self._member_status,
+            d.QueueSnapshot: self._snapshot,
+            d.AmiConnected: self._ami_connected,
+            d.AmiDisconnected: self._ami_disconnected,
+            d.AsteriskShutdown: self._shutdown,
+            d.AgentGoAvailable: self._go_available,
+            d.AgentGoPaused: self._go_paused,
+            d.AgentLogOut: self._log_out,
+            d.DispositionSaved: self._disposition_saved,
+            d.WrapUpExpired: self._wrapup_expired,
+        }
+
+    # ------------------------------------------------------------------ entry point
+    def apply(self, event: Any, now: datetime) -> Effects:
+        handler = self._handlers.get(type(event))
+        if handler is None:
+            return [fx.Problem("event the model does not know", {"event": repr(event)})]
+        self._touched.clear()
+        effects = handler(event, now)
+        for agent_id in self._touched:
+            agent = self.agents[agent_id]
+            if agent.state is not agent.shown:
+                agent.shown = agent.state
+                agent.since = now
+                effects.append(fx.SendToAgent(agent_id, "agent", agent.view()))
+                effects.append(fx.SupervisorsChanged())
+        return effects
+
+    # ------------------------------------------------------------------ helpers
+    def _call_step(self, call: Call, event: Any) -> bool:
+        new = CALL_TRANSITIONS[call.state].get(type(event))
+        if new is None:
+            return False
+        call.state = new
+        return True
+
+    def _agent_step(self, agent: Agent, event: Any, effects: Effects) -> bool:
+        new = ACTIVITY_TRANSITIONS[agent.activity].get(type(event))
+        if new is None:
+            effects.append(fx.Problem("illegal agent transition", {
+                "agent": agent.info.login, "activity": agent.activity.value, "event": type(event).__name__}))
+            return False
+        agent.activity = new
+        self._touched.add(agent.info.agent_id)
+        return True
+
+    def _illegal(self, call: Call, event: Any) -> fx.Problem:
+        return fx.Problem("illegal call transition", {
+            "call_id": call.call_id, "state": call.state.value, "event": type(event).__name__})
+
+    def _agent_for(self, interface: str, member_name: str = "") -> Agent | None:
+        agent_id = self.by_interface.get(interface)
+        if agent_id is None and member_name:
+            agent_id = next((a.info.agent_id for a in self.agents.values() if a.info.login == member_name), None)
+        return self.agents.get(agent_id) if agent_id is not None else None
+
+    def _record(self, call: Call) -> fx.RecordInteraction:
+        return fx.RecordInteraction(call.interaction_id, call.record_fields())
+
+    def _new_call(self, call_id: str, now: datetime, state: CallState) -> Call:
+        call = Call(call_id=call_id, interaction_id=self.new_id(), state=state, started_at=now)
+        self.calls[call_id] = call
+        return call
+
+    def _withdraw(self, call: Call, keep: int | None = None) -> Effects:
+        effects: Effects = []
+        for agent_id in sorted(call.ringing):
+            if agent_id == keep:
+                continue
+            agent = self.agents.get(agent_id)
+            if agent is not None and agent.call_id == call.call_id and agent.activity is Activity.RINGING:
+                agent.activity, agent.call_id = Activity.IDLE, None
+                self._touched.add(agent_id)
+            effects.append(fx.SendToAgent(agent_id, "pop_withdrawn", {"call_id": call.call_id}))
+        call.ringing = {keep} if keep is not None and keep in call.ringing else set()
+        return effects
+
+    def _wrapup_seconds(self, queue: str) -> int:
+        q = self.settings.queues.get(queue)
+        return q.wrapup_seconds if q else 0
+
+    # ------------------------------------------------------------------ directory
+    def _agents_loaded(self, event: d.AgentsLoaded, now: datetime) -> Effects:
+        for info in event.agents:
+            agent = self.agents.get(info.agent_id)
+            if agent is None:
+                self.agents[info.agent_id] = Agent(info=info, since=now)
+            else:
+                self.by_interface.pop(agent.info.interface, None)
+                agent.info = info
+            self.by_interface[info.interface] = info.agent_id
+        return [fx.SupervisorsChanged()]
+
+    # ------------------------------------------------------------------ callers
+    def _ivr_completed(self, e: d.IvrCompleted, now: datetime) -> Effects:
+        call = self.calls.get(e.call_id) or self._new_call(e.call_id, now, CallState.IVR)
+        call.ivr_seen = True
+        call.caller_number = e.caller_number or call.caller_number
+        call.card, call.digits, call.menu_choice = e.card, e.digits, e.menu_choice
+        call.language, call.ivr_failed, call.priority = e.language, e.failed, e.priority
+        if not call.queue:
+            call.queue = e.queue
+        effects: Effects = [self._record(call)]
+        # The IVR result raced the queue join: the pop already sent goes out again, complete.
+        for agent_id in sorted(call.ringing):
+            effects.append(fx.SendToAgent(agent_id, "pop", call.pop(now)))
+        return effects
+
+    def _caller_identified(self, e: d.CallerIdentified, now: datetime) -> Effects:
+        call = self.calls.get(e.call_id)
+        if call is None or call.ivr_seen:
+            return []
+        call.card = e.card
+        effects: Effects = [self._record(call), fx.SupervisorsChanged()]
+        effects += [fx.SendToAgent(a, "pop", call.pop(now)) for a in sorted(call.ringing)]
+        return effects
+
+    def _caller_joined(self, e: d.CallerJoined, now: datetime) -> Effects:
+        call = self.calls.get(e.call_id)
+        effects: Effects = []
+        if call is None:
+            # No IVR result: a direct queue call or a dead AGI server. Identify off the ringing path.
+            call = self._new_call(e.call_id, now, CallState.IVR)
+            if e.caller_number:
+                effects.append(fx.LookupCaller(e.call_id, e.caller_number))
+        if not self._call_step(call, e):
+            return [self._illegal(call, e)]
+        call.queue, call.channel = e.queue, e.channel or call.channel
+        call.caller_number = call.caller_number or e.caller_number
+        call.caller_name = e.caller_name
+        if call.joined_at is None:
+            call.joined_at = now
+        effects += [self._record(call), fx.SupervisorsChanged()]
+        return effects
+
+    def _agent_ringing(self, e: d.AgentRinging, now: datetime) -> Effects:
+        call = self.calls.get(e.call_id)
+        agent = self._agent_for(e.interface, e.member_name)
+        if call is None or agent is None:
+            return [fx.Problem("ring for an unknown call or member", {"call_id": e.call_id, "interface": e.interface})]
+        effects: Effects = []
+        if not self._call_step(call, e):
+            return [self._illegal(call, e)]
+        if not self._agent_step(agent, e, effects):
+            return effects
+        agent.call_id = call.call_id
+        call.ringing.add(agent.info.agent_id)
+        effects.append(fx.SendToAgent(agent.info.agent_id, "pop", call.pop(now)))
+        effects.append(fx.SupervisorsChanged())
+        return effects
+
+    def _agent_no_answer(self, e: d.AgentNoAnswer, now: datetime) -> Effects:
+        call = self.calls.get(e.call_id)
+        agent = self._agent_for(e.interface, e.member_name)
+        effects: Effects = []
+        if agent is not None and agent.call_id == e.call_id and self._agent_step(agent, e, effects):
+            agent.call_id = None
+            effects.append(fx.SendToAgent(agent.info.agent_id, "pop_withdrawn",
+                                          {"call_id": e.call_id, "reason": "no-answer"}))
+        if call is not None and agent is not None:
+            call.ringing.discard(agent.info.agent_id)
+            if call.state is CallState.RINGING and not call.ringing:
+                call.state = CallState.QUEUED
+        effects.append(fx.SupervisorsChanged())
+        return effects
+
+    def _agent_answered(self, e: d.AgentAnswered, now: datetime) -> Effects:
+        call = self.calls.get(e.call_id)
+        agent = self._agent_for(e.interface, e.member_name)
+        if call is None or agent is None:
+            return [fx.Problem("answer for an unknown call or member", {"call_id": e.call_id, "interface": e.interface})]
+        if not self._call_step(call, e):
+            return [self._illegal(call, e)]
+        effects = self._withdraw(call, keep=agent.info.agent_id)
+        if agent.activity is not Activity.RINGING:       # AgentCalled lost in a link gap
+            agent.activity = Activity.RINGING
+        self._agent_step(agent, e, effects)
+        agent.call_id = call.call_id
+        call.agent_id, call.answered_at, call.hold_seconds = agent.info.agent_id, now, e.hold_seconds
+        call.queue = e.queue or call.queue
+        effects.append(fx.SendToAgent(agent.info.agent_id, "call", {**call.pop(now), "state": "connected"}))
+        effects += [self._record(call), fx.SupervisorsChanged()]
+        return effects
+
+    def _call_completed(self, e: d.CallCompleted, now: datetime) -> Effects:
+        call = self.calls.get(e.call_id)
+        agent = self._agent_for(e.interface, e.member_name)
+        if call is None:
+            return [fx.Problem("AgentComplete for an unknown call", {"call_id": e.call_id})]
+        if not self._call_step(call, e):
+            return [self._illegal(call, e)]
+        call.ended_at, call.talk_seconds = now, e.talk_seconds
+        call.hold_seconds = e.hold_seconds or call.hold_seconds
+        effects: Effects = [self._record(call), fx.SupervisorsChanged()]
+        if agent is None or not self._agent_step(agent, e, effects):
+            return effects
+        agent_id = agent.info.agent_id
+        pop = call.pop(now)
+        agent.pending[call.call_id] = WrapUp(call.call_id, call.interaction_id, call.record_fields(), pop)
+        while len(agent.pending) > MAX_PENDING:
+            agent.pending.pop(next(iter(agent.pending)))
+        agent.wrapup_call = call.call_id
+        effects.append(fx.SendToAgent(agent_id, "call", {**pop, "state": "ended", "reason": e.reason,
+                                                         "talk_seconds": e.talk_seconds}))
+        seconds = self._wrapup_seconds(call.queue)
+        if seconds > 0:
+            effects.append(fx.AmiAction(actions.queue_pause(agent.info.interface, True, actions.WRAP_UP_REASON)))
+        effects.append(fx.StartTimer(f"wrapup:{agent_id}", float(seconds), d.WrapUpExpired(agent_id, call.call_id)))
+        return effects
+
+    def _caller_abandoned(self, e: d.CallerAbandoned, now: datetime) -> Effects:
+        call = self.calls.get(e.call_id)
+        if call is None:
+            return [fx.Problem("abandon for an unknown call", {"call_id": e.call_id})]
+        if not self._call_step(call, e):
+            return [self._illegal(call, e)]
+        call.ended_at, call.hold_seconds = now, e.hold_seconds
+        effects = self._withdraw(call)
+        return effects + [self._record(call), fx.SupervisorsChanged()]
+
+    def _caller_left(self, e: d.CallerLeft, now: datetime) -> Effects:
+        call = self.calls.get(e.call_id)
+        if call is None:
+            return []
+        if not self._call_step(call, e):
+            return [self._illegal(call, e)]
+        effects: Effects = [fx.SupervisorsChanged()]
+        if call.state is CallState.LEFT:
+            effects.append(self._record(call))
+        return effects
+
+    def _hangup(self, e: d.ChannelHungUp, now: datetime) -> Effects:
+        call = self.calls.get(e.call_id)
+        if call is None:
+            return []            # agent legs, ;1 halves, calls we never saw: nothing to do
+        before = call.state
+        if not self._call_step(call, e):
+            return [self._illegal(call, e)]
+        effects: Effects = []
+        if call.state is CallState.CONNECTED:
+            return effects       # AgentComplete is still to come
+        if before is not call.state or call.state is CallState.LEFT:
+            call.ended_at = call.ended_at or now
+            effects += self._withdraw(call)
+            effects.append(self._record(call))
+        if call.state in CALL_TERMINAL or call.state is CallState.LEFT:
+            del self.calls[call.call_id]
+        effects.append(fx.SupervisorsChanged())
+        return effects
+
+    # ------------------------------------------------------------------ members
+    def _member_added(self, e: d.MemberAdded, now: datetime) -> Effects:
+        agent = self._agent_for(e.interface, e.member_name)
+        if agent is None:
+            return [fx.Problem("queue member that is no agent of ours", {"interface": e.interface, "queue": e.queue})]
+        agent.memberships[e.queue] = Membership(paused=e.paused, reason=e.reason)
+        self._touched.add(agent.info.agent_id)
+        return [fx.SupervisorsChanged()]
+
+    def _member_removed(self, e: d.MemberRemoved, now: datetime) -> Effects:
+        agent = self._agent_for(e.interface, e.member_name)
+        if agent is not None:
+            agent.memberships.pop(e.queue, None)
+            self._touched.add(agent.info.agent_id)
+        return [fx.SupervisorsChanged()]
+
+    def _member_paused(self, e: d.MemberPaused, now: datetime) -> Effects:
+        agent = self._agent_for(e.interface, e.member_name)
+        if agent is None:
+            return []
+        agent.memberships[e.queue] = Membership(paused=e.paused, reason=e.reason if e.paused else "")
+        self._touched.add(agent.info.agent_id)
+        return [fx.SupervisorsChanged()]
+
+    def _member_status(self, e: d.MemberStatus, now: datetime) -> Effects:
+        agent = self._agent_for(e.interface, e.member_name)
+        if agent is None:
+            return []
+        membership = agent.memberships.setdefault(e.queue, Membership())
+        if membership.paused != e.paused:
+            membership.paused = e.paused
+            if not e.paused:
+                membership.reason = ""
+            self._touched.add(agent.info.agent_id)
+        return []
+
+    def _snapshot(self, e: d.QueueSnapshot, now: datetime) -> Effects:
+        """After a (re)connect: Asterisk's members replace ours, then what agents want is re-told."""
+        for agent in self.agents.values():
+            if agent.memberships:
+                agent.memberships = {}
+                self._touched.add(agent.info.agent_id)
+        effects: Effects = []
+        for member in e.members:
+            effects += self._member_added(member, now)
+        for agent in self.agents.values():
+            effects += self._reconcile(agent)
+        return effects
+
+    def _ami_connected(self, e: d.AmiConnected, now: datetime) -> Effects:
+        self.ami_up = True
+        return [fx.SupervisorsChanged()]
+
+    def _ami_disconnected(self, e: d.AmiDisconnected, now: datetime) -> Effects:
+        self.ami_up = False
+        return [fx.SupervisorsChanged()]
+
+    def _shutdown(self, e: d.AsteriskShutdown, now: datetime) -> Effects:
+        self.ami_up = False
+        return [fx.Problem("Asterisk is shutting down", {"restart": e.restart})]
+
+    # ------------------------------------------------------------------ what agents ask for
+    def _reconcile(self, agent: Agent) -> Effects:
+        """AMI actions that bring Asterisk's view of this agent to what the agent asked for."""
+        info, effects = agent.info, []
+        in_wrapup = agent.activity is Activity.WRAP_UP
+        if agent.wants == "logged_out":
+            return [fx.AmiAction(actions.queue_remove(q, info.interface), info.agent_id) for q in sorted(agent.memberships)]
+        paused = agent.wants == "paused" or in_wrapup
+        reason = agent.want_reason if agent.wants == "paused" else (actions.WRAP_UP_REASON if in_wrapup else "")
+        for queue in info.queues:
+            member = agent.memberships.get(queue)
+            if member is None:
+                effects.append(fx.AmiAction(actions.queue_add(queue, info.interface, info.login,
+                                                              paused=paused, reason=reason), info.agent_id))
+            elif member.paused != paused or (paused and member.reason != reason):
+                effects.append(fx.AmiAction(actions.queue_pause(info.interface, paused, reason, queue), info.agent_id))
+        return effects
+
+    def _command_agent(self, agent_id: int) -> Agent | None:
+        return self.agents.get(agent_id)
+
+    def _go_available(self, e: d.AgentGoAvailable, now: datetime) -> Effects:
+        agent = self._command_agent(e.agent_id)
+        if agent is None:
+            return [fx.Problem("command for an unknown agent", {"agent_id": e.agent_id})]
+        agent.wants, agent.want_reason = "available", ""
+        self._touched.add(e.agent_id)
+        return self._reconcile(agent)
+
+    def _go_paused(self, e: d.AgentGoPaused, now: datetime) -> Effects:
+        agent = self._command_agent(e.agent_id)
+        if agent is None:
+            return [fx.Problem("command for an unknown agent", {"agent_id": e.agent_id})]
+        agent.wants, agent.want_reason = "paused", e.reason
+        return self._reconcile(agent)
+
+    def _log_out(self, e: d.AgentLogOut, now: datetime) -> Effects:
+        agent = self._command_agent(e.agent_id)
+        if agent is None:
+            return [fx.Problem("command for an unknown agent", {"agent_id": e.agent_id})]
+        agent.wants, agent.want_reason = "logged_out", ""
+        return self._reconcile(agent)
+
+    def _end_wrapup(self, agent: Agent, event: Any, call_id: str) -> Effects:
+        if isinstance(event, d.DispositionSaved):
+            agent.pending.pop(call_id, None)
+        if agent.wrapup_call != call_id:
+            return []            # a save for an older call, or a timer that lost the race: nothing to undo
+        effects: Effects = []
+        if agent.activity is Activity.WRAP_UP:
+            self._agent_step(agent, event, effects)
+        agent.wrapup_call = None
+        if agent.activity is Activity.IDLE:
+            agent.call_id = None
+        effects.append(fx.CancelTimer(f"wrapup:{agent.info.agent_id}"))
+        effects += self._reconcile(agent)
+        self._touched.add(agent.info.agent_id)
+        return effects
+
+    def _disposition_saved(self, e: d.DispositionSaved, now: datetime) -> Effects:
+        agent = self._command_agent(e.agent_id)
+        return self._end_wrapup(agent, e, e.call_id) if agent else []
+
+    def _wrapup_expired(self, e: d.WrapUpExpired, now: datetime) -> Effects:
+        agent = self._command_agent(e.agent_id)
+        return self._end_wrapup(agent, e, e.call_id) if agent else []
+
+
+def agents_from(infos: Iterable[d.AgentInfo]) -> d.AgentsLoaded:
+    return d.AgentsLoaded(tuple(infos))

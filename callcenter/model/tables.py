@@ -1,0 +1,108 @@
+"""The state machines, as tables: ``{state: {event type: new state}}``.
+
+A (state, event) pair missing from a table is an illegal transition: the model reports it as a
+``Problem`` effect naming the call or agent, the state and the event, and leaves the state alone.
+Tests are parametrised over these tables.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+from callcenter import domain as d
+
+
+class CallState(StrEnum):
+    IVR = "ivr"                 # in the voice menu (we only know it from IvrCompleted)
+    QUEUED = "queued"           # waiting in a queue
+    RINGING = "ringing"         # at least one agent phone rings
+    CONNECTED = "connected"     # talking to an agent
+    COMPLETED = "completed"     # the agent call ended (AgentComplete)
+    ABANDONED = "abandoned"     # hung up while waiting
+    LEFT = "left"               # left the queue without an agent (timeout, withdrawn); may re-join
+    IVR_HANGUP = "ivr_hangup"   # hung up in the voice menu
+
+
+class Activity(StrEnum):
+    """What an agent is doing with calls; their queue memberships are kept beside it."""
+    IDLE = "idle"
+    RINGING = "ringing"
+    ON_CALL = "on_call"
+    WRAP_UP = "wrap_up"
+
+
+class AgentState(StrEnum):
+    """What the console and the wallboard show: derived from memberships + activity."""
+    LOGGED_OUT = "logged_out"
+    AVAILABLE = "available"
+    PAUSED = "paused"
+    RINGING = "ringing"
+    ON_CALL = "on_call"
+    WRAP_UP = "wrap_up"
+
+
+CALL_TERMINAL = frozenset({CallState.COMPLETED, CallState.ABANDONED, CallState.IVR_HANGUP})
+
+CALL_TRANSITIONS: dict[CallState, dict[type, CallState]] = {
+    CallState.IVR: {
+        d.CallerJoined: CallState.QUEUED,
+        d.ChannelHungUp: CallState.IVR_HANGUP,
+    },
+    CallState.QUEUED: {
+        d.CallerJoined: CallState.QUEUED,          # QueueStatus resync re-reports waiting callers
+        d.AgentRinging: CallState.RINGING,
+        d.CallerAbandoned: CallState.ABANDONED,
+        d.CallerLeft: CallState.LEFT,
+        d.ChannelHungUp: CallState.ABANDONED,      # hang-up with no QueueCallerAbandon (link gap)
+    },
+    CallState.RINGING: {
+        d.AgentRinging: CallState.RINGING,         # ringall: several phones ring
+        d.AgentNoAnswer: CallState.RINGING,        # the model drops back to QUEUED when none rings
+        d.CallerLeft: CallState.RINGING,           # Asterisk sends QueueCallerLeave before AgentConnect
+        d.AgentAnswered: CallState.CONNECTED,
+        d.CallerAbandoned: CallState.ABANDONED,
+        d.ChannelHungUp: CallState.ABANDONED,
+    },
+    CallState.CONNECTED: {
+        d.CallCompleted: CallState.COMPLETED,
+        d.CallerLeft: CallState.CONNECTED,
+        d.ChannelHungUp: CallState.CONNECTED,      # AgentComplete follows the caller's Hangup
+    },
+    CallState.LEFT: {
+        d.CallerJoined: CallState.QUEUED,          # overflow into the next queue
+        d.ChannelHungUp: CallState.LEFT,
+    },
+    CallState.COMPLETED: {
+        d.ChannelHungUp: CallState.COMPLETED,
+        d.CallerLeft: CallState.COMPLETED,
+    },
+    CallState.ABANDONED: {
+        d.CallerLeft: CallState.ABANDONED,         # QueueCallerLeave follows QueueCallerAbandon
+        d.ChannelHungUp: CallState.ABANDONED,
+    },
+    CallState.IVR_HANGUP: {
+        d.ChannelHungUp: CallState.IVR_HANGUP,
+    },
+}
+
+ACTIVITY_TRANSITIONS: dict[Activity, dict[type, Activity]] = {
+    Activity.IDLE: {
+        d.AgentRinging: Activity.RINGING,
+        d.DispositionSaved: Activity.IDLE,         # a late save after the wrap-up timer ran out
+        d.WrapUpExpired: Activity.IDLE,
+    },
+    Activity.RINGING: {
+        d.AgentRinging: Activity.RINGING,          # a second call offered (ring-in-use)
+        d.AgentNoAnswer: Activity.IDLE,
+        d.CallerAbandoned: Activity.IDLE,
+        d.ChannelHungUp: Activity.IDLE,
+        d.AgentAnswered: Activity.ON_CALL,
+    },
+    Activity.ON_CALL: {
+        d.CallCompleted: Activity.WRAP_UP,
+    },
+    Activity.WRAP_UP: {
+        d.DispositionSaved: Activity.IDLE,
+        d.WrapUpExpired: Activity.IDLE,
+        d.AgentRinging: Activity.RINGING,          # wrap-up of 0 s, or a manual unpause: a new call rings
+    },
+}

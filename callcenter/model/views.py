@@ -1,0 +1,67 @@
+"""Read-only views of the model for the consoles (pure: model + clock in, JSON-able dicts out)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from callcenter.model.entities import Call
+from callcenter.model.state import Model
+from callcenter.model.tables import Activity, CallState
+
+_WAITING = (CallState.QUEUED, CallState.RINGING)
+
+
+def agent_snapshot(model: Model, agent_id: int, now: datetime) -> dict[str, Any]:
+    """The agent's own state and, while ringing / talking / wrapping up, the call on their desk."""
+    agent = model.agents.get(agent_id)
+    if agent is None:
+        return {"agent": None, "call": None, "pending": []}
+    call_view: dict[str, Any] | None = None
+    call = model.calls.get(agent.call_id) if agent.call_id else None
+    if agent.activity is Activity.RINGING and call is not None:
+        call_view = {**call.pop(now), "state": "ringing"}
+    elif agent.activity is Activity.ON_CALL and call is not None:
+        call_view = {**call.pop(now), "state": "connected"}
+    elif agent.wrapup_call and agent.wrapup_call in agent.pending:
+        call_view = {**agent.pending[agent.wrapup_call].pop, "state": "wrapup"}
+    pending = [{**w.pop, "state": "wrapup"} for cid, w in agent.pending.items() if cid != agent.wrapup_call]
+    return {"agent": agent.view(), "call": call_view, "pending": pending, "ami_up": model.ami_up}
+
+
+def wrapup_call(model: Model, agent_id: int, call_id: str) -> dict[str, Any] | None:
+    """The call this agent may save an outcome for, with the facts the row needs."""
+    agent = model.agents.get(agent_id)
+    if agent is None:
+        return None
+    pending = agent.pending.get(call_id)
+    if pending is None:
+        return None
+    return {"interaction_id": pending.interaction_id, "call_fields": dict(pending.call_fields)}
+
+
+def _waiting_view(call: Call) -> dict[str, Any]:
+    card = call.card or {}
+    return {"call_id": call.call_id, "caller_number": call.caller_number, "name": card.get("name"),
+            "customer_type": card.get("customer_type"), "priority": call.priority, "state": call.state.value,
+            "waiting_since": call.joined_at.isoformat() if call.joined_at else None}
+
+
+def wallboard(model: Model, now: datetime) -> dict[str, Any]:
+    """Each queue's waiting calls (best first, as app_queue orders them) and each agent's state."""
+    queues = []
+    for name, q in model.settings.queues.items():
+        waiting = [c for c in model.calls.values() if c.queue == name and c.state in _WAITING]
+        waiting.sort(key=lambda c: (-c.priority, c.joined_at or now))
+        members = [a for a in model.agents.values() if name in a.memberships]
+        queues.append({
+            "name": name, "label": q.label or name, "waiting": [_waiting_view(c) for c in waiting],
+            "members": [a.info.agent_id for a in members],
+            "available": sum(1 for a in members if a.state.value == "available"),
+        })
+    agents = []
+    for agent in sorted(model.agents.values(), key=lambda a: a.info.login):
+        if agent.info.role != "agent" and not agent.memberships:
+            continue
+        call = model.calls.get(agent.call_id) if agent.call_id else None
+        agents.append({**agent.view(), "customer_type": (call.card or {}).get("customer_type") if call else None})
+    return {"queues": queues, "agents": agents, "ami_up": model.ami_up, "at": now.isoformat()}

@@ -1,0 +1,75 @@
+"""AMI -> domain translation, on literal header dicts taken from the recordings."""
+from __future__ import annotations
+
+import pytest
+
+from callcenter import domain as d
+from callcenter.ami import parser, translate
+
+QUEUE_CALLER_JOIN = {
+    "event": "QueueCallerJoin", "privilege": "agent,all", "channel": "Local/100@inbound-00000000;2",
+    "channelstate": "6", "calleridnum": "13800000001", "calleridname": "Test", "context": "inbound",
+    "exten": "100", "priority": "8", "uniqueid": "1795458074.1", "linkedid": "1795458074.0",
+    "queue": "vip", "position": "1", "count": "1",
+}
+
+
+def test_caller_join_uses_the_uniqueid_and_ignores_the_dialplan_priority():
+    (event,) = translate.translate(QUEUE_CALLER_JOIN)
+    assert event == d.CallerJoined(call_id="1795458074.1", queue="vip", channel="Local/100@inbound-00000000;2",
+                                   caller_number="13800000001", caller_name="Test", position=1, count=1,
+                                   linked_id="1795458074.0")
+
+
+def test_ring_time_units_differ_between_no_answer_and_connect():
+    (rna,) = translate.translate({"event": "AgentRingNoAnswer", "uniqueid": "1.1", "queue": "vip",
+                                  "interface": "Local/2001@agent-noanswer/n", "membername": "a", "ringtime": "15000"})
+    (connect,) = translate.translate({"event": "AgentConnect", "uniqueid": "1.1", "queue": "vip",
+                                      "interface": "Local/1001@agent-phones/n", "membername": "agent1001",
+                                      "holdtime": "18", "ringtime": "1"})
+    assert rna.ring_ms == 15000
+    assert (connect.hold_seconds, connect.ring_seconds) == (18, 1)
+
+
+@pytest.mark.parametrize("paused, expected", [("1", True), ("0", False), ("true", True), ("", False)])
+def test_member_pause_flag(paused, expected):
+    (event,) = translate.translate({"event": "QueueMemberPause", "queue": "vip", "interface": "PJSIP/1001",
+                                    "membername": "1001", "paused": paused, "pausedreason": "lunch"})
+    assert event.paused is expected
+
+
+def test_malformed_numbers_degrade_instead_of_raising():
+    (event,) = translate.translate({**QUEUE_CALLER_JOIN, "position": "abc", "count": ""})
+    assert (event.position, event.count) == (0, 0)
+
+
+def test_unused_events_translate_to_nothing():
+    assert translate.translate({"event": "VarSet", "variable": "X"}) == ()
+    assert translate.translate({}) == ()
+
+
+def test_queue_status_members_use_name_and_location():
+    snapshot = translate.queue_snapshot([
+        {"Event": "QueueParams", "Queue": "enterprise"},
+        {"Event": "QueueMember", "Queue": "enterprise", "Name": "agent1002", "Location": "Local/1002@agent-phones/n",
+         "Paused": "1", "PausedReason": "lunch"},
+        {"Event": "QueueEntry", "Queue": "enterprise", "Uniqueid": "1795461070.13", "Position": "1",
+         "Channel": "Local/enterprise@queue-direct-00000006;2", "CallerIDNum": "13800000202", "Priority": "10"},
+    ])
+    assert snapshot.members == (d.MemberAdded("enterprise", "Local/1002@agent-phones/n", "agent1002", True, "lunch"),)
+    assert [w.call_id for w in snapshot.waiting] == ["1795461070.13"]
+
+
+def test_parser_drops_nothing_it_cannot_split_and_keeps_the_rest():
+    frames, rest = parser.split_frames("Event: Hangup\r\nUniqueid: 1.2\r\n\r\nEvent: VarS")
+    assert frames == ["Event: Hangup\r\nUniqueid: 1.2"]
+    assert rest == "Event: VarS"
+    assert parser.event_name(frames[0]) == "Hangup"
+    assert parser.parse_headers("Event: X\r\ngarbage line\r\nAccountCode: \r\nA: b: c") == {
+        "event": "X", "accountcode": "", "a": "b: c"}
+
+
+def test_banner_is_one_line_not_a_frame():
+    version, rest = parser.strip_banner("Asterisk Call Manager/11.0.0\r\nResponse: Success\r\n")
+    assert version == "11.0.0"
+    assert rest == "Response: Success\r\n"
