@@ -209,6 +209,8 @@ class Model:
     def _agent_no_answer(self, e: d.AgentNoAnswer, now: datetime) -> Effects:
         call = self.calls.get(e.call_id)
         agent = self._agent_for(e.interface, e.member_name)
+        if call is not None and not self._call_step(call, e):
+            return [self._illegal(call, e)]
         effects: Effects = []
         if agent is not None and agent.call_id == e.call_id and self._agent_step(agent, e, effects):
             agent.call_id = None
