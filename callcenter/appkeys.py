@@ -8,6 +8,7 @@ from aiohttp import web
 if TYPE_CHECKING:
     from callcenter.ami.gateway import AmiGateway
     from callcenter.engine import Engine
+    from callcenter.recorder import Recorder
     from callcenter.settings import Settings
     from console.hub import Hub
     from crm_bridge.store import Store
@@ -19,4 +20,5 @@ ENGINE: web.AppKey["Engine"] = web.AppKey("engine")
 HUB: web.AppKey["Hub"] = web.AppKey("hub")
 GATEWAY: web.AppKey["AmiGateway"] = web.AppKey("gateway")
 IVR: web.AppKey["IvrServer"] = web.AppKey("ivr")
+RECORDER: web.AppKey["Recorder"] = web.AppKey("recorder")
 EXTRA: web.AppKey[dict[str, Any]] = web.AppKey("extra")

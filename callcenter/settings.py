@@ -44,7 +44,6 @@ class AmiSettings(_Frozen):
     port: int = Field(5038, ge=0, le=65535)
     username: str = "callcenter"
     secret: str = ""
-    auth: Literal["plain", "md5"] = "plain"
     # AMI event classes we subscribe to: agent (queue events) + call (Hangup, channels) + system
     # (FullyBooted/Shutdown). Leaves out ``dialplan`` (VarSet/Newexten, ~75 % of a call's events).
     events: str = "agent,call,system"
@@ -156,9 +155,10 @@ class Settings(_Frozen):
             raise ValueError("at least one queue is needed")
         for name in queues:
             if name.lower() in RESERVED_QUEUE_NAMES:
-                raise ValueError(f"a queue cannot be named {name!r}: [general] is app_queue's settings section")
+                raise _PathError(("queues", name), f"a queue cannot be named {name!r}: [general] is app_queue's "
+                                                   "settings section in queues.conf")
             if not name.replace("_", "").replace("-", "").isalnum():
-                raise ValueError(f"queue name {name!r} may only hold letters, digits, '-' and '_'")
+                raise _PathError(("queues", name), f"queue name {name!r} may only hold letters, digits, '-' and '_'")
         return queues
 
     @model_validator(mode="after")
@@ -209,10 +209,10 @@ def settings_from_mapping(data: Mapping[str, Any] | None, env: Mapping[str, str]
         if isinstance(ctx_error, _PathError):
             raise ConfigError(".".join(ctx_error.path), f"{source}: {ctx_error}") from None
         path = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        message = err["msg"]
+        message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             message = "unknown key (misspelt?)"
-        elif "input" in err and err["type"] != "missing":
+        elif "input" in err and err["type"] != "missing" and not isinstance(err["input"], (dict, list)):
             message = f"{message} (got {err['input']!r})"
         raise ConfigError(path, f"{source}: {message}") from None
 

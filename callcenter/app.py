@@ -1,0 +1,87 @@
+"""The one composition root: ``create_app(settings)`` builds everything and wires it explicitly.
+
+Long-lived parts start and stop in ``cleanup_ctx`` order (and stop in reverse): store -> recorder ->
+engine + hub -> AMI gateway -> FastAGI server. Everything shared sits under a typed ``AppKey``.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from callcenter import appkeys, domain
+from callcenter.ami.gateway import AmiGateway
+from callcenter.engine import Engine
+from callcenter.recorder import Recorder
+from callcenter.settings import Settings
+from console.hub import Hub
+from console.web import setup_console
+from crm_bridge.store import Store
+from ivr.server import IvrServer
+
+log = logging.getLogger(__name__)
+
+Identify = Callable[[str], Awaitable[list[dict[str, Any]]]]
+
+
+def create_app(settings: Settings, *, identify: Identify | None = None) -> web.Application:
+    """Build the server. *identify* replaces the caller lookup (fault injection in tests)."""
+    app = web.Application()
+    store = Store(settings.database.url, default_region=settings.ivr.default_region, echo=settings.database.echo)
+    recorder = Recorder(store.record_interactions)
+    engine_ref: list[Engine] = []
+
+    def post(event: Any) -> None:
+        engine_ref[0].post(event)
+
+    gateway = AmiGateway(settings.ami, post)
+    lookup: Identify = identify or store.identify
+    hub = Hub(wallboard=lambda: engine_ref[0].wallboard())
+    engine = Engine(settings, hub=hub, recorder=recorder, send_ami=gateway.send, identify=lookup)
+    engine_ref.append(engine)
+    ivr = IvrServer(settings, identify=lookup, post=engine.post)
+
+    app[appkeys.SETTINGS] = settings
+    app[appkeys.STORE] = store
+    app[appkeys.ENGINE] = engine
+    app[appkeys.HUB] = hub
+    app[appkeys.GATEWAY] = gateway
+    app[appkeys.IVR] = ivr
+    app[appkeys.RECORDER] = recorder
+    setup_console(app, settings=settings, store=store, engine=engine, hub=hub)
+
+    async def store_ctx(app: web.Application) -> AsyncIterator[None]:
+        await store.open()
+        agents = await store.list_agents()
+        engine.post(domain.AgentsLoaded(tuple(
+            domain.AgentInfo(a.id, a.login, a.name, a.interface, a.queues, a.role) for a in agents)))
+        yield
+        await store.close()
+
+    async def recorder_ctx(app: web.Application) -> AsyncIterator[None]:
+        await recorder.start()
+        yield
+        await recorder.stop()
+
+    async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
+        await engine.start()
+        await hub.start()
+        yield
+        await hub.stop()
+        await engine.stop()
+
+    async def ami_ctx(app: web.Application) -> AsyncIterator[None]:
+        await gateway.start()
+        yield
+        await gateway.stop()
+
+    async def ivr_ctx(app: web.Application) -> AsyncIterator[None]:
+        await ivr.start()
+        log.info("FastAGI listening on %s:%s", settings.fastagi.host, ivr.port)
+        yield
+        await ivr.stop()
+
+    app.cleanup_ctx.extend([store_ctx, recorder_ctx, engine_ctx, ami_ctx, ivr_ctx])
+    return app

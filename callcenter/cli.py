@@ -1,0 +1,132 @@
+"""Command line: ``callcenter serve | demo | seed | simulate | asterisk-config | check-config``."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from importlib import resources
+from pathlib import Path
+
+from callcenter.errors import ConfigError
+from callcenter.settings import Settings, load_settings
+
+SAMPLE_CONFIGS = ("extensions.conf", "queues.conf", "manager.conf")
+
+
+def _config_path(arg: str | None) -> Path | None:
+    if arg:
+        return Path(arg)
+    env = os.environ.get("CC_CONFIG")
+    if env:
+        return Path(env)
+    default = Path("config.yaml")
+    return default if default.exists() else None
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(_config_path(args.config))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from callcenter.app import create_app
+
+    settings = _settings(args)
+    web.run_app(create_app(settings), host=settings.http.host, port=settings.http.port,
+                print=lambda msg: print(f"callcenter: console on http://{settings.http.host}:{settings.http.port}/"))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from callcenter.demo import run_demo
+
+    settings = _settings(args)
+    try:
+        asyncio.run(run_demo(settings, db_path=Path(args.db), http_port=args.port, calls_per_minute=args.rate))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from crm_bridge.seed import seed_demo
+    from crm_bridge.store import Store
+
+    settings = _settings(args)
+
+    async def run() -> None:
+        store = Store(settings.database.url, default_region=settings.ivr.default_region)
+        await store.open()
+        try:
+            summary = await seed_demo(store)
+            print(summary)
+        finally:
+            await store.close()
+
+    asyncio.run(run())
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from callcenter.demo import run_simulator_only
+
+    settings = _settings(args)
+    try:
+        asyncio.run(run_simulator_only(settings, ami_port=args.ami_port, agi=args.agi))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_asterisk_config(args: argparse.Namespace) -> int:
+    data = resources.files("callcenter") / "data"
+    for name in SAMPLE_CONFIGS:
+        print(f";; ===== {name} =====")
+        print((data / name).read_text(encoding="utf-8"))
+    return 0
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    print(f"configuration OK: queues {sorted(settings.queues)}, AMI {settings.ami.host}:{settings.ami.port}, "
+          f"FastAGI {settings.fastagi.host}:{settings.fastagi.port}, HTTP {settings.http.host}:{settings.http.port}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="callcenter", description=__doc__)
+    parser.add_argument("--config", help="config file (default: $CC_CONFIG or ./config.yaml)")
+    parser.add_argument("--log-level", default=os.environ.get("CC_LOG_LEVEL", "INFO"))
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="run against a real Asterisk (AMI + FastAGI + console)").set_defaults(func=cmd_serve)
+    demo = sub.add_parser("demo", help="server + PBX simulator + seeded SQLite CRM + simulated callers")
+    demo.add_argument("--db", default="demo.db", help="SQLite file for the demo (seeded on first run)")
+    demo.add_argument("--port", type=int, default=None, help="HTTP port (default: http.port from the config)")
+    demo.add_argument("--rate", type=float, default=6.0, help="simulated calls per minute")
+    demo.set_defaults(func=cmd_demo)
+    sub.add_parser("seed", help="fill the configured database with the demo data set").set_defaults(func=cmd_seed)
+    sim = sub.add_parser("simulate", help="run only the PBX simulator (AMI server + FastAGI client)")
+    sim.add_argument("--ami-port", type=int, default=5038)
+    sim.add_argument("--agi", default="127.0.0.1:4573", help="host:port of the FastAGI server to drive")
+    sim.set_defaults(func=cmd_simulate)
+    sub.add_parser("asterisk-config", help="print sample extensions.conf, queues.conf, manager.conf").set_defaults(
+        func=cmd_asterisk_config)
+    sub.add_parser("check-config", help="validate the configuration and exit").set_defaults(func=cmd_check_config)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"callcenter: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
