@@ -4,8 +4,8 @@ Theory of operation. Asterisk sends frames of ``Key: Value`` lines ended by CRLF
 empty line. With the classes we subscribe to, and even more with ``Events: on``, most frames are events
 we never use (a queue call with ``Events: on`` is ~190 events, three quarters ``VarSet``/``Newexten``).
 So the splitter looks at a frame's first line only and drops unwanted events *before* parsing their
-headers; the few frames we keep are parsed into dicts with lower-cased keys (header casing varies
-between events: ``HoldTime`` vs ``Holdtime``).
+headers; the few frames we keep are parsed into plain dicts; the translation matches header names
+case-insensitively (casing varies between events: ``HoldTime`` vs ``Holdtime``).
 
 Frames that are not events we translate (responses, list events carrying an ``ActionID``,
 ``FullyBooted``/``Shutdown``) are handed back whole so the panoramisk side can match them to pending
@@ -36,14 +36,15 @@ def event_name(frame: str) -> str | None:
 
 
 def parse_headers(frame: str) -> dict[str, str]:
-    """Headers of one frame, keys lower-cased; lines without ``': '`` are skipped (malformed)."""
+    """Headers of one frame, keys as Asterisk spells them (``translate`` matches them
+    case-insensitively); lines without ``': '`` are skipped as malformed."""
     headers: dict[str, str] = {}
     for line in frame.split(EOL):
         key, sep, value = line.partition(": ")
         if sep:
-            headers[key.lower()] = value
+            headers[key] = value
         elif line.endswith(":"):            # "AccountCode: " arrives as "AccountCode:" once stripped
-            headers[line[:-1].lower()] = ""
+            headers[line[:-1]] = ""
     return headers
 
 

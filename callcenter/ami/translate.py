@@ -1,7 +1,7 @@
 """AMI events -> domain events, pure and table-driven.
 
 This is the only module that speaks AMI header names (``Uniqueid``, ``MemberName``...). Input is a
-header dict with lower-cased keys (``parser.parse_headers``); output is a tuple of domain events from
+header dict (``parser.parse_headers``; names matched case-insensitively); output is a tuple of domain events from
 ``callcenter.domain`` (empty for events we do not use). Facts from the recordings of a real
 Asterisk 22 that shape it:
 
@@ -40,80 +40,92 @@ def _bool(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def _h(h: Headers, name: str, default: str = "") -> str:
+    """Header *name* as Asterisk 22 spells it, else matched case-insensitively."""
+    value = h.get(name)
+    if value is not None:
+        return value
+    lower = name.lower()
+    for key, value in h.items():
+        if key.lower() == lower:
+            return value
+    return default
+
+
 def _caller_joined(h: Headers) -> tuple[Any, ...]:
     return (domain.CallerJoined(
-        call_id=h.get("uniqueid", ""), queue=h.get("queue", ""), channel=h.get("channel", ""),
-        caller_number=h.get("calleridnum", ""), caller_name=h.get("calleridname", ""),
-        position=_int(h.get("position")), count=_int(h.get("count")), linked_id=h.get("linkedid", ""),
+        call_id=_h(h, "Uniqueid", ""), queue=_h(h, "Queue", ""), channel=_h(h, "Channel", ""),
+        caller_number=_h(h, "CallerIDNum", ""), caller_name=_h(h, "CallerIDName", ""),
+        position=_int(_h(h, "Position")), count=_int(_h(h, "Count")), linked_id=_h(h, "Linkedid", ""),
     ),)
 
 
 def _caller_left(h: Headers) -> tuple[Any, ...]:
-    return (domain.CallerLeft(call_id=h.get("uniqueid", ""), queue=h.get("queue", ""),
-                              count=_int(h.get("count"))),)
+    return (domain.CallerLeft(call_id=_h(h, "Uniqueid", ""), queue=_h(h, "Queue", ""),
+                              count=_int(_h(h, "Count"))),)
 
 
 def _caller_abandoned(h: Headers) -> tuple[Any, ...]:
-    return (domain.CallerAbandoned(call_id=h.get("uniqueid", ""), queue=h.get("queue", ""),
-                                   position=_int(h.get("position")), hold_seconds=_int(h.get("holdtime"))),)
+    return (domain.CallerAbandoned(call_id=_h(h, "Uniqueid", ""), queue=_h(h, "Queue", ""),
+                                   position=_int(_h(h, "Position")), hold_seconds=_int(_h(h, "HoldTime"))),)
 
 
 def _agent_called(h: Headers) -> tuple[Any, ...]:
-    return (domain.AgentRinging(call_id=h.get("uniqueid", ""), queue=h.get("queue", ""),
-                                interface=h.get("interface", ""), member_name=h.get("membername", ""),
-                                agent_channel=h.get("destchannel", "")),)
+    return (domain.AgentRinging(call_id=_h(h, "Uniqueid", ""), queue=_h(h, "Queue", ""),
+                                interface=_h(h, "Interface", ""), member_name=_h(h, "MemberName", ""),
+                                agent_channel=_h(h, "DestChannel", "")),)
 
 
 def _agent_no_answer(h: Headers) -> tuple[Any, ...]:
-    return (domain.AgentNoAnswer(call_id=h.get("uniqueid", ""), queue=h.get("queue", ""),
-                                 interface=h.get("interface", ""), member_name=h.get("membername", ""),
-                                 ring_ms=_int(h.get("ringtime"))),)
+    return (domain.AgentNoAnswer(call_id=_h(h, "Uniqueid", ""), queue=_h(h, "Queue", ""),
+                                 interface=_h(h, "Interface", ""), member_name=_h(h, "MemberName", ""),
+                                 ring_ms=_int(_h(h, "RingTime"))),)
 
 
 def _agent_connect(h: Headers) -> tuple[Any, ...]:
-    return (domain.AgentAnswered(call_id=h.get("uniqueid", ""), queue=h.get("queue", ""),
-                                 interface=h.get("interface", ""), member_name=h.get("membername", ""),
-                                 hold_seconds=_int(h.get("holdtime")), ring_seconds=_int(h.get("ringtime")),
-                                 agent_channel=h.get("destchannel", "")),)
+    return (domain.AgentAnswered(call_id=_h(h, "Uniqueid", ""), queue=_h(h, "Queue", ""),
+                                 interface=_h(h, "Interface", ""), member_name=_h(h, "MemberName", ""),
+                                 hold_seconds=_int(_h(h, "HoldTime")), ring_seconds=_int(_h(h, "RingTime")),
+                                 agent_channel=_h(h, "DestChannel", "")),)
 
 
 def _agent_complete(h: Headers) -> tuple[Any, ...]:
-    return (domain.CallCompleted(call_id=h.get("uniqueid", ""), queue=h.get("queue", ""),
-                                 interface=h.get("interface", ""), member_name=h.get("membername", ""),
-                                 hold_seconds=_int(h.get("holdtime")), talk_seconds=_int(h.get("talktime")),
-                                 reason=h.get("reason", "")),)
+    return (domain.CallCompleted(call_id=_h(h, "Uniqueid", ""), queue=_h(h, "Queue", ""),
+                                 interface=_h(h, "Interface", ""), member_name=_h(h, "MemberName", ""),
+                                 hold_seconds=_int(_h(h, "HoldTime")), talk_seconds=_int(_h(h, "TalkTime")),
+                                 reason=_h(h, "Reason", "")),)
 
 
 def _member_added(h: Headers) -> tuple[Any, ...]:
-    return (domain.MemberAdded(queue=h.get("queue", ""), interface=h.get("interface", ""),
-                               member_name=h.get("membername", ""), paused=_bool(h.get("paused")),
-                               reason=h.get("pausedreason", "")),)
+    return (domain.MemberAdded(queue=_h(h, "Queue", ""), interface=_h(h, "Interface", ""),
+                               member_name=_h(h, "MemberName", ""), paused=_bool(_h(h, "Paused")),
+                               reason=_h(h, "PausedReason", "")),)
 
 
 def _member_removed(h: Headers) -> tuple[Any, ...]:
-    return (domain.MemberRemoved(queue=h.get("queue", ""), interface=h.get("interface", ""),
-                                 member_name=h.get("membername", "")),)
+    return (domain.MemberRemoved(queue=_h(h, "Queue", ""), interface=_h(h, "Interface", ""),
+                                 member_name=_h(h, "MemberName", "")),)
 
 
 def _member_pause(h: Headers) -> tuple[Any, ...]:
-    return (domain.MemberPaused(queue=h.get("queue", ""), interface=h.get("interface", ""),
-                                member_name=h.get("membername", ""), paused=_bool(h.get("paused")),
-                                reason=h.get("pausedreason", h.get("reason", ""))),)
+    return (domain.MemberPaused(queue=_h(h, "Queue", ""), interface=_h(h, "Interface", ""),
+                                member_name=_h(h, "MemberName", ""), paused=_bool(_h(h, "Paused")),
+                                reason=_h(h, "PausedReason") or _h(h, "Reason")),)
 
 
 def _member_status(h: Headers) -> tuple[Any, ...]:
-    return (domain.MemberStatus(queue=h.get("queue", ""), interface=h.get("interface", ""),
-                                member_name=h.get("membername", ""), status=_int(h.get("status")),
-                                paused=_bool(h.get("paused")), in_call=_bool(h.get("incall"))),)
+    return (domain.MemberStatus(queue=_h(h, "Queue", ""), interface=_h(h, "Interface", ""),
+                                member_name=_h(h, "MemberName", ""), status=_int(_h(h, "Status")),
+                                paused=_bool(_h(h, "Paused")), in_call=_bool(_h(h, "InCall"))),)
 
 
 def _hangup(h: Headers) -> tuple[Any, ...]:
-    return (domain.ChannelHungUp(call_id=h.get("uniqueid", ""), channel=h.get("channel", ""),
-                                 cause=_int(h.get("cause"))),)
+    return (domain.ChannelHungUp(call_id=_h(h, "Uniqueid", ""), channel=_h(h, "Channel", ""),
+                                 cause=_int(_h(h, "Cause"))),)
 
 
 def _shutdown(h: Headers) -> tuple[Any, ...]:
-    return (domain.AsteriskShutdown(restart=_bool(h.get("restart"))),)
+    return (domain.AsteriskShutdown(restart=_bool(_h(h, "Restart"))),)
 
 
 # Event name (as Asterisk spells it) -> translation. Everything else is dropped by the parser.
@@ -137,8 +149,8 @@ WANTED_EVENTS = frozenset(TRANSLATIONS)
 
 
 def translate(headers: Headers) -> tuple[Any, ...]:
-    """Domain events for one AMI event (lower-cased header keys); ``()`` when we do not use it."""
-    translation = TRANSLATIONS.get(headers.get("event", ""))
+    """Domain events for one AMI event; ``()`` when we do not use it."""
+    translation = TRANSLATIONS.get(_h(headers, "Event"))
     return translation(headers) if translation else ()
 
 

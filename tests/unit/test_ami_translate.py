@@ -6,11 +6,11 @@ import pytest
 from callcenter import domain as d
 from callcenter.ami import parser, translate
 
-QUEUE_CALLER_JOIN = {
-    "event": "QueueCallerJoin", "privilege": "agent,all", "channel": "Local/100@inbound-00000000;2",
-    "channelstate": "6", "calleridnum": "13800000001", "calleridname": "Test", "context": "inbound",
-    "exten": "100", "priority": "8", "uniqueid": "1795458074.1", "linkedid": "1795458074.0",
-    "queue": "vip", "position": "1", "count": "1",
+QUEUE_CALLER_JOIN = {  # as recorded from Asterisk 22 (queue_call.ami.txt)
+    "Event": "QueueCallerJoin", "Privilege": "agent,all", "Channel": "Local/100@inbound-00000000;2",
+    "ChannelState": "6", "CallerIDNum": "13800000001", "CallerIDName": "Test", "Context": "inbound",
+    "Exten": "100", "Priority": "8", "Uniqueid": "1795458074.1", "Linkedid": "1795458074.0",
+    "Queue": "vip", "Position": "1", "Count": "1",
 }
 
 
@@ -39,8 +39,13 @@ def test_member_pause_flag(paused, expected):
 
 
 def test_malformed_numbers_degrade_instead_of_raising():
-    (event,) = translate.translate({**QUEUE_CALLER_JOIN, "position": "abc", "count": ""})
+    (event,) = translate.translate({**QUEUE_CALLER_JOIN, "Position": "abc", "Count": ""})
     assert (event.position, event.count) == (0, 0)
+
+
+def test_header_names_match_case_insensitively():
+    lowered = {k.lower(): v for k, v in QUEUE_CALLER_JOIN.items()}
+    assert translate.translate(lowered) == translate.translate(QUEUE_CALLER_JOIN)
 
 
 def test_unused_events_translate_to_nothing():
@@ -66,7 +71,7 @@ def test_parser_drops_nothing_it_cannot_split_and_keeps_the_rest():
     assert rest == "Event: VarS"
     assert parser.event_name(frames[0]) == "Hangup"
     assert parser.parse_headers("Event: X\r\ngarbage line\r\nAccountCode: \r\nA: b: c") == {
-        "event": "X", "accountcode": "", "a": "b: c"}
+        "Event": "X", "AccountCode": "", "A": "b: c"}
 
 
 def test_banner_is_one_line_not_a_frame():
