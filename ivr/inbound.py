@@ -1,0 +1,156 @@
+"""The ``inbound`` FastAGI script: identify the caller, one short menu, route, tell the engine.
+
+Theory of operation. The decisions live in :mod:`ivr.menu`; this module only sequences the I/O:
+
+1. read the call from the AGI environment and look the caller's number up (bounded by
+   ``ivr.lookup_timeout``; a lookup that does not answer in time means "unknown caller", noted);
+2. prompt *and* collect with one ``GET DATA`` per try (DTMF pressed between commands is lost);
+3. set the ``CC_*`` variables and post :class:`IvrCompleted` to the engine.
+
+Nothing leaves :func:`run_inbound` but cancellation. A hang-up ends the script with an
+``IvrCompleted`` carrying what was known (the engine sees the Hangup from AMI). Any other failure
+(a bug, the database down, a bad card) still sets the default queue with ``CC_IVR_STATUS=fallback``
+(``SET VARIABLE`` works even on a dead channel) and posts ``IvrCompleted(failed=True)``: the dialplan
+always goes on to ``Queue()``, the caller never hears silence.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from callcenter.domain import IvrCompleted
+from callcenter.settings import Settings
+from ivr import menu
+from ivr.channel import AgiChannel, AgiError, AgiHangup
+
+log = logging.getLogger(__name__)
+
+Identify = Callable[[str], Awaitable[list[dict[str, Any]]]]
+Post = Callable[[Any], None]
+
+
+@dataclass(slots=True)
+class _Known:
+    """What the script has learnt so far; what a hang-up or a failure can still report."""
+    card: dict[str, Any] | None = None
+    digits: tuple[str, ...] = ()
+    choice: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+async def run_inbound(channel: AgiChannel, settings: Settings, identify: Identify,
+                      post: Post) -> IvrCompleted:
+    """Run the script on one call; returns the posted event (only cancellation propagates)."""
+    info = channel.info
+    known = _Known()
+    try:
+        event = await _serve(channel, settings, identify, known)
+    except AgiHangup as exc:
+        log.info("call %s: caller left the IVR (%s)", info.call_id, exc)
+        known.notes.append("caller hung up in the IVR")
+        event = _event(channel, known, _decision_or_default(settings, channel, known))
+    except Exception as exc:    # any bug or outage: default queue, never silence
+        log.exception("call %s: IVR script failed; routing to the default queue", info.call_id)
+        decision = menu.fallback(settings, info.language)
+        await _set_variables(channel, decision)
+        known.notes.insert(0, f"ivr error: {type(exc).__name__}: {exc}")
+        event = _event(channel, known, decision, failed=True)
+    try:
+        post(event)
+    except Exception:
+        log.exception("call %s: could not post the IVR result to the engine", info.call_id)
+    return event
+
+
+async def _serve(channel: AgiChannel, settings: Settings, identify: Identify, known: _Known) -> IvrCompleted:
+    info = channel.info
+    known.card = await _identify(identify, info.caller_number, settings.ivr.lookup_timeout,
+                                 known, info.call_id)
+    state = await _menu(channel, settings, known)
+    known.notes.append(menu.menu_note(state))
+    decision = menu.decide(settings, known.card, known.choice, info.language)
+    for name, value in menu.assignments(decision):
+        await channel.set_variable(name, value)
+    log.info("call %s from %r: %s, queue %s priority %d", info.call_id, info.caller_number,
+             "known customer" if known.card else "unknown caller", decision.queue, decision.priority)
+    return _event(channel, known, decision)
+
+
+async def _identify(identify: Identify, number: str, timeout: float, known: _Known,
+                    call_id: str) -> dict[str, Any] | None:
+    if not number:
+        known.notes.append("no caller number")
+        return None
+    # A task and wait() rather than wait_for(): the call goes on at the deadline even if the lookup
+    # is slow to honour its cancellation.
+    lookup = asyncio.ensure_future(identify(number))
+    try:
+        done, _ = await asyncio.wait({lookup}, timeout=timeout)
+    finally:
+        if not lookup.done():
+            lookup.cancel()
+            lookup.add_done_callback(_consume)
+    if not done:
+        log.warning("call %s: caller lookup for %r took longer than %.2fs; unknown caller",
+                    call_id, number, timeout)
+        known.notes.append(f"caller lookup timed out after {timeout:g}s")
+        return None
+    if lookup.cancelled():      # not by us: report it as a failure, not as our own cancellation
+        raise RuntimeError("the caller lookup was cancelled")
+    card = menu.best_card(lookup.result())     # a lookup error goes to the fallback path
+    known.notes.append("known caller" if card else "unknown caller")
+    return card
+
+
+async def _menu(channel: AgiChannel, settings: Settings, known: _Known) -> menu.MenuState:
+    ivr = settings.ivr
+    state = menu.start_menu(ivr.menu)
+    while not state.done:
+        digits, _timed_out = await channel.get_data(ivr.menu_prompt, ivr.digit_timeout_ms, 1)
+        state = menu.press(ivr.menu, ivr.menu_tries, state, digits)
+        known.digits = state.digits
+    known.choice = state.choice.label if state.choice else ""
+    return state
+
+
+def _decision_or_default(settings: Settings, channel: AgiChannel, known: _Known) -> menu.Decision:
+    try:
+        return menu.decide(settings, known.card, known.choice, channel.info.language)
+    except Exception:
+        log.exception("call %s: no routing decision for a bad card", channel.info.call_id)
+        return menu.fallback(settings, channel.info.language)
+
+
+async def _set_variables(channel: AgiChannel, decision: menu.Decision) -> None:
+    try:
+        for name, value in menu.assignments(decision):
+            await channel.set_variable(name, value)
+    except AgiError as exc:
+        log.warning("call %s: could not set the fallback variables (%s); the dialplan defaults apply",
+                    channel.info.call_id, exc)
+
+
+def _event(channel: AgiChannel, known: _Known, decision: menu.Decision,
+           failed: bool = False) -> IvrCompleted:
+    info = channel.info
+    return IvrCompleted(
+        call_id=info.call_id,
+        caller_number=info.caller_number,
+        queue=decision.queue,
+        priority=decision.priority,
+        card=known.card,
+        digits=known.digits,
+        menu_choice=known.choice,
+        language=decision.language,
+        failed=failed,
+        note="; ".join(known.notes),
+    )
+
+
+def _consume(task: asyncio.Future[Any]) -> None:
+    """Retrieve an abandoned lookup's outcome so asyncio does not report it as never retrieved."""
+    if not task.cancelled():
+        task.exception()

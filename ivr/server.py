@@ -1,0 +1,181 @@
+"""The FastAGI server: panoramisk's ``fast_agi.Application`` with a header reader that cannot hang.
+
+Theory of operation. Asterisk connects once per ``AGI(agi://host:port/<script>)``, sends the
+``agi_*`` environment ended by a blank line, then runs the commands the script sends until the server
+closes the connection; the dialplan then goes on (to ``Queue()``, with the ``CC_*`` variables the script
+set or the defaults the dialplan gave them before).
+
+panoramisk 1.4's ``Application.handler`` reads the environment with
+``while b'\\n\\n' not in buffer: buffer += await reader.read(100)``: a peer that closes before the blank
+line makes ``read`` return ``b''`` forever without yielding, which freezes the whole event loop; one that
+never sends it holds a task forever. :class:`_FastAgiApplication` replaces that handler: line by line,
+``agi_*`` lines only, bounded in time (``fastagi.header_timeout``) and size; anything else is logged and
+the connection closed. Routes stay panoramisk's (``add_route`` with ``async def`` handlers, a
+``fast_agi.Request`` per session); each handler wraps the request in an :class:`AgiChannel`.
+
+:class:`IvrServer` owns the listening socket and every session task, so ``stop()`` can cancel and await
+them.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from panoramisk import fast_agi
+
+from callcenter.settings import Settings
+from ivr.agi_protocol import AgiParseError, parse_env_line
+from ivr.channel import COMMAND_TIMEOUT, MEDIA_TIMEOUT, AgiChannel
+from ivr.inbound import Identify, Post, run_inbound
+from ivr.variables import INBOUND_SCRIPT
+
+log = logging.getLogger(__name__)
+
+# Asterisk sends ~25 environment lines; a peer sending far more is not Asterisk.
+MAX_ENV_LINES = 200
+_CLOSE_TIMEOUT = 1.0
+
+
+class _FastAgiApplication(fast_agi.Application):
+    def __init__(self, *, header_timeout: float, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(loop=loop)
+        self.header_timeout = header_timeout
+
+    async def handler(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peer = writer.get_extra_info("peername")
+        try:
+            env = await self._read_env(reader, peer)
+            if env is not None:
+                await self._dispatch(env, reader, writer, peer)
+        finally:
+            await _close(writer)
+
+    async def _read_env(self, reader: asyncio.StreamReader, peer: Any) -> dict[str, str] | None:
+        env: dict[str, str] = {}
+        try:
+            async with asyncio.timeout(self.header_timeout):
+                while True:
+                    raw = await reader.readline()
+                    if not raw.endswith(b"\n"):
+                        log.warning("FastAGI peer %s closed the connection before the end of the AGI "
+                                    "environment (%d lines)", peer, len(env))
+                        return None
+                    line = raw.decode(self.default_encoding, "replace").rstrip("\r\n")
+                    if not line:
+                        break
+                    if len(env) >= MAX_ENV_LINES:
+                        raise AgiParseError(f"more than {MAX_ENV_LINES} environment lines")
+                    key, value = parse_env_line(line)
+                    env[key] = value
+        except TimeoutError:
+            log.warning("FastAGI peer %s sent no complete AGI environment within %gs; closing",
+                        peer, self.header_timeout)
+            return None
+        except ValueError as exc:   # AgiParseError, or a line longer than the stream's limit
+            log.warning("FastAGI peer %s is not speaking FastAGI (%s); closing", peer, exc)
+            return None
+        except ConnectionError as exc:
+            log.warning("FastAGI peer %s: connection lost while reading the environment (%s)", peer, exc)
+            return None
+        if not env:
+            log.warning("FastAGI peer %s sent an empty AGI environment; closing", peer)
+            return None
+        return env
+
+    async def _dispatch(self, env: dict[str, str], reader: asyncio.StreamReader,
+                        writer: asyncio.StreamWriter, peer: Any) -> None:
+        script = env.get("agi_network_script", "")
+        route = self._route.get(script)
+        if route is None:
+            # Closing makes Asterisk carry on in the dialplan, with the defaults it set before AGI().
+            log.error("FastAGI peer %s asked for unknown script %r (call %s); closing",
+                      peer, script, env.get("agi_uniqueid", "?"))
+            return
+        log.debug("FastAGI script %r for call %s from %s", script, env.get("agi_uniqueid", "?"), peer)
+        request = fast_agi.Request(app=self, headers=env, reader=reader, writer=writer,
+                                   encoding=self.default_encoding)
+        try:
+            await route(request)
+        except Exception:
+            log.exception("FastAGI script %r failed for call %s", script, env.get("agi_uniqueid", "?"))
+
+
+async def _close(writer: asyncio.StreamWriter) -> None:
+    writer.close()
+    try:
+        async with asyncio.timeout(_CLOSE_TIMEOUT):
+            await writer.wait_closed()
+    except TimeoutError:
+        writer.transport.abort()     # the peer stopped reading: do not wait for the flush
+    except OSError:
+        pass
+
+
+class IvrServer:
+    """FastAGI server for the IVR scripts.
+
+    ``identify(number)`` returns screen-pop cards, best first (``[]`` = unknown caller); ``post(event)``
+    puts a domain event into the engine inbox (synchronous, never blocks).
+    """
+
+    def __init__(self, settings: Settings, identify: Identify, post: Post, *,
+                 command_timeout: float = COMMAND_TIMEOUT, media_timeout: float = MEDIA_TIMEOUT) -> None:
+        self._settings = settings
+        self._identify = identify
+        self._post = post
+        self._command_timeout = command_timeout
+        self._media_timeout = media_timeout
+        self._server: asyncio.Server | None = None
+        self._app: _FastAgiApplication | None = None
+        self._sessions: set[asyncio.Task[Any]] = set()
+        self._stopping = False
+
+    @property
+    def port(self) -> int:
+        """The bound TCP port (useful with ``fastagi.port: 0``)."""
+        if self._server is None or not self._server.sockets:
+            raise RuntimeError("the FastAGI server is not started")
+        return self._server.sockets[0].getsockname()[1]
+
+    async def start(self) -> None:
+        if self._server is not None:
+            raise RuntimeError("the FastAGI server is already started")
+        cfg = self._settings.fastagi
+        # Created here, inside the running loop: panoramisk would otherwise call get_event_loop().
+        app = _FastAgiApplication(header_timeout=cfg.header_timeout, loop=asyncio.get_running_loop())
+        app.add_route(INBOUND_SCRIPT, self._inbound)
+        self._app = app
+        self._stopping = False
+        self._server = await asyncio.start_server(self._on_connection, cfg.host, cfg.port)
+        log.info("FastAGI server listening on %s:%d", cfg.host, self.port)
+
+    async def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        self._stopping = True
+        server.close()
+        sessions = list(self._sessions)
+        for task in sessions:
+            task.cancel()
+        await asyncio.gather(*sessions, return_exceptions=True)
+        await server.wait_closed()
+        log.info("FastAGI server stopped (%d sessions cancelled)", len(sessions))
+
+    async def _on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self._stopping or self._app is None:
+            await _close(writer)
+            return
+        task = asyncio.current_task()
+        assert task is not None
+        self._sessions.add(task)
+        try:
+            await self._app.handler(reader, writer)
+        finally:
+            self._sessions.discard(task)
+
+    async def _inbound(self, request: fast_agi.Request) -> None:
+        channel = AgiChannel(request.reader, request.writer, request.headers, encoding=request.encoding,
+                             timeout=self._command_timeout, media_timeout=self._media_timeout)
+        await run_inbound(channel, self._settings, self._identify, self._post)

@@ -1,0 +1,301 @@
+"""The FastAGI server and the inbound script over a real socket, against a scripted Asterisk peer."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import pytest
+
+from callcenter.domain import IvrCompleted
+from callcenter.settings import Settings, settings_from_mapping
+from ivr.server import IvrServer
+from tests.integration.agi_peer import HANG_UP, STALL, AsteriskPeer, CallRecord, asterisk_env
+
+VIP_CARD = {
+    "customer_id": 42, "name": "Li Na", "customer_type": "vip", "value_class": "major",
+    "account_manager": "Zhang Wei", "credit_status": "good", "language": "zh",
+}
+GROUP_CARD = {**VIP_CARD, "customer_id": 7, "name": "Acme Ltd", "customer_type": "group", "language": ""}
+
+EVENT_TIMEOUT = 5.0
+
+
+def make_settings(**ivr: Any) -> Settings:
+    return settings_from_mapping({
+        "fastagi": {"port": 0, "header_timeout": 0.3},
+        "ivr": {"lookup_timeout": 0.2, "digit_timeout_ms": 1000, **ivr},
+    })
+
+
+class Ivr:
+    """One running server plus the engine inbox it posts into."""
+
+    def __init__(self, server: IvrServer, inbox: asyncio.Queue[Any]) -> None:
+        self.server = server
+        self.inbox = inbox
+
+    async def call(self, presses=(), **env: str) -> CallRecord:
+        """One call from Asterisk; the record of what the server sent once it closed the session."""
+        return await AsteriskPeer(presses).call(self.server.port, asterisk_env(self.server.port, **env))
+
+    async def completed(self) -> IvrCompleted:
+        event = await asyncio.wait_for(self.inbox.get(), EVENT_TIMEOUT)
+        assert isinstance(event, IvrCompleted)
+        return event
+
+
+@pytest.fixture
+async def start_ivr():
+    servers: list[IvrServer] = []
+
+    async def start(identify, settings: Settings | None = None, **kwargs: Any) -> Ivr:
+        inbox: asyncio.Queue[Any] = asyncio.Queue()
+        server = IvrServer(settings or make_settings(), identify, inbox.put_nowait, **kwargs)
+        await server.start()
+        servers.append(server)
+        return Ivr(server, inbox)
+
+    yield start
+    for server in servers:
+        await server.stop()
+
+
+def cards(*found: dict[str, Any]):
+    asked: list[str] = []
+
+    async def identify(number: str) -> list[dict[str, Any]]:
+        asked.append(number)
+        return list(found)
+
+    identify.asked = asked  # type: ignore[attr-defined]
+    return identify
+
+
+async def test_vip_caller_pressing_1_goes_to_the_vip_queue_first(start_ivr):
+    identify = cards(VIP_CARD, GROUP_CARD)
+    ivr = await start_ivr(identify)
+
+    record = await ivr.call(presses=["1"])
+    event = await ivr.completed()
+
+    assert identify.asked == ["13800000001"]
+    # Prompt and collect in one command: digits pressed between commands would be lost.
+    assert record.commands[0] == "GET DATA menu 1000 1"
+    assert record.variables == {
+        "CC_QUEUE": "vip", "CC_PRIORITY": "10", "CC_LANGUAGE": "zh", "CC_CUSTOMER_ID": "42",
+        "CC_MENU": "service", "CC_IVR_STATUS": "ok",
+    }
+    assert record.closed_by_server
+    assert event.call_id == "1795458074.1"
+    assert event.caller_number == "13800000001"
+    assert (event.queue, event.priority) == ("vip", 10)
+    assert event.card == VIP_CARD
+    assert event.digits == ("1",)
+    assert event.menu_choice == "service"
+    assert event.language == "zh"
+    assert not event.failed
+
+
+async def test_group_caller_goes_to_enterprise(start_ivr):
+    ivr = await start_ivr(cards(GROUP_CARD))
+    record = await ivr.call(presses=["2"])
+    event = await ivr.completed()
+    assert (record.variables["CC_QUEUE"], record.variables["CC_PRIORITY"]) == ("enterprise", "5")
+    assert record.variables["CC_MENU"] == "complaint"
+    # The card has no language: the channel's own (agi_language) is used.
+    assert record.variables["CC_LANGUAGE"] == "en"
+    assert event.menu_choice == "complaint"
+
+
+async def test_unknown_caller_goes_to_the_standard_queue(start_ivr):
+    ivr = await start_ivr(cards())
+    record = await ivr.call(presses=["2"], agi_callerid="13900000000", agi_uniqueid="1795458083.5")
+    event = await ivr.completed()
+    assert record.variables["CC_QUEUE"] == "standard"
+    assert record.variables["CC_PRIORITY"] == "0"
+    assert record.variables["CC_CUSTOMER_ID"] == ""
+    assert record.variables["CC_IVR_STATUS"] == "ok"
+    assert event.call_id == "1795458083.5"
+    assert event.card is None and event.queue == "standard" and event.digits == ("2",)
+
+
+async def test_invalid_digit_then_valid_one(start_ivr):
+    ivr = await start_ivr(cards(VIP_CARD))
+    record = await ivr.call(presses=["7", "2"])
+    event = await ivr.completed()
+    assert [c for c in record.commands if c.startswith("GET DATA")] == ["GET DATA menu 1000 1"] * 2
+    assert event.digits == ("7", "2")
+    assert event.menu_choice == "complaint"
+
+
+async def test_no_digit_in_any_try_takes_the_first_option(start_ivr):
+    ivr = await start_ivr(cards(VIP_CARD), make_settings(menu_tries=3))
+    record = await ivr.call(presses=[None, "9", None])
+    event = await ivr.completed()
+    assert len([c for c in record.commands if c.startswith("GET DATA")]) == 3
+    assert record.variables["CC_MENU"] == "service"
+    assert record.variables["CC_QUEUE"] == "vip"
+    assert event.digits == ("9",)
+    assert event.menu_choice == "service"
+    assert not event.failed
+
+
+async def test_lookup_error_routes_to_the_default_queue_as_fallback(start_ivr, caplog):
+    async def identify(number: str) -> list[dict[str, Any]]:
+        raise RuntimeError("database is down")
+
+    settings = make_settings()
+    ivr = await start_ivr(identify, settings)
+    record = await ivr.call(presses=["1"])
+    event = await ivr.completed()
+
+    assert record.variables["CC_QUEUE"] == settings.routing.default_queue
+    assert record.variables["CC_PRIORITY"] == "0"
+    assert record.variables["CC_IVR_STATUS"] == "fallback"
+    assert record.closed_by_server
+    assert event.failed
+    assert event.queue == settings.routing.default_queue and event.priority == 0
+    assert event.note.startswith("ivr error: RuntimeError: database is down")
+    assert "database is down" in caplog.text      # the traceback is logged
+
+
+async def test_bad_card_routes_to_the_default_queue_as_fallback(start_ivr):
+    ivr = await start_ivr(cards("not a card"))  # type: ignore[arg-type]
+    record = await ivr.call(presses=["1"])
+    event = await ivr.completed()
+    assert record.variables["CC_IVR_STATUS"] == "fallback"
+    assert event.failed and event.note.startswith("ivr error: TypeError")
+
+
+async def test_slow_lookup_means_unknown_caller_routed_without_waiting(start_ivr):
+    cancelled = asyncio.Event()
+
+    async def identify(number: str) -> list[dict[str, Any]]:
+        try:
+            await asyncio.Event().wait()      # a database that never answers
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+        return []
+
+    settings = make_settings(lookup_timeout=0.1)
+    ivr = await start_ivr(identify, settings)
+    started = time.monotonic()
+    record = await ivr.call(presses=["1"])
+    elapsed = time.monotonic() - started
+    event = await ivr.completed()
+
+    assert record.variables["CC_QUEUE"] == "standard"
+    assert record.variables["CC_IVR_STATUS"] == "ok"
+    assert event.card is None and not event.failed
+    assert "timed out" in event.note
+    assert elapsed < 2.0
+    await asyncio.wait_for(cancelled.wait(), EVENT_TIMEOUT)   # the abandoned lookup is cancelled
+
+
+async def test_caller_hanging_up_mid_menu_ends_the_session_cleanly(start_ivr, caplog):
+    ivr = await start_ivr(cards(VIP_CARD))
+    # agi_hangup's pattern: the prompt returns result=-1 before HANGUP; the notification arrives
+    # ahead of the next command's response, which is 511.
+    record = await ivr.call(presses=[HANG_UP])
+    event = await ivr.completed()
+
+    assert record.commands == ["GET DATA menu 1000 1", "GET DATA menu 1000 1"]
+    assert record.closed_by_server
+    assert event.card == VIP_CARD and event.queue == "vip"
+    assert not event.failed
+    assert "hung up" in event.note
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+    # The server is still fine for the next call.
+    record = await ivr.call(presses=["1"])
+    assert record.variables["CC_IVR_STATUS"] == "ok"
+
+
+async def test_stuck_asterisk_does_not_hold_the_script(start_ivr):
+    ivr = await start_ivr(cards(VIP_CARD), media_timeout=0.1)
+    record = await ivr.call(presses=[STALL])
+    event = await ivr.completed()
+    assert record.closed_by_server
+    assert event.failed and "AgiTimeout" in event.note
+    assert event.queue == "standard"
+
+
+async def closed_by_server(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+    try:
+        data = await asyncio.wait_for(reader.read(), EVENT_TIMEOUT)
+    except ConnectionResetError:
+        data = b""
+    writer.close()
+    try:
+        await writer.wait_closed()
+    except ConnectionError:
+        pass
+    return data == b""
+
+
+@pytest.mark.parametrize("opening", [
+    pytest.param(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n", id="http-request"),
+    pytest.param(b"agi_network: yes\nagi_network_script: inbound\n", id="eof-before-blank-line"),
+    pytest.param(b"agi_network: yes\nagi_network_scr", id="eof-mid-line"),
+    pytest.param(b"", id="eof-at-once"),
+    pytest.param(b"\n", id="empty-environment"),
+    pytest.param(b"\x00\xff\xfe garbage\n\n", id="binary"),
+])
+async def test_garbage_or_early_close_drops_only_that_connection(start_ivr, caplog, opening):
+    ivr = await start_ivr(cards(VIP_CARD))
+    reader, writer = await asyncio.open_connection("127.0.0.1", ivr.server.port)
+    writer.write(opening)
+    await writer.drain()
+    writer.write_eof()
+    # The server closes the connection (a spinning server would never answer again).
+    assert await closed_by_server(reader, writer)
+    assert any(r.name == "ivr.server" and r.levelno == logging.WARNING for r in caplog.records)
+
+    record = await ivr.call(presses=["1"])
+    assert record.variables["CC_QUEUE"] == "vip"
+    assert ivr.inbox.qsize() == 1
+
+
+async def test_silent_connection_is_closed_after_the_header_timeout(start_ivr, caplog):
+    ivr = await start_ivr(cards())
+    reader, writer = await asyncio.open_connection("127.0.0.1", ivr.server.port)
+    writer.write(b"agi_network: yes\n")       # and then nothing
+    await writer.drain()
+    assert await closed_by_server(reader, writer)
+    assert "no complete AGI environment within 0.3s" in caplog.text
+
+
+async def test_unknown_script_is_closed_so_the_dialplan_continues(start_ivr, caplog):
+    ivr = await start_ivr(cards(VIP_CARD))
+    record = await ivr.call(script="survey-nope")
+    assert record.closed_by_server and record.commands == []
+    assert "unknown script 'survey-nope'" in caplog.text
+    assert ivr.inbox.empty()
+
+
+async def test_stop_cancels_and_awaits_calls_in_progress(start_ivr):
+    lookup_started = asyncio.Event()
+
+    async def identify(number: str) -> list[dict[str, Any]]:
+        lookup_started.set()
+        return [VIP_CARD]
+
+    ivr = await start_ivr(identify)
+    port = ivr.server.port
+    peer = AsteriskPeer([STALL])
+    call = asyncio.create_task(peer.call(port, asterisk_env(port)))
+    await asyncio.wait_for(peer.stalled.wait(), EVENT_TIMEOUT)
+
+    await asyncio.wait_for(ivr.server.stop(), EVENT_TIMEOUT)
+
+    record = await asyncio.wait_for(call, EVENT_TIMEOUT)
+    assert record.closed_by_server
+    assert lookup_started.is_set()
+    assert ivr.inbox.empty()        # cancelled, not failed: the dialplan defaults apply
+    with pytest.raises(RuntimeError):
+        ivr.server.port
+    with pytest.raises(ConnectionRefusedError):
+        await asyncio.open_connection("127.0.0.1", port)
