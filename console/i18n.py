@@ -1,0 +1,181 @@
+"""Console labels in Chinese and English.
+
+The pages render from these labels and embed the chosen language's set as JSON for the ES modules
+(``labels_for``). Keys are ``area.name``; the JS falls back to the raw value for names it has no label
+for (an outcome or pause reason added in ``config.yaml``), so adding one never breaks the desk.
+Placeholders are ``{name}`` and are filled by ``fill`` (Python) and ``t(key, values)`` (JS).
+"""
+from __future__ import annotations
+
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+
+LABELS: dict[str, dict[str, str]] = {
+    # layout, login
+    "app.title": {"zh": "呼叫中心控制台", "en": "Call center console"},
+    "nav.logout": {"zh": "退出登录", "en": "Sign out"},
+    "nav.language": {"zh": "语言", "en": "Language"},
+    "lang.zh": {"zh": "中文", "en": "中文"},
+    "lang.en": {"zh": "English", "en": "English"},
+    "login.title": {"zh": "登录", "en": "Sign in"},
+    "login.login": {"zh": "登录名", "en": "Login"},
+    "login.password": {"zh": "密码", "en": "Password"},
+    "login.submit": {"zh": "登录", "en": "Sign in"},
+    "login.failed": {"zh": "登录名或密码错误。", "en": "Wrong login or password."},
+    "login.throttled": {"zh": "尝试次数过多，请 {seconds} 秒后再试。",
+                        "en": "Too many attempts. Try again in {seconds} seconds."},
+    "login.unavailable": {"zh": "暂时无法连接客户数据库，请稍后再试。",
+                          "en": "The customer database cannot be reached. Try again shortly."},
+    "login.logged_out": {"zh": "您已退出登录。", "en": "You are signed out."},
+    "forbidden.title": {"zh": "无权访问", "en": "Not allowed"},
+    "forbidden.body": {"zh": "此页面需要班长或管理员权限。", "en": "This page needs the supervisor or admin role."},
+    "forbidden.back": {"zh": "返回坐席工作台", "en": "Back to the agent desk"},
+    "noscript": {"zh": "控制台需要启用 JavaScript。", "en": "The console needs JavaScript."},
+    # connection banner
+    "conn.connecting": {"zh": "正在连接…", "en": "Connecting…"},
+    "conn.reconnecting": {"zh": "连接已断开，工作台信息可能已过时。正在重新连接…",
+                          "en": "Connection lost: the desk may be out of date. Reconnecting…"},
+    "conn.retry_in": {"zh": "{seconds} 秒后重试", "en": "retrying in {seconds} s"},
+    "conn.session_ended": {"zh": "登录已失效，请重新登录。", "en": "Your session has ended. Please sign in again."},
+    "conn.sign_in": {"zh": "重新登录", "en": "Sign in"},
+    "conn.forbidden": {"zh": "连接被拒绝。", "en": "The connection was refused."},
+    # agent desk: state
+    "desk.title": {"zh": "坐席工作台", "en": "Agent desk"},
+    "desk.state": {"zh": "状态", "en": "State"},
+    "desk.since": {"zh": "持续", "en": "For"},
+    "desk.queues": {"zh": "技能队列", "en": "Queues"},
+    "state.logged_out": {"zh": "未签入", "en": "Logged out"},
+    "state.available": {"zh": "空闲", "en": "Available"},
+    "state.paused": {"zh": "暂停", "en": "Paused"},
+    "state.ringing": {"zh": "振铃", "en": "Ringing"},
+    "state.on_call": {"zh": "通话中", "en": "On call"},
+    "state.wrap_up": {"zh": "话后处理", "en": "Wrap-up"},
+    "state.unknown": {"zh": "未知", "en": "Unknown"},
+    "btn.available": {"zh": "置闲", "en": "Available"},
+    "btn.pause": {"zh": "暂停", "en": "Pause"},
+    "btn.logout_queues": {"zh": "签出队列", "en": "Log out of queues"},
+    "pause.reason": {"zh": "暂停原因", "en": "Pause reason"},
+    "reason.lunch": {"zh": "午餐", "en": "Lunch"},
+    "reason.training": {"zh": "培训", "en": "Training"},
+    "reason.meeting": {"zh": "会议", "en": "Meeting"},
+    "reason.break": {"zh": "小休", "en": "Break"},
+    "reason.wrap-up": {"zh": "话后处理", "en": "Wrap-up"},
+    "desk.idle": {"zh": "暂无来电。", "en": "No call right now."},
+    # screen pop
+    "pop.ringing": {"zh": "来电振铃", "en": "Incoming call"},
+    "pop.connected": {"zh": "通话中", "en": "On call"},
+    "pop.wrapup": {"zh": "已结束，待处理", "en": "Ended, wrap-up pending"},
+    "pop.withdrawn": {"zh": "来电已转走", "en": "The call went elsewhere"},
+    "pop.unknown": {"zh": "未知来电", "en": "Unknown caller"},
+    "pop.number": {"zh": "来电号码", "en": "Caller number"},
+    "pop.customer_type": {"zh": "客户类型", "en": "Customer type"},
+    "pop.value_class": {"zh": "价值等级", "en": "Value class"},
+    "pop.account_manager": {"zh": "客户经理", "en": "Account manager"},
+    "pop.credit_status": {"zh": "信用状态", "en": "Credit status"},
+    "pop.language": {"zh": "语言", "en": "Language"},
+    "pop.queue": {"zh": "队列", "en": "Queue"},
+    "pop.priority": {"zh": "优先级", "en": "Priority"},
+    "pop.ivr": {"zh": "语音导航", "en": "IVR"},
+    "pop.menu_choice": {"zh": "所选菜单", "en": "Menu choice"},
+    "pop.digits": {"zh": "按键", "en": "Keys pressed"},
+    "pop.ivr_failed": {"zh": "语音导航出错，来电转入默认队列", "en": "IVR failed: caller sent to the default queue"},
+    "pop.waited": {"zh": "等待时长", "en": "Waiting"},
+    "pop.open_complaints": {"zh": "未结投诉", "en": "Open complaints"},
+    "pop.recent": {"zh": "最近联系记录", "en": "Last interactions"},
+    "pop.none": {"zh": "无", "en": "None"},
+    "col.id": {"zh": "编号", "en": "No."},
+    "col.category": {"zh": "类别", "en": "Category"},
+    "col.severity": {"zh": "严重程度", "en": "Severity"},
+    "col.status": {"zh": "状态", "en": "Status"},
+    "col.created": {"zh": "创建时间", "en": "Created"},
+    "col.started": {"zh": "时间", "en": "When"},
+    "col.queue": {"zh": "队列", "en": "Queue"},
+    "col.outcome": {"zh": "结果", "en": "Outcome"},
+    "col.agent": {"zh": "坐席", "en": "Agent"},
+    "customer_type.vip": {"zh": "VIP 客户", "en": "VIP"},
+    "customer_type.group": {"zh": "集团客户", "en": "Group"},
+    "customer_type.family": {"zh": "家庭客户", "en": "Family"},
+    "customer_type.individual": {"zh": "个人客户", "en": "Individual"},
+    "value_class.major": {"zh": "重要客户", "en": "Major"},
+    "value_class.named": {"zh": "名单制客户", "en": "Named"},
+    "value_class.non_named": {"zh": "非名单制客户", "en": "Non-named"},
+    "value_class.mass": {"zh": "大众客户", "en": "Mass market"},
+    "menu.service": {"zh": "业务咨询", "en": "Service"},
+    "menu.complaint": {"zh": "投诉", "en": "Complaint"},
+    "severity.low": {"zh": "低", "en": "Low"},
+    "severity.medium": {"zh": "中", "en": "Medium"},
+    "severity.high": {"zh": "高", "en": "High"},
+    "severity.critical": {"zh": "紧急", "en": "Critical"},
+    # wrap-up
+    "wrap.title": {"zh": "话后处理", "en": "Wrap-up"},
+    "wrap.call": {"zh": "通话", "en": "Call"},
+    "wrap.outcome": {"zh": "处理结果", "en": "Outcome"},
+    "wrap.choose": {"zh": "请选择…", "en": "Choose…"},
+    "wrap.notes": {"zh": "备注", "en": "Notes"},
+    "wrap.complaint": {"zh": "登记投诉", "en": "Log a complaint"},
+    "wrap.category": {"zh": "投诉类别", "en": "Complaint category"},
+    "wrap.severity": {"zh": "严重程度", "en": "Severity"},
+    "wrap.description": {"zh": "投诉描述", "en": "Description"},
+    "wrap.submit": {"zh": "保存", "en": "Save"},
+    "wrap.saving": {"zh": "正在保存…", "en": "Saving…"},
+    "wrap.saved": {"zh": "已保存", "en": "Saved"},
+    "wrap.failed": {"zh": "未保存：{message}（已填写的内容保留）", "en": "Not saved: {message} (what you typed is kept)"},
+    "wrap.offline": {"zh": "未连接服务器，恢复连接后请再次保存", "en": "not connected to the server; save again once reconnected"},
+    "wrap.dismiss": {"zh": "关闭", "en": "Dismiss"},
+    "wrap.required": {"zh": "请选择处理结果", "en": "Choose an outcome"},
+    "outcome.resolved": {"zh": "已解决", "en": "Resolved"},
+    "outcome.follow_up": {"zh": "需跟进", "en": "Follow-up needed"},
+    "outcome.transferred": {"zh": "已转接", "en": "Transferred"},
+    "outcome.information": {"zh": "信息咨询", "en": "Information given"},
+    "outcome.complaint_logged": {"zh": "已登记投诉", "en": "Complaint logged"},
+    # supervisor wallboard
+    "board.title": {"zh": "班长监控", "en": "Supervisor wallboard"},
+    "board.queues": {"zh": "队列", "en": "Queues"},
+    "board.agents": {"zh": "坐席", "en": "Agents"},
+    "board.waiting": {"zh": "排队", "en": "Waiting"},
+    "board.available": {"zh": "空闲坐席", "en": "Available"},
+    "board.members": {"zh": "成员", "en": "Members"},
+    "board.no_waiting": {"zh": "无排队来电", "en": "No calls waiting"},
+    "board.no_agents": {"zh": "无坐席", "en": "No agents"},
+    "board.caller": {"zh": "来电号码", "en": "Caller"},
+    "board.name": {"zh": "姓名", "en": "Name"},
+    "board.type": {"zh": "客户类型", "en": "Type"},
+    "board.priority": {"zh": "优先级", "en": "Priority"},
+    "board.wait": {"zh": "等待", "en": "Wait"},
+    "board.agent": {"zh": "坐席", "en": "Agent"},
+    "board.login": {"zh": "工号", "en": "Login"},
+    "board.state": {"zh": "状态", "en": "State"},
+    "board.reason": {"zh": "原因", "en": "Reason"},
+    "board.time_in_state": {"zh": "持续时间", "en": "Time in state"},
+    "board.call": {"zh": "当前来电", "en": "Call"},
+    "board.updated": {"zh": "更新于", "en": "Updated"},
+    "error.generic": {"zh": "出错了：{message}", "en": "Something went wrong: {message}"},
+}
+
+
+def normalise_language(value: str | None) -> str | None:
+    """``"zh"``/``"en"`` for a value naming one of them (``zh-CN``, ``EN``...), else ``None``."""
+    if not value:
+        return None
+    base = value.strip().lower().replace("_", "-").split("-", 1)[0]
+    return base if base in LANGUAGES else None
+
+
+def language_from_accept(header: str | None) -> str | None:
+    """The first supported language of an ``Accept-Language`` header (order of appearance)."""
+    for part in (header or "").split(","):
+        language = normalise_language(part.split(";", 1)[0])
+        if language:
+            return language
+    return None
+
+
+def labels_for(language: str) -> dict[str, str]:
+    language = normalise_language(language) or DEFAULT_LANGUAGE
+    return {key: texts[language] for key, texts in LABELS.items()}
+
+
+def fill(text: str, **values: object) -> str:
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", str(value))
+    return text

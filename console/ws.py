@@ -1,0 +1,286 @@
+"""The console websocket endpoint (``/ws``): one socket per open desk or wallboard page.
+
+Theory of operation. The handshake is accepted first so that a refusal can carry a close code the
+browser sees: a wrong ``Origin`` closes with 4403, no valid session with 4401. Then the socket is
+registered with the hub together with its ``hello`` (built in the same synchronous step as the
+snapshot so that the two line up) and the read loop starts. Every frame to the browser, replies
+included, goes through the hub's per-socket queue: nothing here writes to the socket directly.
+
+Commands are decoded with :mod:`console.protocol`; any bad message gets an error reply and the socket
+stays open. Errors are mapped to the wire here, once (``_error_for``). A disposition is saved in its
+own task (the read loop keeps going): the reply ``ok`` is sent only after ``store.save_disposition``
+committed, and only then is ``DispositionSaved`` posted to the engine. A retry of a wrap-up already
+saved (its reply lost to a reconnect) is answered with the same result and not saved twice.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from aiohttp import WSCloseCode, WSMsgType, web
+
+from callcenter.domain import AgentGoAvailable, AgentGoPaused, AgentLogOut, DispositionSaved
+from callcenter.errors import CallCenterError
+from callcenter.settings import Settings
+from console import protocol
+from console.hub import Connection, Hub
+from console.sessions import Session, SessionStore, token_from_request
+from crm_bridge.store import ComplaintInput, Disposition, DispositionResult
+
+log = logging.getLogger(__name__)
+
+SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
+# aiohttp closes the socket (1009) above this; between protocol.MAX_MESSAGE_BYTES and this an
+# oversized message only gets an error reply.
+MAX_FRAME_BYTES = 4 * protocol.MAX_MESSAGE_BYTES
+_SAVED_MEMORY = 2048
+
+
+class ConsoleEngine(Protocol):
+    def post(self, event: Any) -> None: ...
+    def agent_snapshot(self, agent_id: int) -> dict[str, Any]: ...
+    def wallboard(self) -> dict[str, Any]: ...
+    def wrapup_call(self, agent_id: int, call_id: str) -> dict[str, Any] | None: ...
+
+
+class DispositionStore(Protocol):
+    async def save_disposition(self, disposition: Disposition) -> DispositionResult: ...
+
+
+class _Internal(CallCenterError):
+    def __init__(self) -> None:
+        super().__init__("internal-error", "the server could not do this; please try again")
+
+
+def same_origin(request: web.BaseRequest) -> bool:
+    """True when the ``Origin`` header names the host the request was sent to (browsers always send it)."""
+    origin = request.headers.get("Origin")
+    if not origin:
+        return False
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    default = 443 if parts.scheme == "https" else 80
+    return _host_port(f"{parts.hostname}:{parts.port or default}", default) == _host_port(request.host, default)
+
+
+def _host_port(host: str, default_port: int) -> str:
+    host = host.strip().lower()
+    if host.startswith("["):            # [::1]:8080
+        end = host.find("]")
+        name, rest = host[:end + 1], host[end + 1:]
+        port = rest[1:] if rest.startswith(":") else ""
+    elif host.count(":") == 1:
+        name, port = host.split(":")
+    else:
+        name, port = host, ""
+    return f"{name}:{port or default_port}"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+class ConsoleSocket:
+    def __init__(self, *, settings: Settings, store: DispositionStore, engine: ConsoleEngine, hub: Hub,
+                 sessions: SessionStore, heartbeat: float = 20.0) -> None:
+        self._outcomes = tuple(settings.console.outcomes)
+        self._pause_reasons = tuple(settings.console.pause_reasons)
+        self._store = store
+        self._engine = engine
+        self._hub = hub
+        self._sessions = sessions
+        self._heartbeat = heartbeat
+        self._saving: set[tuple[int, str]] = set()
+        self._saved: OrderedDict[tuple[int, str], DispositionResult] = OrderedDict()
+        self._commands: dict[str, Callable[[Connection, Session, protocol.Command, set[asyncio.Task[None]]], None]] = {
+            "available": self._available,
+            "pause": self._pause,
+            "logout": self._logout,
+            "disposition": self._disposition,
+            "ack": self._ack,
+            "ping": self._ping,
+        }
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        # No permessage-deflate: a zlib context per socket costs ~300 KB (1,000 consoles = 300 MB) and
+        # CPU on every send, for frames of a few hundred bytes (PERFORMANCE.md P2, P5).
+        ws = web.WebSocketResponse(heartbeat=self._heartbeat, max_msg_size=MAX_FRAME_BYTES, compress=False)
+        await ws.prepare(request)
+        if not same_origin(request):
+            await ws.close(code=protocol.CLOSE_FORBIDDEN, message=b"Origin does not match the host")
+            return ws
+        session = self._sessions.get(token_from_request(request))
+        if session is None:
+            await ws.close(code=protocol.CLOSE_UNAUTHENTICATED, message=b"not logged in")
+            return ws
+        view = request.query.get("view") or ("supervisor" if session.role in SUPERVISOR_ROLES else "agent")
+        if view not in ("agent", "supervisor") or (view == "supervisor" and session.role not in SUPERVISOR_ROLES):
+            await ws.close(code=protocol.CLOSE_FORBIDDEN, message=b"this view needs the supervisor role")
+            return ws
+        try:
+            conn = self._connect(ws, session, view, request.query)
+        except Exception:
+            log.exception("could not open the console of %s", session.login)
+            await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=b"server error, try again")
+            return ws
+        tasks: set[asyncio.Task[None]] = set()
+        try:
+            async for msg in ws:
+                if msg.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
+                    continue
+                if self._sessions.get(session.token) is None:
+                    await ws.close(code=protocol.CLOSE_UNAUTHENTICATED, message=b"session ended")
+                    break
+                self._on_message(conn, session, msg.data, tasks)
+        finally:
+            await self._hub.disconnect(conn)
+            await _finish(tasks)
+        return ws
+
+    # ------------------------------------------------------------------ connect
+    def _connect(self, ws: web.WebSocketResponse, session: Session, view: str, query: Any) -> Connection:
+        user = {"agent_id": session.agent_id, "login": session.login, "name": session.name,
+                "role": session.role, "language": session.language}
+        hello: dict[str, Any] = {"user": user, "view": view, "outcomes": list(self._outcomes),
+                                 "pause_reasons": list(self._pause_reasons), "epoch": self._hub.epoch,
+                                 "now": _now()}
+        if view == "supervisor":
+            hello["snapshot"] = self._safe(self._engine.wallboard, {"queues": [], "agents": [], "at": _now()})
+            hello["seq"] = 0
+            return self._hub.connect_supervisor(ws, session.agent_id, hello=protocol.encode("hello", hello),
+                                                tag=session.token)
+        hello["snapshot"] = self._safe(lambda: self._engine.agent_snapshot(session.agent_id),
+                                       {"agent": None, "call": None})
+        hello["seq"] = self._hub.last_seq(session.agent_id)
+        return self._hub.connect_agent(ws, session.agent_id, hello=protocol.encode("hello", hello),
+                                       resume=_resume(query.get("resume")), epoch=query.get("epoch"),
+                                       tag=session.token)
+
+    @staticmethod
+    def _safe(get: Callable[[], dict[str, Any]], fallback: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return get()
+        except Exception:
+            log.exception("the engine could not give a snapshot; the console starts empty")
+            return fallback
+
+    # ------------------------------------------------------------------ commands
+    def _on_message(self, conn: Connection, session: Session, raw: str | bytes, tasks: set[asyncio.Task[None]]) -> None:
+        try:
+            command = protocol.decode(raw)
+        except protocol.BadCommand as exc:
+            conn.push(protocol.encode_error(exc.re, exc))
+            return
+        try:
+            if conn.view != "agent" and command.type not in ("ack", "ping"):
+                raise CallCenterError("forbidden", f"{command.type!r} is an agent desk command",
+                                      {"type": command.type})
+            self._commands[command.type](conn, session, command, tasks)
+        except Exception as exc:
+            conn.push(protocol.encode_error(command.id, _error_for(exc, command)))
+
+    def _available(self, conn: Connection, session: Session, command: protocol.Command, tasks: set[Any]) -> None:
+        self._engine.post(AgentGoAvailable(session.agent_id))
+        conn.push(protocol.encode_reply(command.id))
+
+    def _pause(self, conn: Connection, session: Session, command: protocol.Command, tasks: set[Any]) -> None:
+        reason = protocol.decode_pause(command.data, self._pause_reasons)
+        self._engine.post(AgentGoPaused(session.agent_id, reason))
+        conn.push(protocol.encode_reply(command.id))
+
+    def _logout(self, conn: Connection, session: Session, command: protocol.Command, tasks: set[Any]) -> None:
+        self._engine.post(AgentLogOut(session.agent_id))
+        conn.push(protocol.encode_reply(command.id))
+
+    def _ack(self, conn: Connection, session: Session, command: protocol.Command, tasks: set[Any]) -> None:
+        seq = protocol.decode_ack(command.data)
+        if conn.view == "agent":
+            self._hub.ack(session.agent_id, seq)
+        if command.id is not None:
+            conn.push(protocol.encode_reply(command.id))
+
+    def _ping(self, conn: Connection, session: Session, command: protocol.Command, tasks: set[Any]) -> None:
+        conn.push(protocol.encode_reply(command.id, {"now": _now()}))
+
+    def _disposition(self, conn: Connection, session: Session, command: protocol.Command,
+                     tasks: set[asyncio.Task[None]]) -> None:
+        data = protocol.decode_disposition(command.data, self._outcomes)
+        key = (session.agent_id, data.call_id)
+        saved = self._saved.get(key)
+        if saved is not None:       # a retry whose first reply was lost: same answer, no second save
+            conn.push(protocol.encode_reply(command.id, _result(saved)))
+            return
+        if key in self._saving:
+            raise CallCenterError("disposition-in-progress", "this wrap-up is already being saved",
+                                  {"call_id": data.call_id})
+        call = self._engine.wrapup_call(session.agent_id, data.call_id)
+        if call is None:
+            raise CallCenterError("no-such-call", "this call is not waiting for your wrap-up "
+                                  "(already saved, or not yours)", {"call_id": data.call_id})
+        complaint = None
+        if data.complaint is not None:
+            complaint = ComplaintInput(data.complaint.category, data.complaint.severity, data.complaint.description)
+        disposition = Disposition(interaction_id=call["interaction_id"], call_id=data.call_id,
+                                  agent_id=session.agent_id, outcome=data.outcome, notes=data.notes,
+                                  complaint=complaint, call_fields=dict(call.get("call_fields") or {}))
+        self._saving.add(key)
+        task = asyncio.create_task(self._save(conn, command, disposition, key), name=f"disposition-{data.call_id}")
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    async def _save(self, conn: Connection, command: protocol.Command, disposition: Disposition,
+                    key: tuple[int, str]) -> None:
+        try:
+            result = await self._store.save_disposition(disposition)
+        except Exception as exc:
+            conn.push(protocol.encode_error(command.id, _error_for(exc, command)))
+            return
+        finally:
+            self._saving.discard(key)
+        self._saved[key] = result
+        while len(self._saved) > _SAVED_MEMORY:
+            self._saved.popitem(last=False)
+        conn.push(protocol.encode_reply(command.id, _result(result)))
+        try:
+            self._engine.post(DispositionSaved(disposition.agent_id, disposition.call_id, disposition.outcome))
+        except Exception:
+            log.exception("disposition of call %s is saved but the engine did not take DispositionSaved",
+                          disposition.call_id)
+
+
+def _result(result: DispositionResult) -> dict[str, Any]:
+    return {"interaction_id": result.interaction_id, "complaint_id": result.complaint_id}
+
+
+def _resume(value: str | None) -> int | None:
+    if value is None or not (value.isascii() and value.isdigit()) or len(value) > 18:
+        return None
+    return int(value)
+
+
+def _error_for(exc: BaseException, command: protocol.Command) -> CallCenterError:
+    """The one mapping of failures to websocket error replies."""
+    if isinstance(exc, CallCenterError):
+        return exc
+    log.error("console command %r failed", command.type, exc_info=exc)
+    return _Internal()
+
+
+async def _finish(tasks: set[asyncio.Task[None]]) -> None:
+    """Let in-flight saves finish (the user's data is being committed); cancel them only on shutdown."""
+    if not tasks:
+        return
+    pending = tuple(tasks)
+    try:
+        await asyncio.gather(*pending, return_exceptions=True)
+    except asyncio.CancelledError:
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        raise

@@ -1,0 +1,311 @@
+// The agent desk: state buttons, the screen pop while the phone rings, and the wrap-up form.
+// Customer and agent data always go in with textContent (dom.el), never innerHTML.
+
+import { DeskSocket } from "./socket.js";
+import { Clock, Ticker, clear, el, formatTime } from "./dom.js";
+import { labelOf, loadConfig, makeT } from "./i18n.js";
+import { MAX_CATEGORY, MAX_DESCRIPTION, MAX_NOTES, SEVERITIES, checkDisposition } from "./protocol.js";
+
+const config = loadConfig();
+const labels = config.labels;
+const t = makeT(labels);
+const lang = config.lang;
+const clock = new Clock();
+const ticker = new Ticker(clock);
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  badge: $("state-badge"),
+  reason: $("state-reason"),
+  timer: $("state-timer"),
+  queues: $("state-queues"),
+  available: $("btn-available"),
+  pauseReason: $("pause-reason"),
+  pause: $("btn-pause"),
+  logoutQueues: $("btn-logout-queues"),
+  message: $("state-message"),
+  pop: $("pop"),
+  wrapups: $("wrapups"),
+};
+
+const desk = {
+  connected: false,
+  agent: null,
+  call: null, // the current call: pop data + state (ringing | connected | wrapup)
+  outcomes: [],
+  pauseReasons: [],
+  wrapups: new Map(), // call_id -> wrap-up card state; kept across reconnects so typing is never lost
+};
+
+const socket = new DeskSocket({
+  path: config.ws,
+  t,
+  banner: $("conn-banner"),
+  loginUrl: config.login_url,
+  onHello: hello,
+  onFrame: frame,
+  onState: (connected) => {
+    desk.connected = connected;
+    renderState();
+  },
+});
+
+// ------------------------------------------------------------------ frames
+function hello(data) {
+  clock.sync(data.now);
+  desk.outcomes = data.outcomes || [];
+  desk.pauseReasons = data.pause_reasons || [];
+  fillReasons();
+  const snapshot = data.snapshot || {};
+  desk.agent = snapshot.agent || null;
+  desk.call = snapshot.call || null;
+  if (desk.call && desk.call.state === "wrapup") ensureWrapup(desk.call);
+  renderState();
+  renderPop();
+}
+
+function frame(kind, data) {
+  switch (kind) {
+    case "agent":
+      desk.agent = { ...(desk.agent || {}), ...data };
+      renderState();
+      break;
+    case "pop":
+      desk.call = { ...data, state: "ringing" };
+      renderPop();
+      break;
+    case "pop_withdrawn":
+      if (desk.call && desk.call.call_id === data.call_id && desk.call.state === "ringing") {
+        desk.call = null;
+        renderPop(t("pop.withdrawn"));
+      }
+      break;
+    case "call": {
+      const same = desk.call && desk.call.call_id === data.call_id ? desk.call : {};
+      if (data.state === "connected") {
+        desk.call = { ...same, ...data, state: "connected" };
+      } else if (data.state === "ended") {
+        desk.call = { ...same, ...data, state: "wrapup" };
+        ensureWrapup(desk.call);
+      }
+      renderPop();
+      break;
+    }
+    case "error":
+      showMessage(data.message || t("error.generic", { message: "" }), true);
+      break;
+    default:
+      break;
+  }
+}
+
+// ------------------------------------------------------------------ state panel
+function fillReasons() {
+  const chosen = ui.pauseReason.value;
+  ui.pauseReason.replaceChildren(
+    ...desk.pauseReasons.map((reason) => el("option", { text: labelOf(labels, "reason", reason), attrs: { value: reason } })),
+  );
+  if (desk.pauseReasons.includes(chosen)) ui.pauseReason.value = chosen;
+}
+
+function renderState() {
+  const agent = desk.agent;
+  const state = agent && agent.state ? agent.state : "unknown";
+  ui.badge.textContent = labelOf(labels, "state", state);
+  ui.badge.className = `badge state-${state}`;
+  ui.reason.textContent = agent && agent.reason ? labelOf(labels, "reason", agent.reason) : "";
+  if (agent && agent.since) ticker.track(ui.timer, agent.since);
+  ui.queues.textContent = agent && agent.queues ? agent.queues.join(", ") : "";
+  const on = desk.connected;
+  ui.available.disabled = !on || !["paused", "logged_out"].includes(state);
+  ui.pause.disabled = !on || !["available", "paused"].includes(state) || desk.pauseReasons.length === 0;
+  ui.pauseReason.disabled = ui.pause.disabled;
+  ui.logoutQueues.disabled = !on || ["logged_out", "ringing", "on_call", "unknown"].includes(state);
+}
+
+function showMessage(text, isError = false) {
+  ui.message.textContent = text;
+  ui.message.classList.toggle("is-error", isError);
+}
+
+function command(button, type, data) {
+  button.disabled = true;
+  showMessage("");
+  socket.send(type, data).then(
+    () => renderState(),
+    (error) => {
+      showMessage(error.message || error.id, true);
+      renderState();
+    },
+  );
+}
+
+ui.available.addEventListener("click", () => command(ui.available, "available"));
+ui.pause.addEventListener("click", () => command(ui.pause, "pause", { reason: ui.pauseReason.value }));
+ui.logoutQueues.addEventListener("click", () => command(ui.logoutQueues, "logout"));
+
+// ------------------------------------------------------------------ screen pop
+function field(labelKey, value) {
+  if (value === null || value === undefined || value === "") return null;
+  return el("div", { className: "field" }, el("dt", { text: t(labelKey) }), el("dd", { text: value }));
+}
+
+function table(headers, rows) {
+  return el(
+    "table",
+    { className: "table compact" },
+    el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { text: t(h), attrs: { scope: "col" } })))),
+    el("tbody", {}, ...rows.map((cells) => el("tr", {}, ...cells.map((c) => el("td", { text: c }))))),
+  );
+}
+
+function renderPop(notice) {
+  const call = desk.call;
+  clear(ui.pop);
+  if (!call) {
+    ui.pop.className = "card pop-card";
+    ui.pop.append(el("p", { className: "muted", text: notice || t("desk.idle") }));
+    return;
+  }
+  ui.pop.className = `card pop-card pop-${call.state}`;
+  const card = call.card || null;
+  const ivr = call.ivr || {};
+  const status = { ringing: "pop.ringing", connected: "pop.connected", wrapup: "pop.wrapup" }[call.state] || "pop.ringing";
+
+  const wait = el("span", { className: "timer" });
+  if (call.state === "ringing" && call.joined_at) ticker.track(wait, call.joined_at);
+  else wait.textContent = call.waited_seconds !== undefined ? `${call.waited_seconds} s` : "";
+
+  ui.pop.append(
+    el("div", { className: "pop-head" },
+      el("span", { className: "pop-status", text: t(status) }),
+      el("span", { className: "pop-wait" }, el("span", { className: "muted", text: `${t("pop.waited")} ` }), wait)),
+    el("h2", { className: "pop-name", text: card ? card.name : t("pop.unknown") }),
+    el("p", { className: "pop-number", text: call.caller_number || (card && card.number) || "" }),
+  );
+
+  const facts = el("dl", { className: "facts" },
+    card && field("pop.customer_type", labelOf(labels, "customer_type", card.customer_type)),
+    card && field("pop.value_class", labelOf(labels, "value_class", card.value_class)),
+    card && field("pop.account_manager", card.account_manager),
+    card && field("pop.credit_status", card.credit_status),
+    field("pop.queue", call.queue),
+    field("pop.priority", call.priority),
+    field("pop.menu_choice", labelOf(labels, "menu", ivr.menu_choice)),
+    field("pop.digits", (ivr.digits || []).join(" ")),
+    field("pop.language", ivr.language || (card && card.language)),
+  );
+  ui.pop.append(facts);
+  if (ivr.failed) ui.pop.append(el("p", { className: "alert alert-warn", text: t("pop.ivr_failed") }));
+
+  if (card) {
+    const complaints = card.open_complaints || [];
+    ui.pop.append(el("h3", { text: t("pop.open_complaints") }));
+    ui.pop.append(complaints.length
+      ? table(["col.id", "col.category", "col.severity", "col.status", "col.created"],
+        complaints.map((c) => [c.id, c.category, labelOf(labels, "severity", c.severity), c.status, formatTime(c.created_at, lang)]))
+      : el("p", { className: "muted", text: t("pop.none") }));
+    const recent = card.recent || [];
+    ui.pop.append(el("h3", { text: t("pop.recent") }));
+    ui.pop.append(recent.length
+      ? table(["col.started", "col.queue", "col.status", "col.outcome", "col.agent"],
+        recent.map((r) => [formatTime(r.started_at, lang), r.queue, r.status, labelOf(labels, "outcome", r.outcome), r.agent]))
+      : el("p", { className: "muted", text: t("pop.none") }));
+  }
+}
+
+// ------------------------------------------------------------------ wrap-up
+function ensureWrapup(call) {
+  if (!call || !call.call_id || desk.wrapups.has(call.call_id)) return;
+  const id = `w-${desk.wrapups.size}-${Date.now()}`;
+  const outcome = el("select", { attrs: { id: `${id}-outcome`, required: true } },
+    el("option", { text: t("wrap.choose"), attrs: { value: "" } }),
+    ...desk.outcomes.map((o) => el("option", { text: labelOf(labels, "outcome", o), attrs: { value: o } })));
+  const notes = el("textarea", { attrs: { id: `${id}-notes`, rows: 4, maxlength: MAX_NOTES } });
+  const withComplaint = el("input", { attrs: { id: `${id}-complaint`, type: "checkbox" } });
+  const category = el("input", { attrs: { id: `${id}-category`, type: "text", maxlength: MAX_CATEGORY } });
+  const severity = el("select", { attrs: { id: `${id}-severity` } },
+    ...SEVERITIES.map((s) => el("option", { text: labelOf(labels, "severity", s), attrs: { value: s } })));
+  const description = el("textarea", { attrs: { id: `${id}-description`, rows: 3, maxlength: MAX_DESCRIPTION } });
+  const complaintBox = el("div", { className: "complaint-fields", attrs: { hidden: true } },
+    el("label", { text: t("wrap.category"), attrs: { for: category.id } }), category,
+    el("label", { text: t("wrap.severity"), attrs: { for: severity.id } }), severity,
+    el("label", { text: t("wrap.description"), attrs: { for: description.id } }), description);
+  const submit = el("button", { className: "btn btn-primary", text: t("wrap.submit"), attrs: { type: "submit" } });
+  const status = el("p", { className: "wrap-status", attrs: { role: "status", "aria-live": "polite" } });
+  const dismiss = el("button", { className: "btn btn-quiet", text: t("wrap.dismiss"), attrs: { type: "button", hidden: true } });
+  const fields = el("fieldset", { className: "form" },
+    el("label", { text: t("wrap.outcome"), attrs: { for: outcome.id } }), outcome,
+    el("label", { text: t("wrap.notes"), attrs: { for: notes.id } }), notes,
+    el("label", { className: "check" }, withComplaint, ` ${t("wrap.complaint")}`),
+    complaintBox);
+  const form = el("form", { className: "wrap-form", attrs: { novalidate: true } }, fields,
+    el("div", { className: "form-actions" }, submit, dismiss), status);
+  const who = call.card ? call.card.name : call.caller_number || t("pop.unknown");
+  const node = el("section", { className: "card wrap-card" },
+    el("h2", { text: t("wrap.title") }),
+    el("p", { className: "muted", text: `${t("wrap.call")}: ${who}` }),
+    form);
+
+  const entry = { call: { ...call }, node, saving: false };
+  desk.wrapups.set(call.call_id, entry);
+
+  withComplaint.addEventListener("change", () => { complaintBox.hidden = !withComplaint.checked; });
+  outcome.addEventListener("change", () => {
+    if (outcome.value === "complaint_logged" && !withComplaint.checked) {
+      withComplaint.checked = true;
+      complaintBox.hidden = false;
+    }
+  });
+  dismiss.addEventListener("click", () => {
+    desk.wrapups.delete(call.call_id);
+    node.remove();
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (entry.saving) return;
+    const checked = checkDisposition({
+      call_id: call.call_id,
+      interaction_id: call.interaction_id,
+      outcome: outcome.value,
+      notes: notes.value,
+      complaint: withComplaint.checked
+        ? { category: category.value, severity: severity.value, description: description.value }
+        : null,
+    }, desk.outcomes);
+    if (!checked.ok) {
+      setStatus(status, checked.field === "outcome" ? t("wrap.required") : `${t("wrap.failed", { message: checked.field })}`, "error");
+      return;
+    }
+    entry.saving = true;
+    fields.disabled = true;
+    submit.disabled = true;
+    dismiss.hidden = true;
+    setStatus(status, t("wrap.saving"), "busy");
+    socket.send("disposition", checked.data).then(
+      () => {
+        // Only now, after the server committed it: "saved".
+        setStatus(status, t("wrap.saved"), "ok");
+        setTimeout(() => {
+          desk.wrapups.delete(call.call_id);
+          node.remove();
+        }, 4000);
+      },
+      (error) => {
+        entry.saving = false;
+        fields.disabled = false;
+        submit.disabled = false;
+        dismiss.hidden = error.id !== "no-such-call";
+        setStatus(status, t("wrap.failed", { message: error.message || error.id }), "error");
+      },
+    );
+  });
+  ui.wrapups.prepend(node);
+}
+
+function setStatus(node, text, kind) {
+  node.textContent = text;
+  node.className = `wrap-status is-${kind}`;
+}
+
+socket.start();
