@@ -56,7 +56,7 @@ def create_app(settings: Settings, *, identify: Identify | None = None) -> web.A
         await store.open()
         agents = await store.list_agents()
         engine.post(domain.AgentsLoaded(tuple(
-            domain.AgentInfo(a.id, a.login, a.name, a.interface, a.queues, a.role) for a in agents)))
+            domain.AgentInfo(a.id, a.login, a.name, a.interface or "", tuple(a.queues), a.role) for a in agents)))
         yield
         await store.close()
 

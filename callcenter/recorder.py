@@ -2,7 +2,8 @@
 
 The engine calls :meth:`Recorder.record` (sync); one task takes everything queued, merges updates
 to the same row (later fields win) and writes them in one transaction. A failing database is retried
-with backoff and nothing is dropped; ``stop()`` flushes what is left before the store closes.
+with backoff and nothing is dropped (a row the database refuses for good is logged with its data);
+``stop()`` flushes what is left before the store closes.
 """
 from __future__ import annotations
 
@@ -12,7 +13,12 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from callcenter.errors import ValidationFailed
+
 log = logging.getLogger(__name__)
+
+# Foreign keys an interaction row may carry; dropped (not the row) when the database refuses them.
+_REFERENCES = ("customer_id", "agent_id")
 
 Write = Callable[[Sequence[tuple[str, dict[str, Any]]]], Awaitable[None]]
 
@@ -27,6 +33,7 @@ class Recorder:
         self._idle = asyncio.Event()
         self._idle.set()
         self.written = 0
+        self.refused = 0
 
     def record(self, interaction_id: str, fields: dict[str, Any]) -> None:
         self._idle.clear()
@@ -61,6 +68,9 @@ class Recorder:
                 self._idle.set()
 
     async def _write_with_retry(self, rows: list[tuple[str, dict[str, Any]]]) -> None:
+        """Transient failures (database down) are retried with backoff and nothing is dropped; a batch
+        the database refuses for good (a reference to a customer or agent that is gone) is split so
+        one bad row never blocks the others, and that row is written without the dangling references."""
         delay = 0.05
         while True:
             try:
@@ -69,7 +79,25 @@ class Recorder:
                 return
             except asyncio.CancelledError:
                 raise
+            except ValidationFailed as exc:
+                await self._write_refused(rows, exc)
+                return
             except Exception as exc:
                 log.error("recorder: writing %d interactions failed (%s); retrying in %.2fs", len(rows), exc, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._retry_max)
+
+    async def _write_refused(self, rows: list[tuple[str, dict[str, Any]]], exc: ValidationFailed) -> None:
+        if len(rows) > 1:
+            for row in rows:
+                await self._write_with_retry([row])
+            return
+        key, fields = rows[0]
+        stripped = {k: v for k, v in fields.items() if k not in _REFERENCES}
+        if stripped == fields:
+            log.error("recorder: interaction %s refused by the database (%s); its data: %r", key, exc.message, fields)
+            self.refused += 1
+            return
+        log.warning("recorder: interaction %s refers to a missing customer/agent (%s); stored without %s",
+                    key, exc.message, sorted(set(fields) - set(stripped)))
+        await self._write_with_retry([(key, stripped)])

@@ -48,10 +48,12 @@ class FastAMIProtocol(AMIProtocol):
         for frame in frames:
             name = parser.event_name(frame)
             if name is not None and name not in _PANORAMISK_EVENTS:
-                if name not in wanted:
+                if "\r\nActionID: " in frame:
+                    pass                         # a list event answering one of our actions
+                elif name not in wanted:
                     self.dropped += 1
                     continue
-                if "\r\nActionID: " not in frame and sink is not None:
+                elif sink is not None:
                     try:
                         sink(parser.parse_headers(frame))
                     except Exception:  # one bad frame must never stop the ingest

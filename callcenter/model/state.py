@@ -145,7 +145,8 @@ class Model:
             else:
                 self.by_interface.pop(agent.info.interface, None)
                 agent.info = info
-            self.by_interface[info.interface] = info.agent_id
+            if info.interface:           # an admin or supervisor may have no phone
+                self.by_interface[info.interface] = info.agent_id
         return [fx.SupervisorsChanged()]
 
     # ------------------------------------------------------------------ callers

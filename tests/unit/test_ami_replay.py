@@ -125,3 +125,18 @@ def test_garbage_between_frames_is_counted_not_fatal():
                            b"Event: Hangup\r\nUniqueid: 1.5\r\nChannel: X\r\nCause: nope\r\n\r\n")
     assert protocol.malformed == 1
     assert events == [d.ChannelHungUp("1.5", "X", 0)]
+
+
+async def test_list_events_answering_our_action_reach_its_future():
+    """QueueStatus's QueueParams/QueueMember/QueueEntry/QueueStatusComplete carry our ActionID: they must not be
+    dropped as noise (the reconnect resync depends on them)."""
+    from panoramisk.actions import Action
+
+    _, protocol = replay("login_md5.ami.txt")        # any stream: sets up a protocol
+    action = Action({"Action": "QueueStatus", "ActionID": "lab-7", "Queue": "enterprise"}, as_list=True)
+    protocol.responses["lab-7"] = action
+    protocol.data_received(recording("priority.ami.txt"))
+    assert action.future.done()
+    snapshot = translate.queue_snapshot([m for m in action.future.result() if "event" in m])
+    assert [w.call_id for w in snapshot.waiting] == ["1795461070.13", "1795461071.15", "1795461068.11"]
+    assert snapshot.members[0].reason == "lunch" and snapshot.members[0].paused

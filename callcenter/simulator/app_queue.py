@@ -1,0 +1,237 @@
+"""``Queue(name)`` for one caller: join, wait, ring members, connect, talk, complete or abandon.
+
+Theory of operation. The caller's task joins the queue (``QueueCallerJoin``, music on hold) and loops:
+when it is its turn (see :mod:`.queues`) it rings the members the strategy picks and waits for the first
+of: a phone answering, the member timeout (``AgentRingNoAnswer`` with ``RingTime`` in ms, then ``retry``
+seconds of pause), the caller hanging up (``QueueCallerAbandon``), a ``Redirect``. An answer ends the
+wait: ``DialEnd ANSWER``, ``QueueCallerLeave``, ``AgentConnect`` (``HoldTime``/``RingTime`` in seconds),
+a basic bridge, ``QueueMemberStatus`` in use; then the conversation lasts until one side hangs up and
+``AgentComplete`` says who (``Reason: caller|agent``). Event order follows ``queue_call.ami.txt``,
+``queue_abandon.ami.txt`` and ``ring_no_answer.ami.txt``.
+
+``queue_exec`` returns what the dialplan needs next: :data:`UNKNOWN` (no such queue, nothing happened),
+:data:`CONTINUE` (Queue() returned with the caller still up), :data:`REDIRECTED`, or a final outcome.
+"""
+from __future__ import annotations
+
+import math
+
+from . import events as ev
+from . import queue_events as qev
+from .calls import ABANDONED, COMPLETED, SimCall, wait_any
+from .channels import Bridge, new_bridge
+from .pbx import Pbx
+from .queues import DEVICE_INUSE, DEVICE_NOT_INUSE, Entry, Member, QueueState
+from .ringing import MemberLeg, abort, answer, hang_up_agent_side, start_ring
+
+UNKNOWN, CONTINUE, REDIRECTED = "unknown", "continue", "redirected"
+
+
+async def queue_exec(pbx: Pbx, call: SimCall, name: str) -> str:
+    queue = pbx.queues.get(name)
+    chan = call.chan
+    assert chan is not None
+    if queue is None:
+        chan.variables["QUEUESTATUS"] = "UNKNOWN"
+        return UNKNOWN
+    priority = _to_int(pbx.get_var(chan, "QUEUE_PRIO"))
+    entry = Entry(call.call_id, priority, pbx.now(), owner=call)
+    position = queue.join(entry)
+    call.queue, call.queue_priority, call.phase = name, priority, "queued"
+    chan.application, chan.app_data = "Queue", name
+    pbx.emit(qev.queue_caller_join(chan.snapshot(), name, position, len(queue.entries)))
+    pbx.emit(ev.moh_start(chan.snapshot()))
+    call.joined.set()
+    deadline = pbx.now() + call.patience if call.patience is not None else math.inf
+    while True:
+        if call.hung_up:
+            return _abandon(pbx, call, queue, entry, [])
+        if call.redirect.done():
+            return _leave(pbx, call, queue, entry)
+        if pbx.now() >= deadline:
+            call.hang_up(16)
+            continue
+        members = queue.choose(pbx.rng) if queue.is_our_turn(entry) else []
+        if not members:
+            await wait_any([call.caller_gone, call.redirect, pbx.queue_change_future()],
+                           min(1.0, deadline - pbx.now()))
+            continue
+        result = await _ring(pbx, call, queue, entry, members, deadline)
+        if result is not None:
+            return result
+        await wait_any([call.caller_gone, call.redirect], min(pbx.config.retry(name), deadline - pbx.now()))
+
+
+async def _ring(pbx: Pbx, call: SimCall, queue: QueueState, entry: Entry, members: list[Member],
+                deadline: float) -> str | None:
+    """Ring *members*; ``None`` when nobody answered in time, else what queue_exec returns."""
+    chan = call.chan
+    assert chan is not None
+    legs = [start_ring(pbx, chan, queue.name, m, call.call_id) for m in members]
+    queue.rr_last = members[-1].interface
+    entry.ringing = True
+    timeout = pbx.config.member_timeout(queue.name)
+    start = pbx.now()
+    try:
+        while True:
+            now = pbx.now()
+            if call.hung_up:
+                return _abandon(pbx, call, queue, entry, legs)
+            if call.redirect.done():
+                for leg in legs:
+                    abort(pbx, chan, leg, ("CANCEL",))
+                return _leave(pbx, call, queue, entry)
+            answers = [(leg.started + after, i) for i, leg in enumerate(legs)
+                       if (after := leg.answer_after(pbx.timing.answer_after)) is not None]
+            first = min(answers) if answers else None
+            if first is not None and first[0] <= min(now, start + timeout):
+                winner = legs[first[1]]
+                return await _connect(pbx, call, queue, entry, winner, [leg for leg in legs if leg is not winner])
+            for leg in [leg for leg in legs if leg.gone.done()]:      # the phone rejected the call
+                pbx.emit(qev.agent_ring_no_answer(chan.snapshot(), leg.dial.snapshot(), queue.name,
+                                                  leg.member.interface, leg.member.name, int((now - start) * 1000)))
+                abort(pbx, chan, leg, ("BUSY",))
+                legs.remove(leg)
+            if not legs:
+                return None
+            if now >= start + timeout:
+                for leg in legs:
+                    pbx.emit(qev.agent_ring_no_answer(chan.snapshot(), leg.dial.snapshot(), queue.name,
+                                                      leg.member.interface, leg.member.name, int(timeout * 1000)))
+                    abort(pbx, chan, leg, ("NOANSWER", "CANCEL"))
+                return None
+            if now >= deadline:
+                call.hang_up(16)
+                continue
+            wake = min(start + timeout, first[0] if first else math.inf, deadline) - now
+            await wait_any([call.caller_gone, call.redirect, *(leg.gone for leg in legs)], wake)
+    finally:
+        entry.ringing = False
+
+
+async def _connect(pbx: Pbx, call: SimCall, queue: QueueState, entry: Entry, winner: MemberLeg,
+                   others: list[MemberLeg]) -> str:
+    chan = call.chan
+    assert chan is not None
+    answer(pbx, chan, winner)
+    for leg in others:
+        abort(pbx, chan, leg, ("CANCEL",))
+    pbx.emit(ev.moh_stop(chan.snapshot()))
+    position = queue.leave(entry)
+    pbx.emit(qev.queue_caller_leave(chan.snapshot(), queue.name, position, len(queue.entries)))
+    now = pbx.now()
+    holdtime, ringtime = int(now - entry.joined), int(now - winner.started)
+    member = winner.member
+    member.in_call = True
+    pbx.emit(qev.agent_connect(chan.snapshot(), winner.dial.snapshot(), queue.name, member.interface,
+                               member.name, holdtime, ringtime))
+    queue.record_connect(holdtime)
+    bridge = new_bridge()
+    pbx.emit(ev.bridge_create(bridge))
+    winner.dial.bridge_id = chan.bridge_id = bridge.uniqueid
+    pbx.emit(ev.bridge_enter(bridge, 1, winner.dial.snapshot()))
+    pbx.emit(ev.bridge_enter(bridge, 2, chan.snapshot()))
+    pbx.set_device(member.state_interface, DEVICE_INUSE)
+    call.agent_interface, call.phase = member.interface, "connected"
+    call.answered.set()
+    pbx.queue_changed()
+
+    settings = winner.settings
+    talk = next(t for t in (call.talk_seconds, settings.talk_seconds, pbx.timing.talk_seconds) if t is not None)
+    side = call.hangup_by or settings.hangup_by or "caller"
+    if not await wait_any([call.caller_gone, winner.gone, call.redirect], talk):
+        if side == "agent":
+            winner.hang_up(16)
+        else:
+            call.hang_up(16)
+    talktime = int(pbx.now() - now)
+
+    def complete(reason: str) -> None:
+        pbx.emit(qev.agent_complete(chan.snapshot(), winner.dial.snapshot(), queue.name, member.interface,
+                                    member.name, holdtime, talktime, reason))
+        member.in_call = False
+        member.calls_taken += 1
+        member.last_call = pbx.wall()
+        queue.record_complete(holdtime, talktime)
+
+    if call.hung_up:                                   # order of queue_call.ami.txt
+        pbx.caller_hangup_requests(call)
+        complete("caller")
+        pbx.drop_front(call)
+        pbx.emit(ev.bridge_leave(bridge, 1, chan.snapshot()))
+        pbx.emit(ev.bridge_leave(bridge, 0, winner.dial.snapshot()))
+        pbx.emit(ev.soft_hangup_request(chan.snapshot(), 16))
+        pbx.hangup_channel(chan, call.cause)
+        pbx.emit(ev.bridge_destroy(bridge))
+        hang_up_agent_side(pbx, winner, 16)
+        call.finish(COMPLETED)
+        return COMPLETED
+    if call.redirect.done():                           # AgentComplete only when the caller hangs up
+        call.on_final_hangup.append(lambda: complete("caller"))
+        _break_bridge(pbx, call, bridge, winner)
+        hang_up_agent_side(pbx, winner, 16)
+        chan.bridge_id = ""
+        return REDIRECTED
+    cause = winner.gone.result()
+    if winner.is_local:
+        pbx.emit(ev.soft_hangup_request(winner.phone.snapshot(), 16))
+        pbx.emit(ev.hangup_request(winner.dial.snapshot(), cause))
+        pbx.hangup_channel(winner.phone, cause)
+    else:
+        pbx.emit(ev.hangup_request(winner.dial.snapshot(), cause))
+    pbx.emit(ev.bridge_leave(bridge, 1, winner.dial.snapshot()))
+    complete("agent")
+    pbx.hangup_channel(winner.dial, cause)
+    pbx.set_device(member.state_interface, DEVICE_NOT_INUSE)
+    pbx.emit(ev.bridge_leave(bridge, 0, chan.snapshot()))
+    pbx.emit(ev.bridge_destroy(bridge))
+    chan.bridge_id = ""
+    return CONTINUE
+
+
+def _break_bridge(pbx: Pbx, call: SimCall, bridge: Bridge, winner: MemberLeg) -> None:
+    chan = call.chan
+    assert chan is not None
+    pbx.emit(ev.bridge_leave(bridge, 1, chan.snapshot()))
+    pbx.emit(ev.bridge_leave(bridge, 0, winner.dial.snapshot()))
+    pbx.emit(ev.bridge_destroy(bridge))
+
+
+def _abandon(pbx: Pbx, call: SimCall, queue: QueueState, entry: Entry, legs: list[MemberLeg]) -> str:
+    """The caller hung up while waiting (order of queue_abandon.ami.txt)."""
+    chan = call.chan
+    assert chan is not None
+    pbx.caller_hangup_requests(call)
+    pbx.drop_front(call)
+    for leg in legs:
+        abort(pbx, chan, leg, ("CANCEL",))
+    pbx.emit(ev.moh_stop(chan.snapshot()))
+    holdtime = int(pbx.now() - entry.joined)
+    position = queue.position(entry)
+    queue.leave(entry)
+    pbx.emit(qev.queue_caller_abandon(chan.snapshot(), queue.name, position, entry.original_position, holdtime))
+    pbx.emit(qev.queue_caller_leave(chan.snapshot(), queue.name, position, len(queue.entries)))
+    queue.record_abandon(holdtime)
+    pbx.emit(ev.soft_hangup_request(chan.snapshot(), 16))
+    pbx.hangup_channel(chan, call.cause)
+    pbx.queue_changed()
+    call.finish(ABANDONED)
+    return ABANDONED
+
+
+def _leave(pbx: Pbx, call: SimCall, queue: QueueState, entry: Entry) -> str:
+    """Redirected out of the queue: it leaves without abandoning."""
+    chan = call.chan
+    assert chan is not None
+    pbx.emit(ev.moh_stop(chan.snapshot()))
+    position = queue.leave(entry)
+    pbx.emit(qev.queue_caller_leave(chan.snapshot(), queue.name, position, len(queue.entries)))
+    pbx.queue_changed()
+    return REDIRECTED
+
+
+def _to_int(value: str | None) -> int:
+    try:
+        return int((value or "0").strip())
+    except ValueError:
+        return 0
