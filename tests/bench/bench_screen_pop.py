@@ -35,9 +35,11 @@ from callcenter.app import create_app
 from callcenter.settings import settings_from_mapping
 from console.sessions import SESSION_COOKIE
 from console.web import SESSIONS
+from crm_bridge import models
+from crm_bridge.store import Store
 
 CARD = {
-    "customer_id": 1, "name": "李娜 Li Na", "customer_type": "vip", "value_class": "major",
+    "customer_id": None, "name": "李娜 Li Na", "customer_type": "vip", "value_class": "major",
     "account_manager": "王伟", "account_manager_login": "1001", "credit_status": "normal", "language": "zh",
     "number": "+8613800000001",
     "open_complaints": [{"id": 11, "category": "billing", "severity": "high", "status": "open",
@@ -157,6 +159,17 @@ async def _consoles(port: int, tokens: list[str], conn, expected: int) -> None:
 
 
 # ---------------------------------------------------------------------------------------- server
+async def store_agents(url: str, agents: list[domain.AgentInfo]) -> None:
+    """The agents exist in the CRM, as in production (interaction rows refer to them)."""
+    store = Store(url)
+    await store.open()
+    async with store.engine.begin() as conn:
+        await conn.execute(models.Agent.__table__.insert(), [
+            {"id": a.agent_id, "login": a.login, "name": a.name, "interface": a.interface, "queues": list(a.queues),
+             "role": "agent", "language": "en", "password_hash": ""} for a in agents])
+    await store.close()
+
+
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
@@ -170,6 +183,10 @@ async def run(args: argparse.Namespace) -> None:
     settings = settings_from_mapping({
         "database": {"url": f"sqlite+aiosqlite:///{tmp / 'bench.db'}"}, "ami": {"port": ami_port, "secret": "x"},
         "fastagi": {"port": 0}, "http": {"port": 0}})
+    first = 10000
+    agents = [domain.AgentInfo(first + i, str(first + i), f"agent {i}", f"Local/{first + i}@agent-phones/n", ("vip",))
+              for i in range(args.consoles)]
+    await store_agents(settings.database.url, agents)
     app = create_app(settings)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -177,10 +194,6 @@ async def run(args: argparse.Namespace) -> None:
     await site.start()
     port = runner.addresses[0][1]
     engine, hub = app[appkeys.ENGINE], app[appkeys.HUB]
-    first = 10000
-    agents = [domain.AgentInfo(first + i, str(first + i), f"agent {i}", f"Local/{first + i}@agent-phones/n", ("vip",))
-              for i in range(args.consoles)]
-    engine.post(domain.AgentsLoaded(tuple(agents)))
     await asyncio.wait_for(fake.ready.wait(), 10)
     sessions = app[SESSIONS]
     tokens = [sessions.create(agent_id=a.agent_id, login=a.login, name=a.name, role="agent", language="en").token
