@@ -62,7 +62,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
         await store.open()
         try:
             summary = await seed_demo(store)
-            print(summary)
+            print("\n".join(summary.lines()))
         finally:
             await store.close()
 

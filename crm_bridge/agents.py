@@ -1,0 +1,41 @@
+"""Agent queries (Core, one round trip each). Rows are turned into ``AgentRecord`` by the store."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import RowMapping, Select, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from crm_bridge.models import Agent
+
+
+def _columns() -> Select[tuple[int, str, str, str | None, list[str], str, str, str]]:
+    return select(
+        Agent.id, Agent.login, Agent.name, Agent.interface, Agent.queues, Agent.role, Agent.language,
+        Agent.password_hash,
+    )
+
+
+async def all_agents(conn: AsyncConnection) -> Sequence[RowMapping]:
+    result = await conn.execute(_columns().order_by(Agent.login))
+    return result.mappings().all()
+
+
+async def by_login(conn: AsyncConnection, login: str) -> RowMapping | None:
+    result = await conn.execute(_columns().where(Agent.login == login))
+    return result.mappings().first()
+
+
+async def by_id(conn: AsyncConnection, agent_id: int) -> RowMapping | None:
+    result = await conn.execute(_columns().where(Agent.id == agent_id))
+    return result.mappings().first()
+
+
+async def exists(conn: AsyncConnection, agent_id: int) -> bool:
+    result = await conn.execute(select(Agent.id).where(Agent.id == agent_id))
+    return result.first() is not None
+
+
+async def any_exist(conn: AsyncConnection) -> bool:
+    result = await conn.execute(select(Agent.id).limit(1))
+    return result.first() is not None

@@ -1,0 +1,213 @@
+"""SQLAlchemy 2 models of the CRM: customers, their phones, agents, interactions (one row per call)
+and complaints.
+
+Portable across SQLite and PostgreSQL: closed vocabularies are VARCHAR + CHECK constraints (no native
+enums, so adding a value later is a plain constraint change), queues are a JSON list, and every
+datetime goes through :class:`UTCDateTime` so it is stored in UTC and always comes back *aware* UTC
+(SQLite keeps no offset; PostgreSQL uses ``timestamptz``). Constraint names follow a fixed naming
+convention so the migrations of a later issue can refer to them.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
+
+from callcenter.settings import CUSTOMER_TYPES, VALUE_CLASSES
+from crm_bridge.names import name_initials
+
+LANGUAGES = ("zh", "en")
+CREDIT_STATUSES = ("normal", "suspended")
+PHONE_KINDS = ("mobile", "landline", "work", "other")
+AGENT_ROLES = ("agent", "supervisor", "admin")
+INTERACTION_STATUSES = ("ivr", "queued", "ringing", "answered", "completed", "abandoned", "left", "ivr_hangup")
+COMPLAINT_SEVERITIES = ("low", "medium", "high", "critical")
+COMPLAINT_STATUSES = ("open", "in_progress", "resolved", "confirmed", "closed")
+# Complaints an agent still has to act on: shown on the screen-pop card.
+OPEN_COMPLAINT_STATUSES = ("open", "in_progress")
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC in, aware UTC out. A naive value is taken to be UTC already (documented, not guessed
+    from the machine's zone). SQLite stores naive UTC text; PostgreSQL stores ``timestamptz``."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.TIMESTAMP(timezone=True))
+        return dialect.type_descriptor(DateTime())
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"expected a datetime, got {type(value).__name__}")
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def one_of(column: str, values: Iterable[str]) -> CheckConstraint:
+    """``column IN (...)``; NULL passes (SQL semantics), so nullable columns stay nullable."""
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({quoted})", name=column)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+class Agent(Base):
+    __tablename__ = "agents"
+    __table_args__ = (one_of("role", AGENT_ROLES), one_of("language", LANGUAGES))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    # Queue member interface (Local/1001@agent-phones/n, PJSIP/1001); NULL for an admin with no phone.
+    interface: Mapped[str | None] = mapped_column(String(200), unique=True)
+    queues: Mapped[list[str]] = mapped_column(JSON, default=list)
+    role: Mapped[str] = mapped_column(String(16), default="agent")
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    __table_args__ = (
+        one_of("customer_type", CUSTOMER_TYPES),
+        one_of("value_class", VALUE_CLASSES),
+        one_of("credit_status", CREDIT_STATUSES),
+        one_of("language", LANGUAGES),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_initials: Mapped[str] = mapped_column(String(64), index=True, default="")
+    customer_type: Mapped[str] = mapped_column(String(16), default="individual")
+    value_class: Mapped[str] = mapped_column(String(16), default="mass")
+    account_manager_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"), index=True)
+    credit_status: Mapped[str] = mapped_column(String(16), default="normal")
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+    account_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # argon2 hash of the telephone-banking PIN the IVR asks for with the account number (optional).
+    pin_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @validates("name")
+    def _keep_initials(self, _key: str, name: str) -> str:
+        self.name_initials = name_initials(name)[:64]
+        return name
+
+
+class Phone(Base):
+    __tablename__ = "phones"
+    __table_args__ = (
+        # Not unique on its own: family members may share the home line.
+        UniqueConstraint("customer_id", "e164", name="uq_phones_customer_e164"),
+        one_of("kind", PHONE_KINDS),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    e164: Mapped[str] = mapped_column(String(20), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="mobile")
+
+
+class Interaction(Base):
+    """One row per call; written by the engine's recorder, the disposition by the agent's wrap-up."""
+
+    __tablename__ = "interactions"
+    __table_args__ = (
+        one_of("status", INTERACTION_STATUSES),
+        one_of("customer_type", CUSTOMER_TYPES),
+        one_of("value_class", VALUE_CLASSES),
+        one_of("language", LANGUAGES),
+        Index("ix_interactions_customer_started", "customer_id", "started_at"),
+        Index("ix_interactions_agent_started", "agent_id", "started_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    call_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    caller_number: Mapped[str | None] = mapped_column(String(64))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    queue: Mapped[str | None] = mapped_column(String(64))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    customer_type: Mapped[str | None] = mapped_column(String(16))
+    value_class: Mapped[str | None] = mapped_column(String(16))
+    priority: Mapped[int | None] = mapped_column(Integer)
+    menu_choice: Mapped[str | None] = mapped_column(String(32))
+    ivr_digits: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default="ivr")
+    ivr_failed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    queued_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    hold_seconds: Mapped[int | None] = mapped_column(Integer)
+    talk_seconds: Mapped[int | None] = mapped_column(Integer)
+    # Written only by save_disposition.
+    outcome: Mapped[str | None] = mapped_column(String(64))
+    notes: Mapped[str | None] = mapped_column(Text)
+    disposition_at: Mapped[datetime | None]
+
+
+class Complaint(Base):
+    __tablename__ = "complaints"
+    __table_args__ = (
+        one_of("severity", COMPLAINT_SEVERITIES),
+        one_of("status", COMPLAINT_STATUSES),
+        Index("ix_complaints_customer_status", "customer_id", "status"),
+        Index("ix_complaints_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    interaction_id: Mapped[str | None] = mapped_column(ForeignKey("interactions.id", ondelete="SET NULL"), index=True)
+    category: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(16))
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    # First-contact responsibility: the agent who took the call owns the complaint.
+    owner_agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
