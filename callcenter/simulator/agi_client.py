@@ -269,10 +269,10 @@ class AgiSession:
         return f"200 result={chan.state}" if chan is not None else "200 result=-1"
 
     async def _hangup(self, argv: list[str]) -> str:
-        if len(argv) > 3:
+        if len(argv) > 2:
             raise _Usage
         chan = self.call.chan
-        if len(argv) == 3 and argv[2] != chan.name:   # type: ignore[union-attr]
+        if len(argv) == 2 and argv[1] != chan.name:   # type: ignore[union-attr]
             return "200 result=-1"                    # other channels: not simulated
         self._hang_up_self()
         return "200 result=1"
@@ -295,12 +295,12 @@ class AgiSession:
         return "200 result=0" if value is None else f"200 result=1 ({value})"
 
     async def _get_full_variable(self, argv: list[str]) -> str:
-        if not 3 <= len(argv) <= 4:
+        if not 4 <= len(argv) <= 5:
             raise _Usage
-        chan = self.call.chan if len(argv) == 3 else self.pbx.channels.get(argv[3])
+        chan = self.call.chan if len(argv) == 4 else self.pbx.channels.get(argv[4])
         if chan is None:
             return "200 result=0"
-        return f"200 result=1 ({self.pbx.substitute(chan, argv[2])})"
+        return f"200 result=1 ({self.pbx.substitute(chan, argv[3])})"
 
     async def _set_variable(self, argv: list[str]) -> str:
         if len(argv) != 4:

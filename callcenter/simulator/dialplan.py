@@ -39,8 +39,7 @@ def create_caller(pbx: Pbx, call: SimCall, context: str, exten: str, dial_string
     call.front, call.chan, call.call_id = front, chan, chan.uniqueid
     front.owner = chan.owner = call
     front.application, front.app_data = "AppDial2", "(Outgoing Line)"
-    pbx.calls[call.call_id] = call
-    pbx.processed_calls += 1
+    pbx.register_call(call)
     pbx.announce_local_pair(front, chan, (call.number, call.name))
     pbx.emit(ev.dial_begin(None, front.snapshot(), dial_string))
 

@@ -10,7 +10,8 @@ Theory of operation. ``Channel`` decides what is dialled first:
   ``OriginateResponse`` (``Response: Success``, ``Reason: 4``) is sent *before* the second leg is
   dialled, then the first leg runs Context/Exten: ``Dial(Local/<exten>@customer-phones/n)``, the
   customer answers after ``Timing.customer_answer_seconds`` and both are bridged until one side hangs
-  up (an AMI ``Hangup``, or the agent after ``talk_seconds``). A phone that does not answer within
+  up (an AMI ``Hangup``, or the agent after ``talk_seconds``). With ``Application`` instead of
+  Context/Exten the answered phone just runs it until it hangs up (no second leg). A phone that does not answer within
   ``Timeout`` gives ``Response: Failure``, ``Reason: 3``, ``Uniqueid: <unknown>`` and the dial string as
   ``Channel``. Event order follows ``click_to_dial.ami.txt``.
 
@@ -64,6 +65,7 @@ class Originate:
         self.channel = header(frame, "Channel")
         self.context = header(frame, "Context") or "default"
         self.exten = header(frame, "Exten") or "s"
+        self.application = header(frame, "Application")
         self.priority = to_int(header(frame, "Priority")) or 1
         self.action_id = header(frame, "ActionID")
         self.is_async = header(frame, "Async").lower() in _TRUE
@@ -71,6 +73,7 @@ class Originate:
         self.timeout = timeout_ms / 1000 if timeout_ms else pbx.timing.originate_timeout
         self.cid = parse_callerid(header(frame, "CallerID"))
         self.variables = dict(v.partition("=")[::2] for v in headers(frame, "Variable"))
+        self.data = header(frame, "Data")
         self.result: asyncio.Future[bool] = pbx.loop.create_future()
         self.agent_gone: asyncio.Future[int] = pbx.loop.create_future()
         self.customer_gone: asyncio.Future[int] = pbx.loop.create_future()
@@ -135,9 +138,24 @@ class Originate:
         pbx.emit(ev.dial_end(None, one.snapshot(), "ANSWER"))
         pbx.set_device(self.channel, DEVICE_INUSE)
         try:
-            await self._dial_customer(one, two, settings.talk_seconds)
+            if self.application:            # Originate ... Application=X: the phone runs X, no second leg
+                await self._run_application(one, two, settings.talk_seconds)
+            else:
+                await self._dial_customer(one, two, settings.talk_seconds)
         finally:
             pbx.set_device(self.channel, DEVICE_NOT_INUSE)
+
+    async def _run_application(self, one: Channel, two: Channel, talk_seconds: float | None) -> None:
+        pbx = self.pbx
+        one.at(one.context, one.exten, one.priority, self.application, self.data)
+        talk = talk_seconds if talk_seconds is not None else pbx.timing.talk_seconds
+        await wait_any([self.agent_gone], talk)
+        cause = self.agent_gone.result() if self.agent_gone.done() else 16
+        if two is not one:
+            pbx.emit(ev.soft_hangup_request(two.snapshot(), 16))
+            pbx.emit(ev.hangup_request(one.snapshot(), cause))
+            pbx.hangup_channel(two, cause)
+        pbx.hangup_channel(one, cause)
 
     async def _dial_customer(self, one: Channel, two: Channel, talk_seconds: float | None) -> None:
         pbx, number = self.pbx, self.exten

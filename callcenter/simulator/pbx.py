@@ -92,6 +92,14 @@ class Pbx:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
+    def register_call(self, call: Any) -> None:
+        """Keep calls for the tests and the demo; forget the oldest ended ones past a few thousand."""
+        if len(self.calls) >= 5000:
+            for call_id in [cid for cid, c in self.calls.items() if c.outcome is not None][:1000]:
+                del self.calls[call_id]
+        self.calls[call.call_id] = call
+        self.processed_calls += 1
+
     # -- phones and devices --------------------------------------------------------------------------
     def phone(self, interface: str) -> PhoneSettings:
         return self.phones.setdefault(interface, PhoneSettings())

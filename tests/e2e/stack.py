@@ -1,0 +1,139 @@
+"""A whole running system for end-to-end tests: PBX simulator <-> server <-> console clients, real sockets."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import orjson
+from aiohttp import web
+
+from callcenter import appkeys
+from callcenter.app import Identify, create_app
+from callcenter.settings import Settings, settings_from_mapping
+from callcenter.simulator.config import SimulatorConfig, Timing
+from callcenter.simulator.simulator import PbxSimulator
+from crm_bridge.seed import seed_demo
+from crm_bridge.store import Store
+
+FAST = Timing(prompt_seconds=0.02, digit_seconds=0.01, answer_after=0.4, talk_seconds=0.3,
+              member_timeout=2.0, retry=0.2, agi_idle_timeout=5.0)
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    sim: PbxSimulator
+    app: web.Application
+    base_url: str
+
+    @property
+    def store(self) -> Store:
+        return self.app[appkeys.STORE]
+
+
+def _config(db: Path, ami_port: int, wrapup: int) -> dict[str, Any]:
+    return {
+        "database": {"url": f"sqlite+aiosqlite:///{db}"},
+        "ami": {"port": ami_port, "username": "callcenter", "secret": "sim-secret", "ping_interval": 1,
+                "reconnect_seconds": 1},
+        "fastagi": {"port": 0}, "http": {"port": 0},
+        "queues": {"vip": {"wrapup_seconds": wrapup}, "enterprise": {"wrapup_seconds": wrapup},
+                   "standard": {"wrapup_seconds": wrapup}},
+        "ivr": {"digit_timeout_ms": 1000},
+    }
+
+
+@contextlib.asynccontextmanager
+async def running_stack(tmp_path: Path, *, identify: Identify | None = None, wrapup: int = 30,
+                        timing: Timing = FAST) -> AsyncIterator[Stack]:
+    db = tmp_path / "cc.db"
+    seeding = Store(f"sqlite+aiosqlite:///{db}")
+    await seeding.open()
+    await seed_demo(seeding)
+    await seeding.close()
+    placeholder = settings_from_mapping(_config(db, 0, wrapup))
+    sim = PbxSimulator(SimulatorConfig.from_settings(placeholder, timing=timing, agi_port=None, seed=1))
+    await sim.start("127.0.0.1", 0)
+    settings = settings_from_mapping(_config(db, sim.ami_port, wrapup))
+    app = create_app(settings, identify=identify)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    sim.set_agi_target("127.0.0.1", app[appkeys.IVR].port)
+    try:
+        yield Stack(settings, sim, app, f"http://127.0.0.1:{port}")
+    finally:
+        await runner.cleanup()
+        await sim.stop()
+
+
+class Console:
+    """An agent's or supervisor's browser, reduced to its HTTP session and websocket."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))  # cookies for 127.0.0.1
+        self.ws: aiohttp.ClientWebSocketResponse | None = None
+        self.frames: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._reader: asyncio.Task[None] | None = None
+        self._ids = 0
+
+    async def login(self, login: str, password: str, view: str = "agent") -> dict[str, Any]:
+        async with self.http.post(f"{self.base_url}/login", data={"login": login, "password": password},
+                                  headers={"Origin": self.base_url}, allow_redirects=False) as resp:
+            assert resp.status in (302, 303), f"login {login} failed: {resp.status}"
+        self.ws = await self.http.ws_connect(f"{self.base_url}/ws?view={view}", headers={"Origin": self.base_url})
+        self._reader = asyncio.create_task(self._read())
+        return await self.next("hello")
+
+    async def _read(self) -> None:
+        assert self.ws is not None
+        async for msg in self.ws:
+            if msg.type == aiohttp.WSMsgType.TEXT:
+                self.frames.put_nowait(orjson.loads(msg.data))
+
+    async def next(self, kind: str, timeout: float = 10.0, where: Callable[[dict[str, Any]], bool] | None = None,
+                   ) -> dict[str, Any]:
+        """The next frame of that kind (others are skipped); ``data`` of it, ``reply`` frames whole."""
+        async def wait() -> dict[str, Any]:
+            while True:
+                frame = await self.frames.get()
+                if frame["type"] == kind:
+                    data = frame if kind == "reply" else frame["data"]
+                    if where is None or where(data):
+                        return data
+        return await asyncio.wait_for(wait(), timeout)
+
+    async def send(self, kind: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Send a command and wait for its reply frame."""
+        assert self.ws is not None
+        self._ids += 1
+        await self.ws.send_str(orjson.dumps({"type": kind, "id": self._ids, "data": data or {}}).decode())
+        return await self.next("reply", where=lambda r, i=self._ids: r.get("re") == i)
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+        if self._reader is not None:
+            await asyncio.gather(self._reader, return_exceptions=True)
+        await self.http.close()
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 10.0, what: str = "condition") -> Any:
+    """Re-check an async condition until it holds (a deadline, not a sleep used as synchronisation)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if loop.time() > deadline:
+            raise AssertionError(f"{what} did not hold within {timeout}s")
+        await asyncio.sleep(0.02)

@@ -1,0 +1,112 @@
+"""One real call, end to end over sockets: simulated caller -> FastAGI IVR -> queue -> pop -> outcome in the DB."""
+from __future__ import annotations
+
+import pytest
+
+from crm_bridge.seed import DEMO_VIP_NUMBER
+from tests.e2e.stack import Console, eventually, running_stack
+
+AGENT_1001 = "Local/1001@agent-phones/n"
+VIP_LOCAL = DEMO_VIP_NUMBER.removeprefix("+86")       # the caller ID as a Chinese carrier delivers it
+
+
+async def go_available(console: Console) -> None:
+    reply = await console.send("available")
+    assert reply["ok"], reply
+    await console.next("agent", where=lambda a: a["state"] == "available")
+
+
+async def test_vip_call_pops_before_answer_and_the_outcome_is_stored(tmp_path):
+    async with running_stack(tmp_path) as stack:
+        console = Console(stack.base_url)
+        try:
+            hello = await console.login("1001", "demo1001")
+            agent_id = hello["user"]["agent_id"]
+            await go_available(console)
+            stack.sim.phone(AGENT_1001).answer_after = 0.5
+
+            call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",), talk_seconds=0.3)
+            queue, priority = await call.wait_joined(10)
+            assert (queue, priority) == ("vip", 10)         # VIP queue with VIP priority, as app_queue saw it
+
+            pop = await console.next("pop")
+            assert not call.answered.is_set(), "the pop must reach the agent while the phone still rings"
+            assert pop["call_id"] == call.call_id
+            assert pop["card"]["name"] == "李娜"
+            assert pop["card"]["customer_type"] == "vip"
+            assert pop["ivr"]["digits"] == ["1"] and pop["ivr"]["menu_choice"] == "service"
+
+            await console.next("call", where=lambda c: c["state"] == "connected")
+            ended = await console.next("call", where=lambda c: c["state"] == "ended")
+            reply = await console.send("disposition", {
+                "call_id": call.call_id, "interaction_id": ended["interaction_id"], "outcome": "resolved",
+                "notes": "asked about roaming charges", "complaint": None})
+            assert reply["ok"], reply
+            row = await stack.store.interaction(ended["interaction_id"])
+            assert row["outcome"] == "resolved" and row["notes"] == "asked about roaming charges"
+            assert row["queue"] == "vip" and row["agent_id"] == agent_id and row["priority"] == 10
+            assert row["call_id"] == call.call_id
+            row = await eventually(lambda: _row_with(stack, ended["interaction_id"], "ended_at"),
+                                   what="call times recorded")
+            assert row["started_at"] <= row["answered_at"] < row["ended_at"]
+            assert row["status"] == "completed" and row["customer_type"] == "vip"
+            # The saved outcome releases the agent from wrap-up.
+            await console.next("agent", where=lambda a: a["state"] == "available")
+        finally:
+            await console.close()
+
+
+async def _row_with(stack, interaction_id: str, field: str):
+    row = await stack.store.interaction(interaction_id)
+    return row if row and row.get(field) else None
+
+
+async def test_a_crashing_ivr_still_routes_the_caller_to_the_default_queue(tmp_path):
+    async def broken_lookup(number: str):
+        raise RuntimeError("CRM exploded")
+
+    async with running_stack(tmp_path, identify=broken_lookup) as stack:
+        call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",), patience=0.2)
+        queue, priority = await call.wait_joined(10)
+        assert queue == stack.settings.routing.default_queue and priority == 0
+        assert call.variables.get("CC_IVR_STATUS") == "fallback"
+
+
+async def test_an_unreachable_fastagi_server_still_routes_the_caller(tmp_path):
+    async with running_stack(tmp_path) as stack:
+        stack.sim.set_agi_target("127.0.0.1", None)          # connection refused: AGISTATUS=FAILURE
+        call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",), patience=0.2)
+        queue, _ = await call.wait_joined(10)
+        assert queue == stack.settings.routing.default_queue
+        assert call.agi_status == "FAILURE"
+
+
+async def test_an_abandoned_call_is_stored_as_abandoned(tmp_path):
+    async with running_stack(tmp_path) as stack:
+        call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("2",), patience=0.3)
+        await call.wait_joined(10)
+        await call.wait_ended(10)
+        assert call.outcome == "abandoned"
+
+        async def abandoned_row():
+            rows = await stack.store.recent_interactions(20, status="abandoned")
+            return next((r for r in rows if r["call_id"] == call.call_id), None)
+
+        row = await eventually(abandoned_row, what="abandoned interaction row")
+        assert row["queue"] == "vip" and row["agent_id"] is None and row["menu_choice"] == "complaint"
+        assert row["ended_at"] is not None and row["outcome"] is None
+
+
+@pytest.mark.parametrize("garbage", [b"\xff\xfe\x00garbage\r\n\r\n", b"Event: QueueCallerJoin\r\nPosition: x\r\n\r\n"])
+async def test_a_malformed_ami_frame_does_not_stop_the_next_call(tmp_path, garbage):
+    async with running_stack(tmp_path) as stack:
+        console = Console(stack.base_url)
+        try:
+            await console.login("1001", "demo1001")
+            await go_available(console)
+            stack.sim.pbx.broadcast_raw(garbage)
+            call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",), talk_seconds=0.2)
+            pop = await console.next("pop")
+            assert pop["call_id"] == call.call_id
+        finally:
+            await console.close()
