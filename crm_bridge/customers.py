@@ -211,3 +211,11 @@ async def insert_customer(conn: AsyncConnection, values: dict[str, Any], phones:
     if phones:
         await conn.execute(insert(Phone), [{"customer_id": customer_id, "e164": e, "kind": k} for e, k in phones])
     return int(customer_id)
+
+
+async def callers(conn: Any, limit: int) -> list[tuple[str, str]]:
+    """(E.164 number, customer name) pairs, for simulated traffic in the demo."""
+    rows = await conn.execute(
+        select(Phone.e164, Customer.name).join(Customer, Customer.id == Phone.customer_id)
+        .order_by(Phone.id).limit(limit))
+    return [(e164, name) for e164, name in rows]

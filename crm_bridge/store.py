@@ -277,6 +277,11 @@ class Store:
             ) from exc
 
     # ------------------------------------------------------------------ agents
+    async def callers(self, limit: int = 500) -> list[tuple[str, str]]:
+        """(E.164 number, name) of customers, for the demo's simulated callers."""
+        async with self.connect() as conn:
+            return await customers.callers(conn, limit)
+
     async def list_agents(self) -> list[AgentRecord]:
         async with self.connect() as conn:
             return [_agent_record(r) for r in await agents.all_agents(conn)]
