@@ -14,7 +14,9 @@ import logging
 import secrets
 from pathlib import Path
 
+import phonenumbers
 from aiohttp import web
+from phonenumbers import PhoneNumberFormat
 
 from callcenter import appkeys, domain
 from callcenter.app import create_app
@@ -33,8 +35,10 @@ UNKNOWN_CALLERS = [("13999990001", ""), ("02188886666", "")]
 
 
 def _national(e164: str) -> str:
-    """Caller ID as a Chinese carrier usually delivers it (the IVR normalises it back to E.164)."""
-    return e164.removeprefix("+86")
+    """Caller ID as a Chinese carrier usually delivers it: 13800000001, 01066000018 (the IVR normalises
+    it back to E.164)."""
+    number = phonenumbers.parse(e164)
+    return "".join(ch for ch in phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL) if ch.isdigit())
 
 
 def _demo_settings(settings: Settings, db_path: Path, ami_port: int, secret: str, http_port: int | None) -> Settings:

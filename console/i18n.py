@@ -92,6 +92,8 @@ LABELS: dict[str, dict[str, str]] = {
     "col.queue": {"zh": "队列", "en": "Queue"},
     "col.outcome": {"zh": "结果", "en": "Outcome"},
     "col.agent": {"zh": "坐席", "en": "Agent"},
+    "credit_status.normal": {"zh": "正常", "en": "Normal"},
+    "credit_status.suspended": {"zh": "已停机", "en": "Suspended"},
     "customer_type.vip": {"zh": "VIP 客户", "en": "VIP"},
     "customer_type.group": {"zh": "集团客户", "en": "Group"},
     "customer_type.family": {"zh": "家庭客户", "en": "Family"},

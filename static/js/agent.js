@@ -188,7 +188,7 @@ function renderPop(notice) {
     card && field("pop.customer_type", labelOf(labels, "customer_type", card.customer_type)),
     card && field("pop.value_class", labelOf(labels, "value_class", card.value_class)),
     card && field("pop.account_manager", card.account_manager),
-    card && field("pop.credit_status", card.credit_status),
+    card && field("pop.credit_status", labelOf(labels, "credit_status", card.credit_status)),
     field("pop.queue", call.queue),
     field("pop.priority", call.priority),
     field("pop.menu_choice", labelOf(labels, "menu", ivr.menu_choice)),
