@@ -23,11 +23,12 @@ Public API::
     call.call_id                                   # Uniqueid of Local/100@inbound-XXXXXXXX;2
     queue, priority = await call.wait_joined(5)    # also: call.joined / answered / ended (asyncio.Event)
     interface = await call.wait_answered(5)
-    outcome = await call.wait_ended(5)             # completed | abandoned | ivr_hangup | left_dialplan | stopped
+    outcome = await call.wait_ended(5)   # completed|abandoned|ivr_hangup|left_dialplan|stopped|failed
     call.variables["CC_QUEUE"]; call.agi_status; call.agi_commands; call.agi_log
     sim.hangup(call)                               # the caller hangs up now
     sim.queue_state("vip").waiting                 # members, paused, waiting callers in queue order
     sim.add_listener(callback)                     # every Event, synchronously, in emission order
+    await sim.restart(close_after=1.0, down_for=0.25)   # like `core restart now` (Shutdown, reconnect)
     await sim.stop()                               # closes sockets, cancels and awaits its tasks
 
     traffic = TrafficGenerator(sim, callers=[("13800000001", "Zhang San")], calls_per_second=0.2, seed=1)
@@ -35,16 +36,21 @@ Public API::
 
     await run_simulator(config, host, port, callers=..., calls_per_second=...)   # until cancelled
 
+AMI actions: Login (plain / MD5 after Challenge), Logoff, Events, Filter, Ping, CoreStatus, CoreSettings,
+CoreShowChannels, Command (a few), QueueAdd, QueueRemove, QueuePause, QueuePenalty, QueueStatus,
+QueueSummary, QueueChangePriorityCaller, Originate, Hangup, Redirect, Getvar, Setvar.
+``callcenter.simulator.testing`` has a raw AMI client and a scripted FastAGI server for tests.
+
 Each caller's scripted ``digits`` are what it types at successive prompts that read digits (GET DATA,
 STREAM FILE/SAY with escape digits, WAIT FOR DIGIT); ``None`` means it stays silent (timeout). Keys
 pressed while nothing reads them are lost on a real PBX, hence this model.
 """
-from .calls import ABANDONED, COMPLETED, IVR_HANGUP, LEFT_DIALPLAN, STOPPED, SimCall
+from .calls import ABANDONED, COMPLETED, FAILED, IVR_HANGUP, LEFT_DIALPLAN, STOPPED, SimCall
 from .config import PhoneSettings, QueueSpec, SimulatorConfig, Timing
 from .events import Event
 from .simulator import MemberView, PbxSimulator, QueueView, WaitingCaller, run_simulator
 from .traffic import TrafficGenerator
 
-__all__ = ["ABANDONED", "COMPLETED", "Event", "IVR_HANGUP", "LEFT_DIALPLAN", "MemberView", "PbxSimulator",
+__all__ = ["ABANDONED", "COMPLETED", "Event", "FAILED", "IVR_HANGUP", "LEFT_DIALPLAN", "MemberView", "PbxSimulator",
            "PhoneSettings", "QueueSpec", "QueueView", "STOPPED", "SimCall", "SimulatorConfig", "Timing",
            "TrafficGenerator", "WaitingCaller", "run_simulator"]

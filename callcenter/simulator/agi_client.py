@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from typing import Any
 
 from . import events as ev
@@ -25,6 +26,7 @@ from .agi_commands import (KNOWN_APPS, RESULT_DEAD, RESULT_INVALID, RESULT_USAGE
 from .calls import SimCall, wait_any
 from .pbx import Pbx
 
+log = logging.getLogger(__name__)
 AGI_VERSION = "22.10.1"
 _TIMEOUT = object()
 
@@ -76,6 +78,9 @@ class AgiSession:
                 await writer.drain()
         except (ConnectionError, OSError):
             pass
+        except Exception:                       # a simulator bug must not leave the caller in silence
+            log.exception("FastAGI session of %s failed", self.call.call_id)
+            status = "FAILURE"
         finally:
             with contextlib.suppress(Exception):
                 writer.write(b"HANGUP\n")
@@ -125,8 +130,7 @@ class AgiSession:
         finally:
             if not read.done():
                 read.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await read
+                await asyncio.wait([read])      # let it finish; never swallows our own cancellation
 
     def _caller_hung_up(self) -> None:
         self.pbx.caller_hangup_requests(self.call)

@@ -1,4 +1,5 @@
-"""app_queue's AMI actions: QueueAdd, QueueRemove, QueuePause, QueuePenalty, QueueStatus, QueueSummary.
+"""app_queue's AMI actions: QueueAdd, QueueRemove, QueuePause, QueuePenalty, QueueStatus, QueueSummary,
+QueueChangePriorityCaller.
 
 Messages are app_queue's (Asterisk 22) word for word; list actions answer "... will follow" with
 ``EventList: start``, then their items, then ``*Complete`` with ``ListItems`` (every item counted:
@@ -122,6 +123,37 @@ async def action_queue_penalty(session: Session, frame: Pairs) -> None:
     pbx.queue_changed()
 
 
+async def action_queue_change_priority_caller(session: Session, frame: Pairs) -> None:
+    """A waiting caller's queue priority; ``Immediate: yes`` also moves it to its new place now
+    (no event: other callers' positions change silently, as in app_queue)."""
+    pbx = session.pbx
+    name, caller, priority_text = header(frame, "Queue"), header(frame, "Caller"), header(frame, "Priority")
+    for value, label in ((name, "Queue"), (caller, "Caller"), (priority_text, "Priority")):
+        if not value:
+            session.send(error(frame, f"'{label}' not specified."))
+            return
+    priority = to_int(priority_text)
+    if priority is None:
+        session.send(error(frame, "'Priority' need integer."))
+        return
+    queue = pbx.queues.get(name)
+    if queue is None:
+        session.send(error(frame, "Unable to change priority caller on queue: No such queue"))
+        return
+    entry = next((e for e in queue.entries if getattr(getattr(e.owner, "chan", None), "name", None) == caller), None)
+    if entry is None:
+        session.send(error(frame, "Unable to change priority caller on queue: No such caller"))
+        return
+    entry.priority = priority
+    if header(frame, "Immediate").lower() in _TRUE:
+        original = entry.original_position
+        queue.entries.remove(entry)
+        queue.join(entry)
+        entry.original_position = original
+    session.send(success(frame, "Priority change for caller on queue"))
+    pbx.queue_changed()
+
+
 def _selected(pbx: Pbx, name: str) -> list[QueueState]:
     return [q for q in pbx.queues.values() if not name or q.name == name]
 
@@ -163,4 +195,5 @@ async def action_queue_summary(session: Session, frame: Pairs) -> None:
 
 QUEUE_ACTIONS = {"QueueAdd": action_queue_add, "QueueRemove": action_queue_remove,
                  "QueuePause": action_queue_pause, "QueuePenalty": action_queue_penalty,
-                 "QueueStatus": action_queue_status, "QueueSummary": action_queue_summary}
+                 "QueueStatus": action_queue_status, "QueueSummary": action_queue_summary,
+                 "QueueChangePriorityCaller": action_queue_change_priority_caller}

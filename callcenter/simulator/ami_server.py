@@ -11,7 +11,8 @@ failed" after ``login_failure_delay`` and the socket is closed. A frame without 
 show available commands."; neither disturbs the session or the server.
 
 Events come from :meth:`.pbx.Pbx.emit`; each is encoded once and written to every logged-in session
-whose event mask (``Events:`` on Login, ``Events`` action) contains the event's class.
+whose event mask (``Events:`` on Login, ``Events`` action) contains the event's class and whose
+``Filter`` regexes (if any) let it through.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
@@ -45,9 +47,16 @@ class Session:
         self.challenge = ""
         self.closing = False
         self.session_id = f"0x{id(self):x}"
+        self.include: list[re.Pattern[str]] = []     # Filter: <regex>
+        self.exclude: list[re.Pattern[str]] = []     # Filter: !<regex>
 
     def wants(self, event_class: str) -> bool:
         return self.authenticated and not self.closing and bool(self.mask & CLASS_BITS.get(event_class, 0))
+
+    def passes_filters(self, text: str) -> bool:
+        if self.include and not any(p.search(text) for p in self.include):
+            return False
+        return not any(p.search(text) for p in self.exclude)
 
     def write(self, data: bytes) -> None:
         if not self.closing and not self.writer.is_closing():
@@ -69,11 +78,17 @@ class AmiServer:
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[Any]] = set()
         pbx.add_listener(self._on_event)
+        pbx.add_raw_listener(self._on_raw)
 
     @property
     def port(self) -> int:
+        return self.address[1]
+
+    @property
+    def address(self) -> tuple[str, int]:
         assert self._server is not None, "not started"
-        return self._server.sockets[0].getsockname()[1]
+        host, port = self._server.sockets[0].getsockname()[:2]
+        return host, port
 
     async def start(self, host: str, port: int) -> None:
         self._server = await asyncio.start_server(self._connection, host, port)
@@ -94,10 +109,20 @@ class AmiServer:
         if self._server is not None:
             await self._server.wait_closed()
 
+    def _on_raw(self, data: bytes) -> None:
+        for session in list(self.sessions):
+            if session.authenticated:
+                session.write(data)
+
     def _on_event(self, event: ev.Event) -> None:
         data = encode(event.pairs())
+        text: str | None = None
         for session in list(self.sessions):
             if session.wants(event.event_class):
+                if session.include or session.exclude:
+                    text = text if text is not None else data.decode("utf-8", "replace")
+                    if not session.passes_filters(text):
+                        continue
                 session.write(data)
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -209,6 +234,22 @@ async def action_events(session: Session, frame: Pairs) -> None:
     session.send(success(frame, None, [("Events", "On" if mask else "Off")]))
 
 
+async def action_filter(session: Session, frame: Pairs) -> None:
+    """Classic manager filters: a regex an event must match, ``!regex`` one it must not."""
+    if header(frame, "Operation").lower() != "add":
+        session.send(error(frame, "Unknown operation"))
+        return
+    text = header(frame, "Filter")
+    negate = text.startswith("!")
+    try:
+        pattern = re.compile(text[1:] if negate else text)
+    except re.error:
+        session.send(error(frame, "Filter did not compile.  Check the syntax of the filter given."))
+        return
+    (session.exclude if negate else session.include).append(pattern)
+    session.send(success(frame, "Success"))
+
+
 def _event_tv() -> str:
     now = time.time()
     stamp = datetime.fromtimestamp(now, timezone.utc)
@@ -216,4 +257,4 @@ def _event_tv() -> str:
 
 
 BASE_ACTIONS: dict[str, Handler] = {"Login": action_login, "Challenge": action_challenge,
-                                    "Logoff": action_logoff, "Events": action_events}
+                                    "Logoff": action_logoff, "Events": action_events, "Filter": action_filter}

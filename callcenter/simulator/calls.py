@@ -19,7 +19,8 @@ ABANDONED = "abandoned"        # hung up while waiting in a queue
 IVR_HANGUP = "ivr_hangup"      # hung up (or was hung up by the IVR) before reaching a queue
 LEFT_DIALPLAN = "left_dialplan"    # redirected somewhere the simulator has no dialplan for, then hung up
 STOPPED = "stopped"            # the simulator stopped under the call
-OUTCOMES = (COMPLETED, ABANDONED, IVR_HANGUP, LEFT_DIALPLAN, STOPPED)
+FAILED = "failed"              # a simulator bug ended the call (logged)
+OUTCOMES = (COMPLETED, ABANDONED, IVR_HANGUP, LEFT_DIALPLAN, STOPPED, FAILED)
 
 
 async def wait_any(futures: Iterable[asyncio.Future[Any]], timeout: float | None) -> bool:

@@ -16,16 +16,18 @@ into a queue, as transfers and tests do. A caller redirected to any other contex
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from ivr import variables as dv
 
 from . import events as ev
 from .agi_client import AgiSession
 from .app_queue import CONTINUE, REDIRECTED, UNKNOWN, queue_exec
-from .calls import COMPLETED, IVR_HANGUP, LEFT_DIALPLAN, STOPPED, SimCall, wait_any
+from .calls import COMPLETED, FAILED, IVR_HANGUP, LEFT_DIALPLAN, STOPPED, SimCall, wait_any
 from .channels import STATE_UP
 from .pbx import Pbx
 
+log = logging.getLogger(__name__)
 INBOUND, QUEUE_DIRECT, CALLER_CONTEXT = "inbound", "queue-direct", "caller-sim"
 (P_NOOP, P_ANSWER, P_SET_QUEUE, P_SET_PRIORITY, P_AGI, P_QUEUE_PRIO, P_QUEUE, P_CHECK, P_FALLBACK,
  P_HANGUP) = range(1, 11)
@@ -52,6 +54,19 @@ async def run_caller(pbx: Pbx, call: SimCall, context: str, exten: str, priority
     except asyncio.CancelledError:
         call.finish(STOPPED)
         raise
+    except Exception:                        # a simulator bug: log it, free the channels, end the call
+        log.exception("simulated call %s failed", call.call_id)
+        _clean_up_after_failure(pbx, call)
+
+
+def _clean_up_after_failure(pbx: Pbx, call: SimCall) -> None:
+    for queue in pbx.queues.values():
+        queue.entries = [e for e in queue.entries if e.owner is not call]
+    for chan in (call.chan, call.front):
+        if chan is not None and pbx.channels.get(chan.name) is chan:
+            pbx.hangup_channel(chan, 16)
+    pbx.queue_changed()
+    call.finish(FAILED)
 
 
 async def _execute(pbx: Pbx, call: SimCall, context: str, exten: str, priority: int) -> Location | None:

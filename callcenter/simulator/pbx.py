@@ -46,6 +46,7 @@ class Pbx:
         self.processed_calls = 0
         self.agi_target: tuple[str, int | None] = (config.agi_host, config.agi_port)
         self._listeners: list[Listener] = []
+        self._raw_listeners: list[Callable[[bytes], None]] = []
         self._tasks: set[asyncio.Task[Any]] = set()
         self._queue_waiter: asyncio.Future[None] | None = None
         self.stopping = False
@@ -64,6 +65,14 @@ class Pbx:
     def remove_listener(self, listener: Listener) -> None:
         if listener in self._listeners:
             self._listeners.remove(listener)
+
+    def add_raw_listener(self, listener: Callable[[bytes], None]) -> None:
+        self._raw_listeners.append(listener)
+
+    def broadcast_raw(self, data: bytes) -> None:
+        """Test hook: send *data* verbatim to every logged-in AMI session (a malformed frame, say)."""
+        for listener in list(self._raw_listeners):
+            listener(data)
 
     def emit(self, event: ev.Event) -> None:
         for listener in list(self._listeners):

@@ -7,6 +7,7 @@ play the caller's and the agents' parts: ``place_call``, ``hangup``, ``phone`` s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from .ami_server import BASE_ACTIONS, AmiServer
 from .calls import SimCall
 from .config import PhoneSettings, SimulatorConfig
 from .dialplan import INBOUND, create_caller, run_caller
+from . import events as ev
 from .events import Event
 from .originate import ORIGINATE_ACTIONS
 from .pbx import Pbx
@@ -88,6 +90,32 @@ class PbxSimulator:
         await self._ami.stop()
         await self._pbx.stop()
         self._pbx = self._ami = None
+
+    async def restart(self, close_after: float = 1.0, down_for: float = 0.25) -> None:
+        """``core restart now``, as recorded in ``restart.*``: every call is hung up, ``Shutdown``
+        (``Cleanly``, ``Restart: True``) goes out, the AMI sockets close *close_after* seconds later,
+        connections are refused for *down_for* seconds, then a fresh PBX listens on the same port:
+        no dynamic members, no calls, Uniqueid numbering starts again."""
+        pbx, ami = self.pbx, self._ami
+        assert ami is not None
+        host, port = ami.address
+        live = [call for call in pbx.calls.values() if call.outcome is None and call.front is not None]
+        for call in live:
+            for chan in (call.front, call.chan):
+                if chan is not None and pbx.channels.get(chan.name) is chan:
+                    pbx.emit(ev.soft_hangup_request(chan.snapshot(), 4))
+            call.hang_up(0)
+        deadline = pbx.now() + close_after
+        for call in live:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(call.ended.wait(), max(0.0, deadline - pbx.now()))
+        pbx.emit(ev.Event("Shutdown", "system", (("Shutdown", "Cleanly"), ("Restart", "True"))))
+        await asyncio.sleep(close_after)
+        agi_target = pbx.agi_target
+        await self.stop()
+        await asyncio.sleep(down_for)
+        await self.start(host, port)
+        self.pbx.agi_target = agi_target
 
     async def __aenter__(self) -> PbxSimulator:
         if self._pbx is None:

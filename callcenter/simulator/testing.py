@@ -221,6 +221,7 @@ class ScriptedAgiServer:
     def __init__(self, script: AgiScript) -> None:
         self.script = script
         self.sessions: list[AgiConnection] = []
+        self.errors: list[Exception] = []
         self.connected = asyncio.Event()
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -246,6 +247,8 @@ class ScriptedAgiServer:
             await session.finish()
         except (ConnectionError, OSError, asyncio.CancelledError):
             pass
+        except Exception as exc:               # a broken test script: keep it for the test to see
+            self.errors.append(exc)
         finally:
             writer.close()
             with contextlib.suppress(Exception):

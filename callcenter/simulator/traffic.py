@@ -39,8 +39,9 @@ class TrafficGenerator:
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
+        """Start placing calls; the simulator owns the task too, so ``sim.stop()`` ends it as well."""
         if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="traffic-generator")
+            self._task = self.sim.pbx.spawn(self._run(), name="traffic-generator")
 
     async def stop(self) -> None:
         task, self._task = self._task, None

@@ -154,3 +154,25 @@ async def test_core_actions(client):
     assert setvar["Message"] == "Variable Set"
     getvar = await client.action("Getvar", Variable="GLOBAL_X")
     assert getvar.keys == ["Response", "ActionID", "Variable", "Value"] and getvar["Value"] == "42"
+
+
+async def test_filters_select_events_by_regex(sim, client):
+    await client.login("lab", "labsecret", events="on")
+    added = await client.action("Filter", Operation="Add", Filter="Event: QueueMember")
+    assert added.pairs == (("Response", "Success"), ("ActionID", added["ActionID"]), ("Message", "Success"))
+    await client.action("Filter", Operation="Add", Filter="!Event: QueueMemberRemoved")
+    bad = await client.action("Filter", Operation="Add", Filter="(")
+    assert bad["Message"] == "Filter did not compile.  Check the syntax of the filter given."
+    mark = len(client.frames)
+    await client.action("QueueAdd", Queue="vip", Interface="PJSIP/1001")
+    await client.action("QueueRemove", Queue="vip", Interface="PJSIP/1001")
+    await client.action("QueueAdd", Queue="vip", Interface="PJSIP/1002")
+    await client.event("QueueMemberAdded", start=mark, Interface="PJSIP/1002")
+    assert [f.event for f in client.events(mark)] == ["QueueMemberAdded", "QueueMemberAdded"]
+
+
+async def test_raw_bytes_can_be_injected_for_client_robustness_tests(sim, client):
+    await client.login("lab", "labsecret", events="off")
+    sim.pbx.broadcast_raw(b"Event: QueueCallerJoin\r\nPosition: x\r\n\r\n")
+    frame = await client.wait_for(lambda f: f.event == "QueueCallerJoin")
+    assert frame.pairs == (("Event", "QueueCallerJoin"), ("Position", "x"))

@@ -186,7 +186,8 @@ async def test_priority_order_10_then_5_then_0(sim, ami):
     assert (member["Name"], member["Paused"], member["PausedReason"]) == ("agent1002", "1", "lunch")
     _, summary = await ami.list_action("QueueSummary", Queue="enterprise")
     assert (summary[0]["LoggedIn"], summary[0]["Available"], summary[0]["Callers"]) == ("1", "0", "3")
-    recorded = [(f["Position"], f["CallerIDNum"], f["Priority"]) for f in parse_ami_stream(recording("priority.ami.txt"))
+    recorded = [(f["Position"], f["CallerIDNum"], f["Priority"])
+                for f in parse_ami_stream(recording("priority.ami.txt"))
                 if f.event == "QueueEntry" and f.get("ActionID") == "lab-7"]
     assert entries == recorded
     unpause = await ami.action("QueuePause", Queue="enterprise", Interface="Local/1002@agent-phones/n", Paused="false")

@@ -120,3 +120,81 @@ async def test_run_simulator_serves_until_cancelled():
         await task
     await asyncio.wait_for(client.closed.wait(), 2)
     await client.close()
+
+
+async def test_caller_hanging_up_while_an_agent_rings_cancels_the_ring(sim, ami):
+    sim.phone("Local/1001@agent-phones/n").answers = False
+    await ami.action("QueueAdd", Queue="standard", Interface="Local/1001@agent-phones/n", MemberName="agent1001")
+    mark = len(ami.frames)
+    call = await sim.place_call("13800000015", "Short", digits=(), patience=0.1)
+    assert await call.wait_ended() == "abandoned"
+    await ami.event("Hangup", start=mark, Channel=call.chan.name)
+    names = [f.event for f in ami.frames[mark:] if f.event in (
+        "AgentCalled", "DialEnd", "AgentRingNoAnswer", "QueueCallerAbandon", "QueueCallerLeave", "QueueMemberStatus")]
+    assert names == ["DialEnd", "AgentCalled", "QueueMemberStatus", "DialEnd", "QueueMemberStatus",
+                     "QueueCallerAbandon", "QueueCallerLeave"]
+    cancel = [f for f in ami.frames[mark:] if f.event == "DialEnd"][1]
+    assert cancel["DialStatus"] == "CANCEL" and sim.queue_state("standard").member(
+        "Local/1001@agent-phones/n").status == 1
+
+
+async def test_stopping_the_simulator_also_stops_its_traffic():
+    simulator = PbxSimulator(CONFIG)
+    await simulator.start()
+    traffic = TrafficGenerator(simulator, [("13800000001", "A")], calls_per_second=20.0, seed=1)
+    traffic.start()
+    await simulator.stop()
+    assert not traffic.running
+    await traffic.stop()
+
+
+async def test_restart_like_core_restart_now(sim):
+    client = await AmiClient.connect("127.0.0.1", sim.ami_port)
+    try:
+        await client.login("lab", "labsecret")
+        await client.action("QueueAdd", Queue="standard", Interface="Local/1001@agent-phones/n", Paused="true")
+        call = await sim.place_call("13800000802", "Waiting R", digits=())
+        await call.wait_joined()
+        port = sim.ami_port
+        await sim.restart(close_after=0.05, down_for=0.05)
+        assert call.outcome == "abandoned"
+        shutdown = await client.event("Shutdown")
+        assert shutdown.pairs == (("Event", "Shutdown"), ("Privilege", "system,all"), ("Shutdown", "Cleanly"),
+                                  ("Restart", "True"))
+        causes = [f["Cause"] for f in client.frames if f.event == "SoftHangupRequest"]
+        assert causes[:2] == ["4", "4"]
+        await asyncio.wait_for(client.closed.wait(), 2)
+    finally:
+        await client.close()
+    assert sim.ami_port == port
+    again = await AmiClient.connect("127.0.0.1", port)
+    try:
+        await again.login("lab", "labsecret")
+        booted = await again.event("FullyBooted")
+        assert booted["Uptime"] == "0"
+        assert sim.queue_state("standard").members == ()          # dynamic members are gone
+        fresh = await sim.place_call("13800000803", "After", digits=())
+        assert fresh.call_id.endswith(".1")                        # Uniqueid numbering restarted
+        sim.hangup(fresh)
+        await fresh.wait_ended()
+    finally:
+        await again.close()
+
+
+async def test_change_priority_of_a_waiting_caller(sim, ami):
+    first = await sim.place_call("13800000020", "First", digits=())
+    await first.wait_joined()
+    second = await sim.place_call("13800000021", "Second", digits=())
+    await second.wait_joined()
+    lazy = await ami.action("QueueChangePriorityCaller", Queue="standard", Caller=second.chan.name, Priority="5")
+    assert lazy["Message"] == "Priority change for caller on queue"
+    assert [w.call_id for w in sim.queue_state("standard").waiting] == [first.call_id, second.call_id]
+    await ami.action("QueueChangePriorityCaller", Queue="standard", Caller=second.chan.name, Priority="6",
+                     Immediate="yes")
+    waiting = sim.queue_state("standard").waiting
+    assert [(w.call_id, w.priority) for w in waiting] == [(second.call_id, 6), (first.call_id, 0)]
+    missing = await ami.action("QueueChangePriorityCaller", Queue="standard", Caller="Local/x;2", Priority="1")
+    assert missing["Message"] == "Unable to change priority caller on queue: No such caller"
+    for call in (first, second):
+        sim.hangup(call)
+        await call.wait_ended()

@@ -69,3 +69,29 @@ async def test_async_originate_returns_the_response_and_originate_response(sim, 
         "Exten": "13900000001", "Priority": "1", "CallerID": '"agent1001" <1001>', "Async": "true"}), 5)
     assert [m.response for m in result] == ["Success", "Success"]
     assert result[1].event == "OriginateResponse" and result[1].reason == "4"
+
+
+async def test_a_panoramisk_fast_agi_server_routes_the_caller(sim):
+    from panoramisk import fast_agi
+
+    loop = asyncio.get_running_loop()
+    results: list[dict] = []
+
+    async def inbound(request):
+        results.append(await request.send_command("GET DATA welcome 1000 1"))
+        await request.send_command('SET VARIABLE CC_QUEUE "vip"')
+        await request.send_command('SET VARIABLE CC_PRIORITY "10"')
+
+    app = fast_agi.Application(loop=loop)
+    app.add_route("inbound", inbound)
+    server = await asyncio.start_server(app.handler, "127.0.0.1", 0)
+    try:
+        sim.set_agi_target("127.0.0.1", server.sockets[0].getsockname()[1])
+        call = await sim.place_call("13800000001", "Pano", digits=("1",))
+        assert await call.wait_joined() == ("vip", 10)
+        assert results[0]["status_code"] == 200 and results[0]["result"] == ("1", "")
+        sim.hangup(call)
+        await call.wait_ended()
+    finally:
+        server.close()
+        await server.wait_closed()
