@@ -110,3 +110,24 @@ async def test_a_malformed_ami_frame_does_not_stop_the_next_call(tmp_path, garba
             assert pop["call_id"] == call.call_id
         finally:
             await console.close()
+
+
+async def test_after_asterisk_restarts_the_agent_is_put_back_and_gets_the_next_pop(tmp_path):
+    """Dynamic members vanish in a restart; the server re-tells Asterisk what the agent asked for."""
+    async with running_stack(tmp_path) as stack:
+        console = Console(stack.base_url)
+        try:
+            await console.login("1001", "demo1001")
+            await go_available(console)
+            await stack.sim.restart(close_after=0.1, down_for=0.2)
+
+            async def member_again():
+                view = stack.sim.queue_state("vip")
+                return view.member(AGENT_1001) is not None and not view.member(AGENT_1001).paused
+
+            await eventually(member_again, what="agent re-added to vip after the restart")
+            call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",), talk_seconds=0.2)
+            pop = await console.next("pop", where=lambda p: p["call_id"] == call.call_id)
+            assert pop["card"]["name"] == "李娜"
+        finally:
+            await console.close()
