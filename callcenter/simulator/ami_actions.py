@@ -2,6 +2,8 @@
 Getvar and Setvar, answered with Asterisk 22's messages (``ami_basic_actions.ami.txt``)."""
 from __future__ import annotations
 
+from typing import Any
+
 import time
 
 from .agi_commands import to_int
@@ -102,28 +104,33 @@ async def action_redirect(session: Session, frame: Pairs) -> None:
     session.send(success(frame, "Redirect successful"))
 
 
-async def action_getvar(session: Session, frame: Pairs) -> None:
+def _variable_target(session: Session, frame: Pairs) -> tuple[bool, Any]:
+    """(ok, channel or None for a global) for Getvar/Setvar; an error was sent when not ok."""
     variable, name = header(frame, "Variable"), header(frame, "Channel")
     if not variable:
         session.send(error(frame, "No variable specified"))
-        return
+        return False, None
     chan = session.pbx.channels.get(name) if name else None
     if name and chan is None:
         session.send(error(frame, "No such channel"))
+        return False, None
+    return True, chan
+
+
+async def action_getvar(session: Session, frame: Pairs) -> None:
+    ok, chan = _variable_target(session, frame)
+    if not ok:
         return
+    variable = header(frame, "Variable")
     value = session.pbx.get_var(chan, variable) or ""
     session.send(success(frame, None, [("Variable", variable), ("Value", value)]))
 
 
 async def action_setvar(session: Session, frame: Pairs) -> None:
-    variable, name = header(frame, "Variable"), header(frame, "Channel")
-    if not variable:
-        session.send(error(frame, "No variable specified"))
+    ok, chan = _variable_target(session, frame)
+    if not ok:
         return
-    chan = session.pbx.channels.get(name) if name else None
-    if name and chan is None:
-        session.send(error(frame, "No such channel"))
-        return
+    variable = header(frame, "Variable")
     (chan.variables if chan is not None else session.pbx.global_vars)[variable] = header(frame, "Value")
     session.send(success(frame, "Variable Set"))
 

@@ -80,6 +80,18 @@ class AmiClient:
         self._task = asyncio.get_running_loop().create_task(self._read())
 
     @classmethod
+    @contextlib.asynccontextmanager
+    async def logged_in(cls, port: int, username: str, secret: str, host: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
+        """A client that has logged in and seen ``SuccessfulAuth``; closed on exit."""
+        client = await cls.connect(host, port)
+        try:
+            await client.login(username, secret)
+            await client.event("SuccessfulAuth")
+            yield client
+        finally:
+            await client.close()
+
+    @classmethod
     async def connect(cls, host: str, port: int) -> AmiClient:
         reader, writer = await asyncio.open_connection(host, port)
         banner = (await asyncio.wait_for(reader.readline(), 5)).decode()

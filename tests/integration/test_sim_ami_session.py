@@ -16,10 +16,8 @@ CONFIG = SimulatorConfig(username="lab", secret="labsecret", queues={"vip": Queu
 
 @pytest.fixture
 async def sim():
-    simulator = PbxSimulator(CONFIG)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
+    async with PbxSimulator(CONFIG) as simulator:
+        yield simulator
 
 
 @pytest.fixture

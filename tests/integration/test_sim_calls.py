@@ -48,10 +48,8 @@ async def agi():
 
 @pytest.fixture
 async def sim(agi):
-    simulator = PbxSimulator(dataclasses.replace(CONFIG, agi_port=agi.port))
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
+    async with PbxSimulator(dataclasses.replace(CONFIG, agi_port=agi.port)) as simulator:
+        yield simulator
 
 
 @pytest.fixture

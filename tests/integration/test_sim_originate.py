@@ -18,19 +18,14 @@ CLICK = frozenset({"Newchannel", "NewCallerid", "NewConnectedLine", "LocalBridge
 
 @pytest.fixture
 async def sim():
-    simulator = PbxSimulator(CONFIG)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
+    async with PbxSimulator(CONFIG) as simulator:
+        yield simulator
 
 
 @pytest.fixture
 async def ami(sim):
-    client = await AmiClient.connect("127.0.0.1", sim.ami_port)
-    await client.login("lab", "labsecret")
-    await client.event("SuccessfulAuth")
-    yield client
-    await client.close()
+    async with AmiClient.logged_in(sim.ami_port, "lab", "labsecret") as client:
+        yield client
 
 
 async def test_click_to_dial_matches_the_recording(sim, ami):

@@ -14,10 +14,8 @@ CONFIG = SimulatorConfig(username="callcenter", secret="s3cret", queues={"vip": 
 
 @pytest.fixture
 async def sim():
-    simulator = PbxSimulator(CONFIG)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
+    async with PbxSimulator(CONFIG) as simulator:
+        yield simulator
 
 
 @pytest.fixture
