@@ -161,6 +161,12 @@ class QueueSnapshot:
     waiting: tuple[CallerJoined, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class ChannelsSnapshot:
+    """What CoreShowChannels said after a (re)connect: the Uniqueids of every live channel."""
+    channel_ids: frozenset[str] = frozenset()
+
+
 # --------------------------------------------------------------------------- from the IVR
 @dataclass(frozen=True, slots=True)
 class IvrCompleted:

@@ -34,5 +34,9 @@ def queue_status(queue: str | None = None) -> dict[str, str]:
     return headers
 
 
+def core_show_channels() -> dict[str, str]:
+    return {"Action": "CoreShowChannels"}
+
+
 def ping() -> dict[str, str]:
     return {"Action": "Ping"}

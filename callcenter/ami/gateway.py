@@ -129,13 +129,15 @@ class AmiGateway:
         self._post(domain.AmiDisconnected(reason=str(exc or "closed")))
 
     async def _resync(self) -> None:
-        try:
-            reply = await self.send(actions.queue_status(), as_list=True)
-        except Exception as exc:
-            log.warning("QueueStatus after login failed: %s", exc)
-            return
-        events = [m for m in (reply if isinstance(reply, list) else [reply]) if "event" in m]
-        self._post(translate.queue_snapshot(events))
+        """Events of a gap are lost: ask Asterisk for its members and its live channels."""
+        for headers, fold in ((actions.queue_status(), translate.queue_snapshot),
+                              (actions.core_show_channels(), translate.channels_snapshot)):
+            try:
+                reply = await self.send(headers, as_list=True)
+            except Exception as exc:
+                log.warning("%s after login failed: %s", headers["Action"], exc)
+                return
+            self._post(fold([m for m in (reply if isinstance(reply, list) else [reply]) if "event" in m]))
 
     # ------------------------------------------------------------------ actions out
     async def send(self, headers: dict[str, str], *, as_list: bool = False) -> Any:

@@ -177,3 +177,13 @@ def queue_snapshot(list_events: list[Mapping[str, Any]]) -> domain.QueueSnapshot
                 position=_int(h.get("position")), count=0,
             ))
     return domain.QueueSnapshot(members=tuple(members), waiting=tuple(waiting))
+
+
+def channels_snapshot(list_events: list[Mapping[str, Any]]) -> domain.ChannelsSnapshot:
+    """The live channels in a CoreShowChannels reply (``CoreShowChannel`` list events)."""
+    ids = set()
+    for raw in list_events:
+        h = {str(k): (v if isinstance(v, str) else str(v)) for k, v in raw.items()}
+        if _h(h, "Event") == "CoreShowChannel":
+            ids.add(_h(h, "Uniqueid"))
+    return domain.ChannelsSnapshot(frozenset(ids))

@@ -39,6 +39,7 @@ class Model:
         self.agents: dict[int, Agent] = {}
         self.by_interface: dict[str, int] = {}
         self.ami_up = False
+        self._calls_at_login: set[str] = set()
         self._touched: set[int] = set()
         self._handlers: dict[type, Callable[[Any, datetime], Effects]] = {
             d.AgentsLoaded: self._agents_loaded,
@@ -57,6 +58,7 @@ class Model:
             d.MemberPaused: self._member_paused,
             d.MemberStatus: self._member_status,
             d.QueueSnapshot: self._snapshot,
+            d.ChannelsSnapshot: self._channels_snapshot,
             d.AmiConnected: self._ami_connected,
             d.AmiDisconnected: self._ami_disconnected,
             d.AsteriskShutdown: self._shutdown,
@@ -359,7 +361,26 @@ class Model:
 
     def _ami_connected(self, e: d.AmiConnected, now: datetime) -> Effects:
         self.ami_up = True
+        self._calls_at_login = set(self.calls)
         return [fx.SupervisorsChanged()]
+
+    def _channels_snapshot(self, e: d.ChannelsSnapshot, now: datetime) -> Effects:
+        """Calls we knew at login that Asterisk no longer has ended in the gap: end them here too,
+        so no agent stays "on call" for a call that is gone (calls that began since login are safe)."""
+        effects: Effects = []
+        for call_id in sorted(self._calls_at_login - e.channel_ids):
+            call = self.calls.get(call_id)
+            if call is None:
+                continue
+            agent = self.agents.get(call.agent_id) if call.agent_id is not None else None
+            if call.state is CallState.CONNECTED and agent is not None:
+                talk = int((now - call.answered_at).total_seconds()) if call.answered_at else 0
+                effects += self._call_completed(d.CallCompleted(call_id, call.queue, agent.info.interface,
+                                                                agent.info.login, call.hold_seconds, talk, "lost"), now)
+            effects += self._hangup(d.ChannelHungUp(call_id, call.channel), now)
+            effects.append(fx.Problem("call ended while the AMI link was down", {"call_id": call_id}))
+        self._calls_at_login = set()
+        return effects
 
     def _ami_disconnected(self, e: d.AmiDisconnected, now: datetime) -> Effects:
         self.ami_up = False

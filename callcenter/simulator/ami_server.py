@@ -95,11 +95,27 @@ class AmiServer:
 
     async def stop(self) -> None:
         self.pbx.remove_listener(self._on_event)
+        await self._close_listener_and_sessions(abort=False)
+
+    async def cut(self) -> tuple[str, int]:
+        """A network failure between Asterisk and its AMI clients: sockets reset without a
+        ``Shutdown``, new connections refused, calls carry on. ``resume`` listens again."""
+        address = self.address
+        await self._close_listener_and_sessions(abort=True)
+        return address
+
+    async def resume(self, host: str, port: int) -> None:
+        await self.start(host, port)
+
+    async def _close_listener_and_sessions(self, *, abort: bool) -> None:
         if self._server is not None:
             self._server.close()
         for session in list(self.sessions):
             session.close()
-            session.writer.close()          # the session's read sees EOF and its task ends by itself
+            if abort:
+                session.writer.transport.abort()
+            else:
+                session.writer.close()      # the session's read sees EOF and its task ends by itself
         tasks = list(self._connections)
         if tasks:
             _, pending = await asyncio.wait(tasks, timeout=1.0)

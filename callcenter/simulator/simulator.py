@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
 from .ami_actions import CORE_ACTIONS
@@ -116,6 +116,17 @@ class PbxSimulator:
         await asyncio.sleep(down_for)
         await self.start(host, port)
         self.pbx.agi_target = agi_target
+
+    @contextlib.asynccontextmanager
+    async def ami_outage(self) -> AsyncIterator[None]:
+        """The AMI link fails for the duration of the block (no ``Shutdown``): clients lose every
+        event of the gap while calls go on; on exit the same port accepts logins again."""
+        assert self._ami is not None
+        host, port = await self._ami.cut()
+        try:
+            yield
+        finally:
+            await self._ami.resume(host, port)
 
     async def __aenter__(self) -> PbxSimulator:
         if self._pbx is None:

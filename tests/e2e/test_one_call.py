@@ -131,3 +131,24 @@ async def test_after_asterisk_restarts_the_agent_is_put_back_and_gets_the_next_p
             assert pop["card"]["name"] == "李娜"
         finally:
             await console.close()
+
+
+async def test_a_call_that_ends_while_the_ami_link_is_down_still_reaches_wrap_up(tmp_path):
+    """Events of an AMI gap are lost; after the reconnect CoreShowChannels shows the call is gone."""
+    async with running_stack(tmp_path) as stack:
+        console = Console(stack.base_url)
+        try:
+            await console.login("1001", "demo1001")
+            await go_available(console)
+            call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",), talk_seconds=60)
+            connected = await console.next("call", where=lambda c: c["state"] == "connected")
+            async with stack.sim.ami_outage():
+                stack.sim.hangup(call)
+                await call.wait_ended(5)
+            ended = await console.next("call", where=lambda c: c["state"] == "ended")
+            assert ended["call_id"] == call.call_id and ended["reason"] == "lost"
+            reply = await console.send("disposition", {"call_id": call.call_id, "interaction_id":
+                                                       connected["interaction_id"], "outcome": "resolved"})
+            assert reply["ok"], reply
+        finally:
+            await console.close()

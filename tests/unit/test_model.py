@@ -207,3 +207,29 @@ def test_unknown_member_is_a_problem_not_a_crash():
     model = make_model()
     effects = model.apply(d.AgentRinging("zz", "vip", "PJSIP/9999", "x"), T0)
     assert of(effects, fx.Problem)
+
+
+def test_a_call_that_ended_during_an_ami_gap_frees_the_agent_into_wrap_up():
+    model = make_model()
+    model.apply(d.MemberAdded("vip", IFACE, "1001"), T0)
+    model.apply(d.IvrCompleted("c1", "138", "vip", 10, VIP_CARD), T0)
+    model.apply(d.CallerJoined("c1", "vip", "ch", "138", "", 1, 1), T0)
+    model.apply(d.AgentRinging("c1", "vip", IFACE, "1001"), T0)
+    model.apply(d.AgentAnswered("c1", "vip", IFACE, "1001", 3, 1), T0)
+    model.apply(d.AmiDisconnected("gone"), T0 + timedelta(seconds=10))
+    model.apply(d.AmiConnected(), T0 + timedelta(seconds=40))
+    model.apply(d.IvrCompleted("new", "139", "vip", 10), T0 + timedelta(seconds=41))   # began after login
+    effects = model.apply(d.ChannelsSnapshot(frozenset({"other"})), T0 + timedelta(seconds=41))
+    assert model.agents[1].state.value == "wrap_up"
+    assert views.wrapup_call(model, 1, "c1") is not None          # the outcome can still be saved
+    rows = [r.fields for r in of(effects, fx.RecordInteraction)]
+    assert rows[0]["status"] == "completed" and rows[0]["talk_seconds"] == 41     # answered at T0, gone by T0+41
+    assert "c1" not in model.calls and "new" in model.calls
+
+
+def test_channels_snapshot_from_a_core_show_channels_reply():
+    from callcenter.ami import translate
+    snap = translate.channels_snapshot([
+        {"Event": "CoreShowChannel", "Channel": "Local/100@inbound-00000000;2", "Uniqueid": "1795458074.1"},
+        {"Event": "CoreShowChannelsComplete", "ListItems": "1"}])
+    assert snap.channel_ids == frozenset({"1795458074.1"})
