@@ -80,7 +80,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
@@ -93,45 +92,9 @@ from crm_bridge.models import COMPLAINT_STATUSES, utcnow
 from crm_bridge.passwords import hash_password, verify_password
 from crm_bridge.phones import normalize as normalize_number
 from crm_bridge.phones import variants as number_variants
+from crm_bridge.records import AgentRecord, ComplaintInput, Disposition, DispositionResult  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class AgentRecord:
-    id: int
-    login: str
-    name: str
-    interface: str
-    queues: tuple[str, ...]
-    role: str                 # agent | supervisor | admin
-    language: str             # zh | en
-    password_hash: str = field(repr=False, default="")
-
-
-@dataclass(frozen=True, slots=True)
-class ComplaintInput:
-    category: str
-    severity: str             # low | medium | high | critical
-    description: str
-
-
-@dataclass(frozen=True, slots=True)
-class Disposition:
-    interaction_id: str
-    call_id: str
-    agent_id: int
-    outcome: str
-    notes: str = ""
-    complaint: ComplaintInput | None = None
-    # Call facts known to the engine (queue, times...), written too when the row does not exist yet.
-    call_fields: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class DispositionResult:
-    interaction_id: str
-    complaint_id: int | None
 
 
 # Failures that mean "the database is not there (now)", as opposed to bad input or a bug.

@@ -296,6 +296,6 @@ async def test_stop_cancels_and_awaits_calls_in_progress(start_ivr):
     assert lookup_started.is_set()
     assert ivr.inbox.empty()        # cancelled, not failed: the dialplan defaults apply
     with pytest.raises(RuntimeError):
-        ivr.server.port
+        _ = ivr.server.port
     with pytest.raises(ConnectionRefusedError):
         await asyncio.open_connection("127.0.0.1", port)

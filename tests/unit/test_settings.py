@@ -41,8 +41,10 @@ def test_environment_overrides_secrets_and_ports():
 
 
 def test_settings_are_frozen():
+    from pydantic import ValidationError
+
     settings = settings_from_mapping({})
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         settings.ami.port = 1  # type: ignore[misc]
 
 

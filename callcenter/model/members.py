@@ -1,0 +1,183 @@
+"""Queue members, the AMI link and what agents ask for: the agent half of the pure model.
+
+``Model`` (``state.py``) inherits these handlers; they share its calls, agents and helpers. Asterisk's
+member events are the truth about "is this phone in the queue, paused?"; ``wants`` is what the agent
+asked for, re-told to Asterisk by :meth:`MemberHandlers._reconcile` after commands, wrap-ups and
+reconnects.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from callcenter import domain as d
+from callcenter import effects as fx
+from callcenter.ami import actions
+from callcenter.model.entities import Agent, Call, Membership
+from callcenter.model.tables import Activity, CallState
+
+if TYPE_CHECKING:
+    from callcenter.settings import Settings
+
+Effects = list[Any]
+
+
+class MemberHandlers:
+    settings: Settings
+    calls: dict[str, Call]
+    agents: dict[int, Agent]
+    ami_up: bool
+    _calls_at_login: set[str]
+    _touched: set[int]
+    _agent_for: Callable[..., Agent | None]
+    _agent_step: Callable[..., bool]
+    _call_completed: Callable[..., Effects]
+    _hangup: Callable[..., Effects]
+
+    # ------------------------------------------------------------------ members
+    def _member_added(self, e: d.MemberAdded, now: datetime) -> Effects:
+        agent = self._agent_for(e.interface, e.member_name)
+        if agent is None:
+            return [fx.Problem("queue member that is no agent of ours", {"interface": e.interface, "queue": e.queue})]
+        agent.memberships[e.queue] = Membership(paused=e.paused, reason=e.reason)
+        self._touched.add(agent.info.agent_id)
+        return [fx.SupervisorsChanged()]
+
+    def _member_removed(self, e: d.MemberRemoved, now: datetime) -> Effects:
+        agent = self._agent_for(e.interface, e.member_name)
+        if agent is not None:
+            agent.memberships.pop(e.queue, None)
+            self._touched.add(agent.info.agent_id)
+        return [fx.SupervisorsChanged()]
+
+    def _member_paused(self, e: d.MemberPaused, now: datetime) -> Effects:
+        agent = self._agent_for(e.interface, e.member_name)
+        if agent is None:
+            return []
+        agent.memberships[e.queue] = Membership(paused=e.paused, reason=e.reason if e.paused else "")
+        self._touched.add(agent.info.agent_id)
+        return [fx.SupervisorsChanged()]
+
+    def _member_status(self, e: d.MemberStatus, now: datetime) -> Effects:
+        agent = self._agent_for(e.interface, e.member_name)
+        if agent is None:
+            return []
+        membership = agent.memberships.setdefault(e.queue, Membership())
+        if membership.paused != e.paused:
+            membership.paused = e.paused
+            if not e.paused:
+                membership.reason = ""
+            self._touched.add(agent.info.agent_id)
+        return []
+
+    def _snapshot(self, e: d.QueueSnapshot, now: datetime) -> Effects:
+        """After a (re)connect: Asterisk's members replace ours, then what agents want is re-told."""
+        for agent in self.agents.values():
+            if agent.memberships:
+                agent.memberships = {}
+                self._touched.add(agent.info.agent_id)
+        effects: Effects = []
+        for member in e.members:
+            effects += self._member_added(member, now)
+        for agent in self.agents.values():
+            effects += self._reconcile(agent)
+        return effects
+
+    def _ami_connected(self, e: d.AmiConnected, now: datetime) -> Effects:
+        self.ami_up = True
+        self._calls_at_login = set(self.calls)
+        return [fx.SupervisorsChanged()]
+
+    def _channels_snapshot(self, e: d.ChannelsSnapshot, now: datetime) -> Effects:
+        """Calls we knew at login that Asterisk no longer has ended in the gap: end them here too,
+        so no agent stays "on call" for a call that is gone (calls that began since login are safe)."""
+        effects: Effects = []
+        for call_id in sorted(self._calls_at_login - e.channel_ids):
+            call = self.calls.get(call_id)
+            if call is None:
+                continue
+            agent = self.agents.get(call.agent_id) if call.agent_id is not None else None
+            if call.state is CallState.CONNECTED and agent is not None:
+                talk = int((now - call.answered_at).total_seconds()) if call.answered_at else 0
+                effects += self._call_completed(d.CallCompleted(call_id, call.queue, agent.info.interface,
+                                                                agent.info.login, call.hold_seconds, talk, "lost"), now)
+            effects += self._hangup(d.ChannelHungUp(call_id, call.channel), now)
+            effects.append(fx.Problem("call ended while the AMI link was down", {"call_id": call_id}))
+        self._calls_at_login = set()
+        return effects
+
+    def _ami_disconnected(self, e: d.AmiDisconnected, now: datetime) -> Effects:
+        self.ami_up = False
+        return [fx.SupervisorsChanged()]
+
+    def _shutdown(self, e: d.AsteriskShutdown, now: datetime) -> Effects:
+        self.ami_up = False
+        return [fx.Problem("Asterisk is shutting down", {"restart": e.restart})]
+
+    # ------------------------------------------------------------------ what agents ask for
+    def _reconcile(self, agent: Agent) -> Effects:
+        """AMI actions that bring Asterisk's view of this agent to what the agent asked for."""
+        info, effects = agent.info, []
+        in_wrapup = agent.activity is Activity.WRAP_UP
+        if agent.wants == "logged_out":
+            return [fx.AmiAction(actions.queue_remove(q, info.interface), info.agent_id) for q in sorted(agent.memberships)]
+        paused = agent.wants == "paused" or in_wrapup
+        reason = agent.want_reason if agent.wants == "paused" else (actions.WRAP_UP_REASON if in_wrapup else "")
+        for queue in info.queues:
+            member = agent.memberships.get(queue)
+            if member is None:
+                effects.append(fx.AmiAction(actions.queue_add(queue, info.interface, info.login,
+                                                              paused=paused, reason=reason), info.agent_id))
+            elif member.paused != paused or (paused and member.reason != reason):
+                effects.append(fx.AmiAction(actions.queue_pause(info.interface, paused, reason, queue), info.agent_id))
+        return effects
+
+    def _command_agent(self, agent_id: int) -> Agent | None:
+        return self.agents.get(agent_id)
+
+    def _go_available(self, e: d.AgentGoAvailable, now: datetime) -> Effects:
+        agent = self._command_agent(e.agent_id)
+        if agent is None:
+            return [fx.Problem("command for an unknown agent", {"agent_id": e.agent_id})]
+        agent.wants, agent.want_reason = "available", ""
+        self._touched.add(e.agent_id)
+        return self._reconcile(agent)
+
+    def _go_paused(self, e: d.AgentGoPaused, now: datetime) -> Effects:
+        agent = self._command_agent(e.agent_id)
+        if agent is None:
+            return [fx.Problem("command for an unknown agent", {"agent_id": e.agent_id})]
+        agent.wants, agent.want_reason = "paused", e.reason
+        return self._reconcile(agent)
+
+    def _log_out(self, e: d.AgentLogOut, now: datetime) -> Effects:
+        agent = self._command_agent(e.agent_id)
+        if agent is None:
+            return [fx.Problem("command for an unknown agent", {"agent_id": e.agent_id})]
+        agent.wants, agent.want_reason = "logged_out", ""
+        return self._reconcile(agent)
+
+    def _end_wrapup(self, agent: Agent, event: Any, call_id: str) -> Effects:
+        if isinstance(event, d.DispositionSaved):
+            agent.pending.pop(call_id, None)
+        if agent.wrapup_call != call_id:
+            return []            # a save for an older call, or a timer that lost the race: nothing to undo
+        effects: Effects = []
+        if agent.activity is Activity.WRAP_UP:
+            self._agent_step(agent, event, effects)
+        agent.wrapup_call = None
+        if agent.activity is Activity.IDLE:
+            agent.call_id = None
+        effects.append(fx.CancelTimer(f"wrapup:{agent.info.agent_id}"))
+        effects += self._reconcile(agent)
+        self._touched.add(agent.info.agent_id)
+        return effects
+
+    def _disposition_saved(self, e: d.DispositionSaved, now: datetime) -> Effects:
+        agent = self._command_agent(e.agent_id)
+        return self._end_wrapup(agent, e, e.call_id) if agent else []
+
+    def _wrapup_expired(self, e: d.WrapUpExpired, now: datetime) -> Effects:
+        agent = self._command_agent(e.agent_id)
+        return self._end_wrapup(agent, e, e.call_id) if agent else []

@@ -1,0 +1,42 @@
+"""Value objects crossing the store's boundary (agents, dispositions, complaints)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class AgentRecord:
+    id: int
+    login: str
+    name: str
+    interface: str
+    queues: tuple[str, ...]
+    role: str                 # agent | supervisor | admin
+    language: str             # zh | en
+    password_hash: str = field(repr=False, default="")
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintInput:
+    category: str
+    severity: str             # low | medium | high | critical
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Disposition:
+    interaction_id: str
+    call_id: str
+    agent_id: int
+    outcome: str
+    notes: str = ""
+    complaint: ComplaintInput | None = None
+    # Call facts known to the engine (queue, times...), written too when the row does not exist yet.
+    call_fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class DispositionResult:
+    interaction_id: str
+    complaint_id: int | None
