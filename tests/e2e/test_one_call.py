@@ -152,3 +152,26 @@ async def test_a_call_that_ends_while_the_ami_link_is_down_still_reaches_wrap_up
             assert reply["ok"], reply
         finally:
             await console.close()
+
+
+async def test_pause_with_a_reason_reaches_asterisk_and_the_phone_stays_quiet(tmp_path):
+    async with running_stack(tmp_path) as stack:
+        console = Console(stack.base_url)
+        try:
+            await console.login("1001", "demo1001")
+            await go_available(console)
+            assert (await console.send("pause", {"reason": "lunch"}))["ok"]
+            agent = await console.next("agent", where=lambda a: a["state"] == "paused")
+            assert agent["reason"] == "lunch"
+            member = stack.sim.queue_state("vip").member(AGENT_1001)
+            assert member.paused and member.paused_reason == "lunch"      # as Asterisk holds it
+
+            call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",), patience=0.5)
+            assert await call.wait_ended(10) == "abandoned"                # nobody rang the paused agent
+            assert stack.sim.queue_state("vip").member(AGENT_1001).calls_taken == 0
+            seen = []
+            while not console.frames.empty():
+                seen.append(console.frames.get_nowait()["type"])
+            assert "pop" not in seen
+        finally:
+            await console.close()
