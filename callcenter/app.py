@@ -39,7 +39,8 @@ def create_app(settings: Settings, *, identify: Identify | None = None) -> web.A
     gateway = AmiGateway(settings.ami, post)
     lookup: Identify = identify or store.identify
     hub = Hub(wallboard=lambda: engine_ref[0].wallboard())
-    engine = Engine(settings, hub=hub, recorder=recorder, send_ami=gateway.send, identify=lookup)
+    engine = Engine(settings, hub=hub, recorder=recorder, send_ami=gateway.send, identify=lookup,
+                    save_presence=store.set_presence)
     engine_ref.append(engine)
     ivr = IvrServer(settings, identify=lookup, post=engine.post)
 
@@ -57,6 +58,8 @@ def create_app(settings: Settings, *, identify: Identify | None = None) -> web.A
         agents = await store.list_agents()
         engine.post(domain.AgentsLoaded(tuple(
             domain.AgentInfo(a.id, a.login, a.name, a.interface or "", tuple(a.queues), a.role) for a in agents)))
+        for a in agents:      # what each agent last asked for; re-told to Asterisk at the first resync
+            engine.post(domain.PresenceRestored(a.id, a.presence, a.presence_reason))
         yield
         await store.close()
 

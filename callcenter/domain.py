@@ -239,5 +239,13 @@ class AgentInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class PresenceRestored:
+    """At start-up: what the agent last asked for, from the store (``unknown`` when never saved)."""
+    agent_id: int
+    wants: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class AgentsLoaded:
     agents: tuple[AgentInfo, ...] = field(default_factory=tuple)

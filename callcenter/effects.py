@@ -39,6 +39,14 @@ class RecordInteraction:
 
 
 @dataclass(frozen=True, slots=True)
+class SavePresence:
+    """Remember what the agent asked for, so a restart of the server re-tells it to Asterisk."""
+    agent_id: int
+    wants: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class StartTimer:
     """After ``seconds``, post ``event`` into the inbox (replaces a timer with the same key)."""
     key: str

@@ -9,6 +9,7 @@ hands each to the pure ``Model`` and carries out the effects it returns:
 * ``RecordInteraction`` -> the recorder's queue (it batches writes; the engine never awaits the DB);
 * ``StartTimer`` / ``CancelTimer`` -> ``loop.call_later`` posting back into the inbox;
 * ``LookupCaller`` -> a task that identifies the caller and posts ``CallerIdentified``;
+* ``SavePresence`` -> the store, in order (what the agent asked for survives a server restart);
 * ``Problem`` -> a loud log line with the ids; never an exception.
 """
 from __future__ import annotations
@@ -47,6 +48,7 @@ class Engine:
     def __init__(self, settings: Settings, *, hub: HubPort, recorder: RecorderPort,
                  send_ami: Callable[[dict[str, str]], Awaitable[Any]],
                  identify: Callable[[str], Awaitable[list[dict[str, Any]]]],
+                 save_presence: Callable[[int, str, str], Awaitable[None]] | None = None,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self.settings = settings
         self.model = Model(settings)
@@ -54,6 +56,8 @@ class Engine:
         self.recorder = recorder
         self.send_ami = send_ami
         self.identify = identify
+        self.save_presence = save_presence
+        self._presence_lock = asyncio.Lock()     # FIFO: saves land in the order agents asked
         self.clock = clock
         self.inbox: asyncio.Queue[Any] = asyncio.Queue()
         self._timers: dict[str, asyncio.TimerHandle] = {}
@@ -137,6 +141,9 @@ class Engine:
                 handle.cancel()
         elif kind is fx.LookupCaller:
             self._spawn(self._lookup(effect), "lookup-caller")
+        elif kind is fx.SavePresence:
+            if self.save_presence is not None:
+                self._spawn(self._save_presence(effect), "save-presence")
         elif kind is fx.Problem:
             self.problems += 1
             log.warning("engine: %s %s", effect.message, effect.context)
@@ -167,6 +174,14 @@ class Engine:
             log.warning("AMI %s failed: %s", effect.headers.get("Action"), exc.message)
             if effect.agent_id is not None:
                 self.hub.send_to_agent(effect.agent_id, "error", exc.as_dict())
+
+    async def _save_presence(self, effect: fx.SavePresence) -> None:
+        assert self.save_presence is not None
+        async with self._presence_lock:
+            try:
+                await self.save_presence(effect.agent_id, effect.wants, effect.reason)
+            except Exception as exc:     # the engine keeps the wish; only a restart would miss it
+                log.warning("saving what agent %s asked for (%s) failed: %s", effect.agent_id, effect.wants, exc)
 
     async def _lookup(self, effect: fx.LookupCaller) -> None:
         try:

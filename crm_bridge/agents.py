@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import RowMapping, Select, select
+from sqlalchemy import RowMapping, Select, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_bridge.models import Agent
 
 
-def _columns() -> Select[tuple[int, str, str, str | None, list[str], str, str, str]]:
+def _columns() -> Select[tuple[int, str, str, str | None, list[str], str, str, str, str, str]]:
     return select(
         Agent.id, Agent.login, Agent.name, Agent.interface, Agent.queues, Agent.role, Agent.language,
-        Agent.password_hash,
+        Agent.password_hash, Agent.presence, Agent.presence_reason,
     )
 
 
@@ -39,3 +39,7 @@ async def exists(conn: AsyncConnection, agent_id: int) -> bool:
 async def any_exist(conn: AsyncConnection) -> bool:
     result = await conn.execute(select(Agent.id).limit(1))
     return result.first() is not None
+
+
+async def set_presence(conn: AsyncConnection, agent_id: int, presence: str, reason: str) -> None:
+    await conn.execute(update(Agent).where(Agent.id == agent_id).values(presence=presence, presence_reason=reason))

@@ -38,6 +38,8 @@ LANGUAGES = ("zh", "en")
 CREDIT_STATUSES = ("normal", "suspended")
 PHONE_KINDS = ("mobile", "landline", "work", "other")
 AGENT_ROLES = ("agent", "supervisor", "admin")
+# What an agent last asked for at the desk; re-told to Asterisk after restarts of either side.
+AGENT_PRESENCES = ("unknown", "logged_out", "available", "paused")
 INTERACTION_STATUSES = ("ivr", "queued", "ringing", "answered", "completed", "abandoned", "left", "ivr_hangup")
 COMPLAINT_SEVERITIES = ("low", "medium", "high", "critical")
 COMPLAINT_STATUSES = ("open", "in_progress", "resolved", "confirmed", "closed")
@@ -96,7 +98,8 @@ class Base(DeclarativeBase):
 
 class Agent(Base):
     __tablename__ = "agents"
-    __table_args__ = (one_of("role", AGENT_ROLES), one_of("language", LANGUAGES))
+    __table_args__ = (one_of("role", AGENT_ROLES), one_of("language", LANGUAGES),
+                      one_of("presence", AGENT_PRESENCES))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     login: Mapped[str] = mapped_column(String(64), unique=True)
@@ -107,6 +110,8 @@ class Agent(Base):
     queues: Mapped[list[str]] = mapped_column(JSON, default=list)
     role: Mapped[str] = mapped_column(String(16), default="agent")
     language: Mapped[str] = mapped_column(String(8), default="zh")
+    presence: Mapped[str] = mapped_column(String(16), default="unknown")
+    presence_reason: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -15,6 +15,8 @@ class AgentRecord:
     role: str                 # agent | supervisor | admin
     language: str             # zh | en
     password_hash: str = field(repr=False, default="")
+    presence: str = "unknown"     # what the agent last asked for: logged_out | available | paused
+    presence_reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,7 +88,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from callcenter.errors import CallCenterError, StoreUnavailable, ValidationFailed
 from crm_bridge import agents, complaints, customers, db, interactions
-from crm_bridge.models import COMPLAINT_STATUSES, utcnow
+from crm_bridge.models import AGENT_PRESENCES, COMPLAINT_STATUSES, utcnow
 from crm_bridge.passwords import hash_password, verify_password
 from crm_bridge.phones import normalize as normalize_number
 from crm_bridge.phones import variants as number_variants
@@ -245,6 +245,13 @@ class Store:
         async with self.connect() as conn:
             return await customers.callers(conn, limit)
 
+    async def set_presence(self, agent_id: int, presence: str, reason: str = "") -> None:
+        """Remember what the agent asked for (available, paused with a reason, logged out)."""
+        if presence not in AGENT_PRESENCES:
+            raise ValidationFailed(f"unknown presence {presence!r}", {"presence": "unknown"})
+        async with self.connect(write=True) as conn:
+            await agents.set_presence(conn, agent_id, presence, reason[:64])
+
     async def list_agents(self) -> list[AgentRecord]:
         async with self.connect() as conn:
             return [_agent_record(r) for r in await agents.all_agents(conn)]
@@ -366,7 +373,8 @@ def _agent_record(row: Any) -> AgentRecord:
     return AgentRecord(
         id=int(row["id"]), login=row["login"], name=row["name"], interface=row["interface"] or "",
         queues=tuple(row["queues"] or ()), role=row["role"], language=row["language"],
-        password_hash=row["password_hash"] or "",
+        password_hash=row["password_hash"] or "", presence=row["presence"] or "unknown",
+        presence_reason=row["presence_reason"] or "",
     )
 
 

@@ -81,7 +81,9 @@ class Agent:
     memberships: dict[str, Membership] = field(default_factory=dict)
     activity: Activity = Activity.IDLE
     call_id: str | None = None
-    wants: str = "logged_out"          # what the agent asked for: logged_out | available | paused
+    # What the agent asked for: logged_out | available | paused, or unknown (nothing saved yet: then
+    # what Asterisk reports after the next resync is taken as the agent's wish).
+    wants: str = "unknown"
     want_reason: str = ""
     # Calls this agent handled whose outcome is not saved yet (savable after the wrap-up timer too).
     pending: dict[str, WrapUp] = field(default_factory=dict)

@@ -72,7 +72,8 @@ class MemberHandlers:
         return []
 
     def _snapshot(self, e: d.QueueSnapshot, now: datetime) -> Effects:
-        """After a (re)connect: Asterisk's members replace ours, then what agents want is re-told."""
+        """After a (re)connect: Asterisk's members replace ours, then what agents want is re-told.
+        An agent whose wish we do not know (never saved) is taken to want what Asterisk has."""
         for agent in self.agents.values():
             if agent.memberships:
                 agent.memberships = {}
@@ -81,8 +82,26 @@ class MemberHandlers:
         for member in e.members:
             effects += self._member_added(member, now)
         for agent in self.agents.values():
+            if agent.wants == "unknown":
+                effects += self._adopt(agent)
             effects += self._reconcile(agent)
         return effects
+
+    def _adopt(self, agent: Agent) -> Effects:
+        members = agent.memberships.values()
+        if not agent.memberships:
+            agent.wants, agent.want_reason = "logged_out", ""
+        elif all(m.paused for m in members) and not any(m.reason == actions.WRAP_UP_REASON for m in members):
+            agent.wants, agent.want_reason = "paused", next((m.reason for m in members if m.reason), "")
+        else:
+            agent.wants, agent.want_reason = "available", ""
+        return [fx.SavePresence(agent.info.agent_id, agent.wants, agent.want_reason)]
+
+    def _presence_restored(self, e: d.PresenceRestored, now: datetime) -> Effects:
+        agent = self.agents.get(e.agent_id)
+        if agent is not None and e.wants in ("logged_out", "available", "paused"):
+            agent.wants, agent.want_reason = e.wants, e.reason
+        return []
 
     def _ami_connected(self, e: d.AmiConnected, now: datetime) -> Effects:
         self.ami_up = True
@@ -120,6 +139,8 @@ class MemberHandlers:
         """AMI actions that bring Asterisk's view of this agent to what the agent asked for."""
         info, effects = agent.info, []
         in_wrapup = agent.activity is Activity.WRAP_UP
+        if agent.wants == "unknown":
+            return []
         if agent.wants == "logged_out":
             return [fx.AmiAction(actions.queue_remove(q, info.interface), info.agent_id) for q in sorted(agent.memberships)]
         paused = agent.wants == "paused" or in_wrapup
@@ -142,21 +163,21 @@ class MemberHandlers:
             return [fx.Problem("command for an unknown agent", {"agent_id": e.agent_id})]
         agent.wants, agent.want_reason = "available", ""
         self._touched.add(e.agent_id)
-        return self._reconcile(agent)
+        return [fx.SavePresence(e.agent_id, agent.wants), *self._reconcile(agent)]
 
     def _go_paused(self, e: d.AgentGoPaused, now: datetime) -> Effects:
         agent = self._command_agent(e.agent_id)
         if agent is None:
             return [fx.Problem("command for an unknown agent", {"agent_id": e.agent_id})]
         agent.wants, agent.want_reason = "paused", e.reason
-        return self._reconcile(agent)
+        return [fx.SavePresence(e.agent_id, agent.wants, e.reason), *self._reconcile(agent)]
 
     def _log_out(self, e: d.AgentLogOut, now: datetime) -> Effects:
         agent = self._command_agent(e.agent_id)
         if agent is None:
             return [fx.Problem("command for an unknown agent", {"agent_id": e.agent_id})]
         agent.wants, agent.want_reason = "logged_out", ""
-        return self._reconcile(agent)
+        return [fx.SavePresence(e.agent_id, agent.wants), *self._reconcile(agent)]
 
     def _end_wrapup(self, agent: Agent, event: Any, call_id: str) -> Effects:
         if isinstance(event, d.DispositionSaved):

@@ -45,6 +45,7 @@ class Model(MemberHandlers):
         self._touched: set[int] = set()
         self._handlers: dict[type, Callable[[Any, datetime], Effects]] = {
             d.AgentsLoaded: self._agents_loaded,
+            d.PresenceRestored: self._presence_restored,
             d.IvrCompleted: self._ivr_completed,
             d.CallerIdentified: self._caller_identified,
             d.CallerJoined: self._caller_joined,

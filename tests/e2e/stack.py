@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +30,35 @@ class Stack:
     sim: PbxSimulator
     app: web.Application
     base_url: str
+    runner: web.AppRunner | None = None
+    sim_events: list[Any] = field(default_factory=list)
 
     @property
     def store(self) -> Store:
         return self.app[appkeys.STORE]
+
+    @contextlib.asynccontextmanager
+    async def restarted_server(self) -> AsyncIterator[Stack]:
+        """Stop this server (the PBX keeps running) and start a new one on the same database."""
+        if self.runner is not None:
+            await self.runner.cleanup()
+            self.runner = None
+        self.sim_events.clear()
+        app, runner, base_url = await _start_server(self.settings, None)
+        self.sim.set_agi_target("127.0.0.1", app[appkeys.IVR].port)
+        try:
+            yield Stack(self.settings, self.sim, app, base_url, runner, self.sim_events)
+        finally:
+            await runner.cleanup()
+
+
+async def _start_server(settings: Settings, identify: Identify | None) -> tuple[web.Application, web.AppRunner, str]:
+    app = create_app(settings, identify=identify)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return app, runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
 
 
 def _config(db: Path, ami_port: int, wrapup: int) -> dict[str, Any]:
@@ -60,17 +85,15 @@ async def running_stack(tmp_path: Path, *, identify: Identify | None = None, wra
     sim = PbxSimulator(SimulatorConfig.from_settings(placeholder, timing=timing, agi_port=None, seed=1))
     await sim.start("127.0.0.1", 0)
     settings = settings_from_mapping(_config(db, sim.ami_port, wrapup))
-    app = create_app(settings, identify=identify)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
+    app, runner, base_url = await _start_server(settings, identify)
     sim.set_agi_target("127.0.0.1", app[appkeys.IVR].port)
+    stack = Stack(settings, sim, app, base_url, runner)
+    sim.add_listener(stack.sim_events.append)
     try:
-        yield Stack(settings, sim, app, f"http://127.0.0.1:{port}")
+        yield stack
     finally:
-        await runner.cleanup()
+        if stack.runner is not None:
+            await stack.runner.cleanup()
         await sim.stop()
 
 

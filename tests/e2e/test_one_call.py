@@ -175,3 +175,60 @@ async def test_pause_with_a_reason_reaches_asterisk_and_the_phone_stays_quiet(tm
             assert "pop" not in seen
         finally:
             await console.close()
+
+
+async def test_restarting_the_server_mid_shift_keeps_agents_in_their_queues(tmp_path):
+    """A deploy restarts our server, not Asterisk: agents must stay logged in and paused as they were."""
+    async with running_stack(tmp_path) as stack:
+        console = Console(stack.base_url)
+        try:
+            await console.login("1001", "demo1001")
+            await go_available(console)
+            assert (await console.send("pause", {"reason": "training"}))["ok"]
+            await console.next("agent", where=lambda a: a["state"] == "paused")
+        finally:
+            await console.close()
+        async with stack.restarted_server() as again:
+            console = Console(again.base_url)
+            try:
+                hello = await console.login("1001", "demo1001")
+                state = hello["snapshot"]["agent"]
+                if state["state"] != "paused":      # the resync may still be on its way
+                    state = await console.next("agent", where=lambda a: a["state"] == "paused")
+                assert state["reason"] == "training"
+                removed = [e for e in again.sim_events if e.name == "QueueMemberRemoved"]
+                assert not removed, "a server restart must not log agents out of their queues"
+                member = again.sim.queue_state("vip").member(AGENT_1001)
+                assert member.paused and member.paused_reason == "training"
+            finally:
+                await console.close()
+
+
+async def test_what_agents_asked_for_survives_a_restart_of_both_sides(tmp_path):
+    """Asterisk restarts (dynamic members gone) while our server is down: the saved wish is re-told."""
+    async with running_stack(tmp_path) as stack:
+        console = Console(stack.base_url)
+        try:
+            await console.login("1001", "demo1001")
+            await go_available(console)
+            assert (await console.send("pause", {"reason": "meeting"}))["ok"]
+            await console.next("agent", where=lambda a: a["state"] == "paused")
+        finally:
+            await console.close()
+
+        async def saved():
+            record = await stack.store.agent_by_login("1001")
+            return record.presence == "paused" and record.presence_reason == "meeting"
+
+        await eventually(saved, what="presence saved")
+        await stack.runner.cleanup()
+        stack.runner = None
+        await stack.sim.restart(close_after=0.05, down_for=0.05)
+        assert stack.sim.queue_state("vip").member(AGENT_1001) is None
+        async with stack.restarted_server() as again:
+
+            async def paused_member_back():
+                member = again.sim.queue_state("vip").member(AGENT_1001)
+                return member is not None and member.paused and member.paused_reason == "meeting"
+
+            await eventually(paused_member_back, what="agent re-added, paused for the meeting")

@@ -233,3 +233,27 @@ def test_channels_snapshot_from_a_core_show_channels_reply():
         {"Event": "CoreShowChannel", "Channel": "Local/100@inbound-00000000;2", "Uniqueid": "1795458074.1"},
         {"Event": "CoreShowChannelsComplete", "ListItems": "1"}])
     assert snap.channel_ids == frozenset({"1795458074.1"})
+
+
+@pytest.mark.parametrize("members, wants, reason", [
+    ((), "logged_out", ""),
+    ((d.MemberAdded("vip", IFACE, "1001", True, "lunch"), d.MemberAdded("standard", IFACE, "1001", True, "lunch")),
+     "paused", "lunch"),
+    ((d.MemberAdded("vip", IFACE, "1001", False, ""),), "available", ""),
+])
+def test_an_unknown_wish_is_taken_from_asterisk_never_forced_to_logout(members, wants, reason):
+    model = make_model()
+    effects = model.apply(d.QueueSnapshot(members=members), T0)
+    agent = model.agents[1]
+    assert (agent.wants, agent.want_reason) == (wants, reason)
+    assert fx.SavePresence(1, wants, reason) in effects
+    assert not [a for a in of(effects, fx.AmiAction) if a.headers["Action"] == "QueueRemove"]
+
+
+def test_a_restored_wish_is_retold_to_an_asterisk_that_lost_its_members():
+    model = make_model()
+    model.apply(d.PresenceRestored(1, "paused", "training"), T0)
+    effects = model.apply(d.QueueSnapshot(), T0)
+    adds = [a.headers for a in of(effects, fx.AmiAction) if a.agent_id == 1]
+    assert {h["Queue"] for h in adds} == {"vip", "standard"}
+    assert all(h["Paused"] == "true" and h["Reason"] == "training" for h in adds)

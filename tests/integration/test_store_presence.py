@@ -1,0 +1,37 @@
+"""What an agent asked for (available / paused with a reason / logged out) is kept in the store."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from callcenter.errors import ValidationFailed
+from crm_bridge.seed import seed_demo
+from crm_bridge.store import Store
+
+pytest_plugins = ["tests.integration.pg"]
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[Store]:
+    store = Store(database_url)
+    await store.open()
+    await seed_demo(store, customers=23)
+    yield store
+    await store.close()
+
+
+async def test_presence_round_trips_and_starts_unknown(store: Store):
+    agent = await store.agent_by_login("1001")
+    assert (agent.presence, agent.presence_reason) == ("unknown", "")
+    await store.set_presence(agent.id, "paused", "lunch")
+    again = await store.agent_by_login("1001")
+    assert (again.presence, again.presence_reason) == ("paused", "lunch")
+    listed = {a.login: a for a in await store.list_agents()}
+    assert listed["1001"].presence == "paused"
+
+
+async def test_an_unknown_presence_is_refused(store: Store):
+    agent = await store.agent_by_login("1001")
+    with pytest.raises(ValidationFailed):
+        await store.set_presence(agent.id, "sleeping")
