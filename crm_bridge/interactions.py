@@ -44,8 +44,6 @@ _TIMES = ("started_at", "queued_at", "answered_at", "ended_at")
 _NOT_NULL = ("status", "started_at", "ivr_failed")
 # What callers type or send is cut to the column, never refused: a recorder batch must not fail on it.
 _TRUNCATED = ("caller_number", "ivr_digits", "menu_choice")
-# The engine's word for a call an agent took (CallState.CONNECTED) is the contract's "answered".
-STATUS_ALIASES = {"connected": "answered"}
 FIELDS = frozenset((*_TEXT, *_VOCAB, *_INTS, *_TIMES, "ivr_failed"))
 DISPOSITION_ONLY = frozenset({"outcome", "notes", "disposition_at"})
 
@@ -66,8 +64,6 @@ def clean_fields(fields: Mapping[str, Any], prefix: str = "") -> tuple[dict[str,
             value = ",".join(value)
         if key in _TRUNCATED and value is not None:
             value = value[:_TEXT[key]]
-        elif key == "status":
-            value = STATUS_ALIASES.get(value, value)
         clean[key] = value
     return clean, errors
 
@@ -86,8 +82,6 @@ def _problem(key: str, value: Any) -> str | None:
             return "expected text"
         too_long = len(value) > _TEXT[key] and key not in _TRUNCATED
         return f"longer than {_TEXT[key]} characters" if too_long else None
-    if key == "status" and value in STATUS_ALIASES:
-        return None
     if key in _VOCAB:
         return None if value in _VOCAB[key] else f"expected one of {', '.join(_VOCAB[key])}"
     if key in _INTS:

@@ -34,8 +34,8 @@ Details of the contract as implemented:
   raises ``ValidationFailed`` with ``details["fields"]`` keyed ``"<interaction_id>.<field>"``; rows of
   the same id in one batch are merged in order (later fields win). ``ivr_digits`` may be a str or a
   sequence of str (stored comma-joined). What callers send (``caller_number``, ``ivr_digits``,
-  ``menu_choice``) is cut to its column (64, 64, 32) rather than refused. ``status="connected"``
-  (the engine's ``CallState.CONNECTED``) is stored as ``answered``. A naive datetime is taken as UTC.
+  ``menu_choice``) is cut to its column (64, 64, 32) rather than refused. A naive datetime is taken
+  as UTC.
   A ``ValidationFailed`` here is permanent (retrying the same batch fails again); ``StoreUnavailable``
   is worth retrying.
 * ``save_disposition`` field names in ``ValidationFailed.details["fields"]``: ``outcome`` (non-empty,
