@@ -44,6 +44,9 @@ class AmiSettings(_Frozen):
     port: int = Field(5038, ge=0, le=65535)
     username: str = "callcenter"
     secret: str = ""
+    # plain: Login with Secret (panoramisk's way); md5: Challenge, then Login with md5(challenge+secret),
+    # so the secret never crosses the wire.
+    auth: Literal["plain", "md5"] = "md5"
     # AMI event classes we subscribe to: agent (queue events) + call (Hangup, channels) + system
     # (FullyBooted/Shutdown). Leaves out ``dialplan`` (VarSet/Newexten, ~75 % of a call's events).
     events: str = "agent,call,system"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -32,10 +33,12 @@ _DISABLED = 10**7   # seconds: turns off panoramisk's own pinger, which never ch
 
 
 class _Manager(Manager):
-    """panoramisk ``Manager`` that can be stopped for good (no reconnect after ``stop``)."""
+    """panoramisk ``Manager`` that can be stopped for good (no reconnect after ``stop``) and can log
+    in with Asterisk's MD5 challenge (panoramisk 1.4 only sends the secret in clear)."""
 
     stopping = False
     connect_task: asyncio.Task[Any] | None = None
+    md5_credentials: tuple[str, str] | None = None
 
     def connect(self, run_forever: bool = False, on_startup: Any = None, on_shutdown: Any = None) -> Any:
         if self.stopping:
@@ -46,13 +49,23 @@ class _Manager(Manager):
     def connection_made(self, f: asyncio.Future[Any]) -> None:
         if self.stopping or f.cancelled():
             return
-        super().connection_made(f)
+        super().connection_made(f)      # without "username" in config panoramisk sends no Login
+        if self.md5_credentials is not None and self._connected:
+            self.authenticated = False
+            self.authenticated_future = asyncio.ensure_future(self._md5_login(*self.md5_credentials))
+            self.authenticated_future.add_done_callback(self.login)
+
+    async def _md5_login(self, username: str, secret: str) -> Any:
+        challenge = await self.send_action({"Action": "Challenge", "AuthType": "MD5"}, as_list=False)
+        key = hashlib.md5((challenge.get("Challenge", "") + secret).encode()).hexdigest()  # noqa: S324 (AMI's own scheme)
+        return await self.send_action({"Action": "Login", "AuthType": "MD5", "Username": username, "Key": key,
+                                       "Events": self.config["events"]}, as_list=False)
 
     def login(self, future: asyncio.Future[Any]) -> bool:
         ok = super().login(future)
         if not ok and not future.cancelled():
             response = future.result()
-            log.error("AMI login as %r refused: %s", self.config.get("username"),
+            log.error("AMI login as %r refused: %s", self.config.get("username") or (self.md5_credentials or ("?",))[0],
                       getattr(response, "message", "") or response)
         return ok
 
@@ -78,12 +91,15 @@ class AmiGateway:
         protocol = type("BoundFastAMIProtocol", (FastAMIProtocol,), {
             "sink": staticmethod(self._on_event), "wanted": translate.WANTED_EVENTS,
         })
+        credentials = {"username": s.username, "secret": s.secret} if s.auth == "plain" else {}
         self._manager = _Manager(
-            loop=loop, host=s.host, port=s.port, username=s.username, secret=s.secret, events=s.events,
+            loop=loop, host=s.host, port=s.port, events=s.events, **credentials,
             ping_delay=_DISABLED, ping_interval=_DISABLED, reconnect_timeout=max(1, round(s.reconnect_seconds)),
             protocol_factory=protocol, on_login=self._on_login, on_disconnect=self._on_disconnect,
             log=logging.getLogger("callcenter.ami.panoramisk"),
         )
+        if s.auth == "md5":
+            self._manager.md5_credentials = (s.username, s.secret)
         self._manager.register_event("Shutdown", self._on_panoramisk_event)
         self._manager.connect()
         self._watchdog = asyncio.create_task(self._watch(), name="ami-watchdog")

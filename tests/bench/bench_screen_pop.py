@@ -180,7 +180,7 @@ async def run(args: argparse.Namespace) -> None:
     ami_port = ami.sockets[0].getsockname()[1]
     tmp = Path(tempfile.mkdtemp())
     settings = settings_from_mapping({
-        "database": {"url": f"sqlite+aiosqlite:///{tmp / 'bench.db'}"}, "ami": {"port": ami_port, "secret": "x"},
+        "database": {"url": f"sqlite+aiosqlite:///{tmp / 'bench.db'}"}, "ami": {"port": ami_port, "secret": "x", "auth": "plain"},
         "fastagi": {"port": 0}, "http": {"port": 0}})
     first = 10000
     agents = [domain.AgentInfo(first + i, str(first + i), f"agent {i}", f"Local/{first + i}@agent-phones/n", ("vip",))

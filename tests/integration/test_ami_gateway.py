@@ -46,7 +46,7 @@ async def test_watchdog_treats_a_silent_link_as_dead_and_reconnects():
     server = await asyncio.start_server(deaf.handle, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     events: list = []
-    gateway = AmiGateway(AmiSettings(port=port, secret="x", ping_interval=0.2, ping_timeout=0.2,
+    gateway = AmiGateway(AmiSettings(port=port, secret="x", auth="plain", ping_interval=0.2, ping_timeout=0.2,
                                      reconnect_seconds=1), events.append)
     await gateway.start()
     try:
@@ -87,3 +87,22 @@ async def test_no_asterisk_listening_never_blocks_start_or_stop():
     await asyncio.wait_for(gateway.start(), 2)
     assert not gateway.connected
     await asyncio.wait_for(gateway.stop(), 2)
+
+
+@pytest.mark.parametrize("auth", ["md5", "plain"])
+async def test_login_with_md5_challenge_or_plain_secret(auth):
+    sim = PbxSimulator(SimulatorConfig(secret="s3cret", agi_port=None))
+    await sim.start()
+    events: list = []
+    gateway = AmiGateway(AmiSettings(port=sim.ami_port, secret="s3cret", auth=auth), events.append)
+    await gateway.start()
+    try:
+        async def logged_in():
+            while not any(isinstance(e, domain.QueueSnapshot) for e in events):
+                await asyncio.sleep(0.02)
+        await asyncio.wait_for(logged_in(), 5)
+        assert gateway.connected
+        assert (await gateway.send({"Action": "Ping"}))["Ping"] == "Pong"
+    finally:
+        await gateway.stop()
+        await sim.stop()
