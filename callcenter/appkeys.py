@@ -1,7 +1,7 @@
 """Typed keys for the objects shared through the aiohttp application (one composition root)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -21,4 +21,3 @@ HUB: web.AppKey["Hub"] = web.AppKey("hub")
 GATEWAY: web.AppKey["AmiGateway"] = web.AppKey("gateway")
 IVR: web.AppKey["IvrServer"] = web.AppKey("ivr")
 RECORDER: web.AppKey["Recorder"] = web.AppKey("recorder")
-EXTRA: web.AppKey[dict[str, Any]] = web.AppKey("extra")

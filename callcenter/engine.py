@@ -94,12 +94,6 @@ class Engine:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def drain(self) -> None:
-        """Wait until everything posted so far has been applied (tests, benchmarks)."""
-        while not self.inbox.empty():
-            await asyncio.sleep(0)
-        await asyncio.sleep(0)
-
     async def _run(self) -> None:
         inbox = self.inbox
         while True:

@@ -38,8 +38,14 @@ def test_what_callers_send_is_cut_to_the_column_not_refused() -> None:
     assert {k: len(v) for k, v in merged["a"].items()} == {"caller_number": 64, "ivr_digits": 64, "menu_choice": 32}
 
 
-def test_engine_word_connected_is_stored_as_answered() -> None:
-    assert merge_batch([("a", {"status": "connected"})]) == {"a": {"status": "answered"}}
+def test_every_status_the_model_records_is_in_the_store_vocabulary() -> None:
+    from callcenter.model.entities import Call
+    from callcenter.model.tables import CallState
+
+    for state in CallState:
+        call = Call("c", "i", state, datetime.now(UTC))
+        status = call.record_fields()["status"]
+        assert merge_batch([("a", {"status": status})]) == {"a": {"status": status}}
 
 
 @pytest.mark.parametrize(("fields", "bad"), [
