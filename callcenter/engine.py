@@ -58,6 +58,7 @@ class Engine:
         self.identify = identify
         self.save_presence = save_presence
         self._presence_lock = asyncio.Lock()     # FIFO: saves land in the order agents asked
+        self._presence_saves: set[asyncio.Task[None]] = set()
         self.clock = clock
         self.inbox: asyncio.Queue[Any] = asyncio.Queue()
         self._timers: dict[str, asyncio.TimerHandle] = {}
@@ -83,7 +84,10 @@ class Engine:
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="engine")
 
-    async def stop(self) -> None:
+    async def stop(self, save_timeout: float = 5.0) -> None:
+        # What agents asked for last must reach the store before we go (a restart re-tells it).
+        if self._presence_saves:
+            await asyncio.wait(set(self._presence_saves), timeout=save_timeout)
         for handle in self._timers.values():
             handle.cancel()
         self._timers.clear()
@@ -137,7 +141,9 @@ class Engine:
             self._spawn(self._lookup(effect), "lookup-caller")
         elif kind is fx.SavePresence:
             if self.save_presence is not None:
-                self._spawn(self._save_presence(effect), "save-presence")
+                task = asyncio.ensure_future(self._save_presence(effect))
+                self._presence_saves.add(task)
+                task.add_done_callback(self._presence_saves.discard)
         elif kind is fx.Problem:
             self.problems += 1
             log.warning("engine: %s %s", effect.message, effect.context)
