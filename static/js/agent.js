@@ -193,7 +193,7 @@ function renderPop(notice) {
     field("pop.priority", call.priority),
     field("pop.menu_choice", labelOf(labels, "menu", ivr.menu_choice)),
     field("pop.digits", (ivr.digits || []).join(" ")),
-    field("pop.language", ivr.language || (card && card.language)),
+    field("pop.language", labelOf(labels, "language", ivr.language || (card && card.language))),
   );
   ui.pop.append(facts);
   if (ivr.failed) ui.pop.append(el("p", { className: "alert alert-warn", text: t("pop.ivr_failed") }));
@@ -203,13 +203,15 @@ function renderPop(notice) {
     ui.pop.append(el("h3", { text: t("pop.open_complaints") }));
     ui.pop.append(complaints.length
       ? table(["col.id", "col.category", "col.severity", "col.status", "col.created"],
-        complaints.map((c) => [c.id, c.category, labelOf(labels, "severity", c.severity), c.status, formatTime(c.created_at, lang)]))
+        complaints.map((c) => [c.id, c.category, labelOf(labels, "severity", c.severity),
+          labelOf(labels, "complaint_status", c.status), formatTime(c.created_at, lang)]))
       : el("p", { className: "muted", text: t("pop.none") }));
     const recent = card.recent || [];
     ui.pop.append(el("h3", { text: t("pop.recent") }));
     ui.pop.append(recent.length
       ? table(["col.started", "col.queue", "col.status", "col.outcome", "col.agent"],
-        recent.map((r) => [formatTime(r.started_at, lang), r.queue, r.status, labelOf(labels, "outcome", r.outcome), r.agent]))
+        recent.map((r) => [formatTime(r.started_at, lang), r.queue, labelOf(labels, "call_status", r.status),
+          labelOf(labels, "outcome", r.outcome), r.agent]))
       : el("p", { className: "muted", text: t("pop.none") }));
   }
 }

@@ -55,3 +55,18 @@ def test_accept_language_and_fill() -> None:
     assert language_from_accept("de") is None
     assert labels_for("xx")["app.title"] == LABELS["app.title"]["zh"]
     assert fill(labels_for("en")["login.throttled"], seconds=30) == "Too many attempts. Try again in 30 seconds."
+
+
+def test_call_and_complaint_statuses_shown_in_the_pop_have_labels() -> None:
+    from datetime import UTC, datetime
+
+    from callcenter.model.entities import Call
+    from callcenter.model.tables import CallState
+    from crm_bridge.models import COMPLAINT_STATUSES, CREDIT_STATUSES, LANGUAGES as CUSTOMER_LANGUAGES
+
+    statuses = {Call("c", "i", s, datetime.now(UTC)).record_fields()["status"] for s in CallState}
+    missing = [f"call_status.{s}" for s in statuses if f"call_status.{s}" not in LABELS]
+    missing += [f"complaint_status.{s}" for s in COMPLAINT_STATUSES if f"complaint_status.{s}" not in LABELS]
+    missing += [f"credit_status.{s}" for s in CREDIT_STATUSES if f"credit_status.{s}" not in LABELS]
+    missing += [f"language.{s}" for s in CUSTOMER_LANGUAGES if f"language.{s}" not in LABELS]
+    assert not missing
