@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import RowMapping, Select, String, cast, insert, literal, select, union_all
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
@@ -48,15 +49,18 @@ def _customer_columns() -> Select[Any]:
     ).outerjoin(_manager, Customer.account_manager_id == _manager.id)
 
 
-async def match_phones(conn: AsyncConnection, numbers: Sequence[str]) -> Sequence[RowMapping]:
+def match_phones_stmt(numbers: Sequence[str]) -> Select[Any]:
     """Customers with a phone in *numbers*, with the ``e164`` that matched (one row per phone)."""
-    stmt = (
+    return (
         _customer_columns()
         .add_columns(Phone.e164)
         .join(Phone, Phone.customer_id == Customer.id)
         .where(Phone.e164.in_(list(numbers)))
     )
-    return (await conn.execute(stmt)).mappings().all()
+
+
+async def match_phones(conn: AsyncConnection, numbers: Sequence[str]) -> Sequence[RowMapping]:
+    return (await conn.execute(match_phones_stmt(numbers))).mappings().all()
 
 
 async def by_ids(conn: AsyncConnection, customer_ids: Sequence[int]) -> Sequence[RowMapping]:
@@ -109,13 +113,20 @@ async def card_details(
     with the keys :func:`crm_bridge.cards.build_card` expects."""
     if not customer_ids:
         return {}, {}
+    return fold_card_details((await conn.execute(card_details_stmt(customer_ids, limit))).mappings())
+
+
+def card_details_stmt(customer_ids: Sequence[int], limit: int = cards.RECENT_LIMIT) -> Any:
     # The complaints part comes first: the union takes its column types (UTCDateTime for ``at``).
     # SQLite accepts ORDER BY/LIMIT in a compound member only inside a subquery.
     branches = [_recent_part(cid, limit).subquery() for cid in customer_ids]
-    stmt = union_all(_complaints_part(customer_ids), *(select(*b.c) for b in branches))
+    return union_all(_complaints_part(customer_ids), *(select(*b.c) for b in branches))
+
+
+def fold_card_details(rows: Iterable[RowMapping]) -> tuple[dict[int, list[dict[str, Any]]], dict[int, list[dict[str, Any]]]]:
     complaints: dict[int, list[dict[str, Any]]] = {}
     recent: dict[int, list[dict[str, Any]]] = {}
-    for row in (await conn.execute(stmt)).mappings():
+    for row in rows:
         cid = int(row["customer_id"])
         if row["kind"] == "complaint":
             complaints.setdefault(cid, []).append({
@@ -138,6 +149,12 @@ async def cards_for(
     if not chosen:
         return []
     complaints, recent = await card_details(conn, [int(c["id"]) for c in chosen])
+    return build_cards(chosen, numbers, complaints, recent)
+
+
+def build_cards(chosen: Sequence[RowMapping], numbers: dict[int, tuple[str | None, str]],
+                complaints: dict[int, list[dict[str, Any]]], recent: dict[int, list[dict[str, Any]]],
+                ) -> list[dict[str, Any]]:
     return [
         cards.build_card(
             c,
@@ -148,6 +165,17 @@ async def cards_for(
         )
         for c in chosen
     ]
+
+
+def identify_sync(conn: Connection, candidates: Sequence[str], primary: str | None) -> list[dict[str, Any]]:
+    """``Store.identify`` on a *sync* connection: both statements in one go (one thread hop on SQLite)."""
+    rows = conn.execute(match_phones_stmt(candidates)).mappings().all()
+    if not rows:
+        return []
+    chosen, numbers = pick_matches(rows, primary)
+    details = conn.execute(card_details_stmt([int(c["id"]) for c in chosen])).mappings()
+    complaints, recent = fold_card_details(details)
+    return build_cards(chosen, numbers, complaints, recent)
 
 
 def pick_matches(

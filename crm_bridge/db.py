@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from crm_bridge.models import Base
@@ -34,6 +34,27 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
     scheme = url.split(":", 1)[0]
     raise ValueError(f"unsupported database URL {scheme!r}: expected sqlite+aiosqlite or postgresql+asyncpg")
+
+
+def make_sync_reader(url: str) -> Engine | None:
+    """For SQLite: a plain sqlite3 engine for hot reads run whole in one worker thread. Each statement
+    through aiosqlite is several thread hops (~1 ms for an indexed lookup here); one
+    ``asyncio.to_thread`` around the whole read costs one. PostgreSQL (asyncpg) needs none."""
+    if not url.startswith("sqlite+aiosqlite://"):
+        return None
+    engine = create_engine(url.replace("sqlite+aiosqlite://", "sqlite://", 1),
+                           connect_args={"check_same_thread": False}, pool_size=4, max_overflow=4)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA query_only=ON")
+        finally:
+            cursor.close()
+
+    return engine
 
 
 def writer(engine: AsyncEngine) -> AsyncEngine:

@@ -15,8 +15,10 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -45,6 +47,8 @@ COMPLAINT_SEVERITIES = ("low", "medium", "high", "critical")
 COMPLAINT_STATUSES = ("open", "in_progress", "resolved", "confirmed", "closed")
 # Complaints an agent still has to act on: shown on the screen-pop card.
 OPEN_COMPLAINT_STATUSES = ("open", "in_progress")
+# Who holds the account: decides group / family / personal tiers (callcenter/tiers.py).
+ACCOUNT_KINDS = ("enterprise", "household", "personal")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -122,6 +126,8 @@ class Customer(Base):
         one_of("value_class", VALUE_CLASSES),
         one_of("credit_status", CREDIT_STATUSES),
         one_of("language", LANGUAGES),
+        one_of("account_kind", ACCOUNT_KINDS),
+        CheckConstraint("potential BETWEEN 0 AND 1", name="potential"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -136,6 +142,15 @@ class Customer(Base):
     # argon2 hash of the telephone-banking PIN the IVR asks for with the account number (optional).
     pin_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Facts the tier model scores (callcenter/tiers.py), fed by the CRM; NULL account_kind = no facts
+    # yet, and the re-assessment leaves the customer's tier alone. Money in fen (1/100 yuan).
+    account_kind: Mapped[str | None] = mapped_column(String(16))
+    spend_12m: Mapped[int | None] = mapped_column(BigInteger)
+    contribution_12m: Mapped[int | None] = mapped_column(BigInteger)
+    tenure_months: Mapped[int | None] = mapped_column(Integer)
+    products: Mapped[int | None] = mapped_column(Integer)
+    potential: Mapped[float | None] = mapped_column(Float)            # 0..1
+    tier_assessed_at: Mapped[datetime | None]
 
     @validates("name")
     def _keep_initials(self, _key: str, name: str) -> str:
@@ -216,3 +231,27 @@ class Complaint(Base):
     owner_agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TierChange(Base):
+    """One row per tier change made by a re-assessment run: who moved from what to what, when, why."""
+
+    __tablename__ = "tier_changes"
+    __table_args__ = (
+        one_of("from_type", CUSTOMER_TYPES),
+        one_of("to_type", CUSTOMER_TYPES),
+        one_of("from_class", VALUE_CLASSES),
+        one_of("to_class", VALUE_CLASSES),
+        Index("ix_tier_changes_customer_changed", "customer_id", "changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    from_type: Mapped[str] = mapped_column(String(16))
+    to_type: Mapped[str] = mapped_column(String(16))
+    from_class: Mapped[str] = mapped_column(String(16))
+    to_class: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float] = mapped_column(Float)                       # the value that decided the class
+    reason: Mapped[str] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    run_id: Mapped[str] = mapped_column(String(36), index=True)

@@ -39,6 +39,12 @@ Fixed customers tests and the demo rely on (the ``DEMO_*`` constants below):
 Generated customers n = 8, 9, ... have the mobile ``+86138`` + n on 8 digits (+8613800000008...) and
 cycle through every customer type x value class, so any ``customers >= MIN_CUSTOMERS`` covers every
 tier. Major accounts get a dedicated account manager; a few credit statuses are suspended.
+
+Every customer also gets the facts the tier model scores (``account_kind``, 12-month spend and
+contribution, tenure, products, potential), drawn so that the default :class:`TierModel` gives back
+the seeded type and class, and ``tier_assessed_at`` = seeding time; a ``callcenter tiers reassess``
+on fresh demo data then moves only the generated *vip / non_named* and *vip / mass* customers (1 in 8
+of the generated ones): the model holds VIPs to be at least *named*, so those are lapsed VIPs.
 """
 from __future__ import annotations
 
@@ -52,6 +58,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, insert, select, text
 
+from callcenter import tiers
 from callcenter.settings import CUSTOMER_TYPES, VALUE_CLASSES
 from crm_bridge import agents as agent_queries
 from crm_bridge.models import Agent, Complaint, Customer, Interaction, Phone, utcnow
@@ -121,6 +128,12 @@ _OUTCOMES = ("resolved", "follow_up", "transferred", "information", "complaint_l
 _CATEGORIES = ("billing", "network", "service_attitude", "card", "fees", "app")
 _QUEUE_FOR_TYPE = {"vip": "vip", "group": "enterprise", "family": "standard", "individual": "standard"}
 _CHUNK = 5000
+# Tier facts come from their own stream so the rest of the demo data is what it was before they existed.
+_FACTS_SEED = 0x71E5
+_FACTS_POOL = 64
+_ACCOUNT_KIND = {"vip": "personal", "individual": "personal", "group": "enterprise", "family": "household"}
+# Where in its band a seeded customer's value lies (inside the default thresholds, away from the edges).
+_VALUE_BAND = {"major": (0.8, 0.9), "named": (0.56, 0.7), "non_named": (0.31, 0.45), "mass": (0.06, 0.2)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,10 +226,13 @@ def _customers(
 ) -> tuple[list[dict[str, Any]], list[tuple[tuple[str, str], ...]]]:
     people: list[dict[str, Any]] = []
     phone_lists: list[tuple[tuple[str, str], ...]] = []
+    facts = _facts_pool(random.Random(_FACTS_SEED), tiers.TierModel())
+    facts_rng = random.Random(_FACTS_SEED)
     for name, ctype, vclass, lang, credit, account, manager, plist in _FIXED:
         people.append(_person(name, ctype, vclass, lang, credit, account,
                               agent_id[manager] if manager else None,
                               pin_hash if account in _FIXED_PINS else None, now))
+        people[-1].update(facts_rng.choice(facts[ctype, vclass]), tier_assessed_at=now)
         phone_lists.append(plist)
     managers = {"vip": ["1001", "1002"], "group": ["1003", "1004"]}
     general = ["1001", "1002", "1003", "1004", "1005", "1006"]
@@ -233,6 +249,7 @@ def _customers(
         credit = "suspended" if rng.random() < 0.04 else "normal"
         people.append(_person(name, ctype, vclass, lang, credit, f"{88000000 + n}" if has_account else None,
                               manager, None, now - timedelta(days=rng.randint(30, 3000))))
+        people[-1].update(facts_rng.choice(facts[ctype, vclass]), tier_assessed_at=now)
         phones: list[tuple[str, str]] = [(f"+86138{n:08d}", "mobile")]
         if ctype == "family":
             # Two consecutive family customers share one home line.
@@ -249,6 +266,53 @@ def _person(name: str, ctype: str, vclass: str, lang: str, credit: str, account:
     return {"name": name, "name_initials": name_initials(name)[:64], "customer_type": ctype, "value_class": vclass,
             "language": lang, "credit_status": credit, "account_number": account, "account_manager_id": manager,
             "pin_hash": pin_hash, "created_at": created_at}
+
+
+def _facts_pool(rng: random.Random, model: tiers.TierModel) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """Some fact sets per tier to draw from: scoring each of a million customers would add
+    most of a minute to the benchmark's seeding."""
+    return {(ctype, vclass): [_tier_facts(ctype, vclass, rng, model) for _ in range(_FACTS_POOL)]
+            for ctype, vclass in TIERS}
+
+
+def _tier_facts(ctype: str, vclass: str, rng: random.Random, model: tiers.TierModel) -> dict[str, Any]:
+    """Facts the model scores as (*ctype*, *vclass*) where it can: a value inside the class's band, a
+    current value on the right side of the VIP bar, potential making up the difference."""
+    kind = _ACCOUNT_KIND[ctype]
+    lift = model.potential_lift
+    facts: dict[str, Any] = {}
+    for _ in range(8):
+        value = rng.uniform(*_VALUE_BAND[vclass])
+        low, high = value / (1 + lift), value
+        if ctype == "vip":
+            low = max(low, model.vip_score + 0.02)
+        elif ctype == "individual":
+            high = min(high, model.vip_score - 0.03)
+        current = rng.uniform(low, high) if low <= high else value   # vip below the bar: a lapsed VIP
+        potential = (value / current - 1) / lift if lift and current > 0 else 0.0
+        facts = _facts_for(kind, current, min(max(potential, 0.0), 1.0), rng, model)
+        got = tiers.score(tiers.Facts(**facts), model, explain=False)
+        if (got.customer_type, got.value_class) == (ctype, vclass):
+            break
+    return facts
+
+
+def _facts_for(kind: str, current: float, potential: float, rng: random.Random,
+               model: tiers.TierModel) -> dict[str, Any]:
+    """Factor values averaging *current*: money factors moved apart by a jitter, counts by another."""
+    sc = model.scales
+    j = rng.uniform(-1, 1) * min(current, 1 - current, 0.1)
+    k = rng.uniform(-1, 1) * min(current, 1 - current, 0.1)
+
+    def money(n: float, scale: tiers.Scale) -> int:
+        return 0 if n <= 0 else round(scale.floor * (scale.full / scale.floor) ** n * 100)
+
+    def count(n: float, scale: tiers.Scale) -> int:
+        return round(scale.floor + n * (scale.full - scale.floor))
+
+    return {"account_kind": kind, "spend_12m": money(current + j, sc.spend),
+            "contribution_12m": money(current - j, sc.contribution), "tenure_months": count(current + k, sc.tenure),
+            "products": count(current - k, sc.products), "potential": round(potential, 4)}
 
 
 def _person_name(rng: random.Random, lang: str) -> str:

@@ -124,6 +124,7 @@ class Store:
         self._engine: AsyncEngine | None = None
         self._writer: AsyncEngine | None = None
         self._reader: AsyncEngine | None = None
+        self._sync_reader: Any = None          # SQLite only: hot reads in one thread hop (db.make_sync_reader)
         self._sessions: async_sessionmaker[AsyncSession] | None = None
 
     # ------------------------------------------------------------------ lifetime
@@ -143,12 +144,16 @@ class Store:
             await engine.dispose()
             raise
         self._engine = engine
+        self._sync_reader = db.make_sync_reader(self.url)
         self._writer = db.writer(engine)
         self._reader = db.reader(engine)
         self._sessions = db.make_sessionmaker(engine)
 
     async def close(self) -> None:
         engine, self._engine, self._writer, self._reader, self._sessions = self._engine, None, None, None, None
+        sync_reader, self._sync_reader = self._sync_reader, None
+        if sync_reader is not None:
+            await asyncio.to_thread(sync_reader.dispose)
         if engine is not None:
             await engine.dispose()
 
@@ -178,12 +183,25 @@ class Store:
         if not candidates:
             return []
         primary = normalize_number(number, self.default_region)
+        sync_reader = self._sync_reader
+        if sync_reader is not None:
+            return await asyncio.to_thread(self._identify_sync, sync_reader, candidates, primary)
         async with self.connect() as conn:
             rows = await customers.match_phones(conn, candidates)
             if not rows:
                 return []
             chosen, numbers = customers.pick_matches(rows, primary)
             return await customers.cards_for(conn, chosen, numbers)
+
+    @staticmethod
+    def _identify_sync(engine: Any, candidates: list[str], primary: str | None) -> list[dict[str, Any]]:
+        try:
+            with engine.connect() as conn:
+                return customers.identify_sync(conn, candidates, primary)
+        except (sa_exc.DBAPIError, *_UNAVAILABLE) as exc:
+            if isinstance(exc, sa_exc.DBAPIError) and not _is_unavailable(exc):
+                raise
+            raise _unavailable(exc) from exc
 
     async def customer_card(self, customer_id: int) -> dict[str, Any] | None:
         async with self.connect() as conn:
