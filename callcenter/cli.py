@@ -1,4 +1,4 @@
-"""Command line: ``callcenter serve | demo | seed | simulate | asterisk-config | check-config``."""
+"""Command line: ``callcenter serve | demo | seed | simulate | tiers reassess | asterisk-config | check-config``."""
 from __future__ import annotations
 
 import argparse
@@ -81,6 +81,16 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tiers_reassess(args: argparse.Namespace) -> int:
+    from crm_bridge import reassess
+
+    settings = _settings(args)
+    summary = asyncio.run(reassess.run(settings.database.url, settings.tiers, only_due=args.only_due,
+                                       batch_size=args.batch_size))
+    print("\n".join(summary.lines()))
+    return 0
+
+
 def cmd_asterisk_config(args: argparse.Namespace) -> int:
     data = resources.files("callcenter") / "data"
     for name in SAMPLE_CONFIGS:
@@ -112,6 +122,11 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--ami-port", type=int, default=5038)
     sim.add_argument("--agi", default="127.0.0.1:4573", help="host:port of the FastAGI server to drive")
     sim.set_defaults(func=cmd_simulate)
+    tiers = sub.add_parser("tiers", help="customer tiers").add_subparsers(dest="tiers_command", required=True)
+    reassess = tiers.add_parser("reassess", help="recompute every customer's type and value class, keeping history")
+    reassess.add_argument("--only-due", action="store_true", help="only customers not assessed this quarter")
+    reassess.add_argument("--batch-size", type=int, default=1000)
+    reassess.set_defaults(func=cmd_tiers_reassess)
     sub.add_parser("asterisk-config", help="print sample extensions.conf, queues.conf, manager.conf").set_defaults(
         func=cmd_asterisk_config)
     sub.add_parser("check-config", help="validate the configuration and exit").set_defaults(func=cmd_check_config)

@@ -181,7 +181,7 @@ class RoutingRules(_Frozen):
     deputies: dict[str, str] = Field(default_factory=dict)
     blacklist: Blacklist = Blacklist()
     credit_suspended: CreditRule | None = None
-    complaint: ComplaintRule | None = ComplaintRule(ladder=(_a("complaint_owner", 20), _q("standard", 5)))
+    complaint: ComplaintRule | None = None       # opt-in, like credit_suspended: it names queues of yours
     special_order: tuple[str, ...] = SPECIAL_CASES
     # Added to every queue step's priority by the caller's value class (major > ... > mass).
     value_bonus: dict[str, int] = Field(default_factory=dict)

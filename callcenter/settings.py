@@ -2,7 +2,7 @@
 
 Layers, lowest first: the defaults below < ``config.yaml`` < environment variables (for secrets and
 for what differs per machine). A wrong value stops start-up with :class:`ConfigError`, whose message
-names the key path (``routing.tiers.vip.queue``) and what was expected.
+names the key path (``routing.ladders.vip``) and what was expected.
 """
 from __future__ import annotations
 
@@ -15,6 +15,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from callcenter.errors import ConfigError
+from callcenter.routing_rules import PathError as _PathError
+from callcenter.routing_rules import RoutingRules, check_rules
+from callcenter.tiers import TierModel
+from ivr.hours import BusinessHours
+from ivr.menu_tree import MenuTree
 
 CUSTOMER_TYPES = ("vip", "group", "family", "individual")
 VALUE_CLASSES = ("major", "named", "non_named", "mass")
@@ -90,21 +95,9 @@ class QueueSettings(_Frozen):
 
 
 class TierRoute(_Frozen):
+    """Where a tier's caller is queued first: the first queue step of its routing ladder."""
     queue: str
-    priority: int = Field(0, ge=0, le=100)
-
-
-class RoutingSettings(_Frozen):
-    default_queue: str = "standard"
-    tiers: dict[str, TierRoute] = Field(default_factory=dict)
-
-    @field_validator("tiers")
-    @classmethod
-    def _known_tiers(cls, tiers: dict[str, TierRoute]) -> dict[str, TierRoute]:
-        unknown = set(tiers) - set(CUSTOMER_TYPES) - {"unknown"}
-        if unknown:
-            raise ValueError(f"unknown tier {sorted(unknown)}; expected some of {list(CUSTOMER_TYPES) + ['unknown']}")
-        return tiers
+    priority: int = 0
 
 
 class MenuOption(_Frozen):
@@ -124,6 +117,8 @@ class IvrSettings(_Frozen):
         MenuOption(digit="1", label="service", label_zh="业务咨询"),
         MenuOption(digit="2", label="complaint", label_zh="投诉"),
     )
+    # The nested menu tree (ivr/menu_tree.py): validated here; the inbound script moves to it next.
+    menus: MenuTree = MenuTree()
 
 
 class ConsoleSettings(_Frozen):
@@ -139,16 +134,10 @@ class Settings(_Frozen):
     queues: dict[str, QueueSettings] = Field(
         default_factory=lambda: {"vip": QueueSettings(), "enterprise": QueueSettings(), "standard": QueueSettings()}
     )
-    routing: RoutingSettings = RoutingSettings(
-        tiers={
-            "vip": TierRoute(queue="vip", priority=10),
-            "group": TierRoute(queue="enterprise", priority=5),
-            "family": TierRoute(queue="standard", priority=2),
-            "individual": TierRoute(queue="standard", priority=0),
-            "unknown": TierRoute(queue="standard", priority=0),
-        }
-    )
+    routing: RoutingRules = RoutingRules()
     ivr: IvrSettings = IvrSettings()
+    hours: BusinessHours = BusinessHours()
+    tiers: TierModel = TierModel()
     console: ConsoleSettings = ConsoleSettings()
 
     @field_validator("queues")
@@ -167,23 +156,19 @@ class Settings(_Frozen):
     @model_validator(mode="after")
     def _routes_name_known_queues(self) -> Settings:
         known = set(self.queues)
-        if self.routing.default_queue not in known:
-            raise _PathError(("routing", "default_queue"), f"{self.routing.default_queue!r} is not in queues {sorted(known)}")
-        for tier, route in self.routing.tiers.items():
-            if route.queue not in known:
-                raise _PathError(("routing", "tiers", tier, "queue"), f"{route.queue!r} is not in queues {sorted(known)}")
+        check_rules(self.routing, known)
+        for path, queue in self.ivr.menus.queue_refs():
+            if queue not in known:
+                raise _PathError(("ivr", "menus", *path), f"{queue!r} is not in queues {sorted(known)}")
+        for queue in self.hours.queues:
+            if queue not in known:
+                raise _PathError(("hours", "queues", queue), f"{queue!r} is not in queues {sorted(known)}")
         return self
 
     def route_for(self, tier: str | None) -> TierRoute:
-        """The queue and priority the tier map gives a customer type (``None`` = unknown caller)."""
-        route = self.routing.tiers.get(tier or "unknown") or self.routing.tiers.get("unknown")
-        return route or TierRoute(queue=self.routing.default_queue, priority=0)
-
-
-class _PathError(ValueError):
-    def __init__(self, path: tuple[str, ...], message: str) -> None:
-        super().__init__(message)
-        self.path = path
+        """The queue and priority a tier's caller joins first (its ladder's first queue step)."""
+        queue, priority = self.routing.entry_route(tier)
+        return TierRoute(queue=queue, priority=priority)
 
 
 def _set_path(data: dict[str, Any], path: tuple[str, ...], value: str) -> None:
@@ -210,7 +195,10 @@ def settings_from_mapping(data: Mapping[str, Any] | None, env: Mapping[str, str]
         err = exc.errors()[0]
         ctx_error = (err.get("ctx") or {}).get("error")
         if isinstance(ctx_error, _PathError):
-            raise ConfigError(".".join(ctx_error.path), f"{source}: {ctx_error}") from None
+            # Sections validate with paths of their own (relative) or the whole key (absolute).
+            loc = tuple(str(p) for p in err["loc"])
+            path = ctx_error.path if tuple(ctx_error.path[:len(loc)]) == loc else (*loc, *ctx_error.path)
+            raise ConfigError(".".join(path), f"{source}: {ctx_error}") from None
         path = ".".join(str(p) for p in err["loc"]) or "(top level)"
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":

@@ -152,9 +152,10 @@ class Menu(_Frozen):
 
 
 def _default_menus() -> dict[str, Menu]:
+    # "operator" = the tier's route / default queue: a default never names a queue you may not have.
     return {"main": Menu(prompt={"zh-CN": "menu", "en": "menu"}, digits={
-        "1": QueueAction(queue="standard", label="业务咨询 Service"),
-        "2": QueueAction(queue="standard", label="投诉 Complaint"),
+        "1": OperatorAction(operator=True, label="业务咨询 Service"),
+        "2": OperatorAction(operator=True, label="投诉 Complaint"),
     })}
 
 

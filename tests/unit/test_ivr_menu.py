@@ -107,7 +107,7 @@ def test_vip_is_the_highest_priority_and_no_route_names_general():
 def test_routes_follow_the_configuration():
     settings = settings_from_mapping({
         "queues": {"gold": {}, "rest": {}},
-        "routing": {"default_queue": "rest", "tiers": {"vip": {"queue": "gold", "priority": 50}}},
+        "routing": {"default_queue": "rest", "ladders": {"vip": [{"queue": "gold", "priority": 50}]}},
     })
     assert menu.decide(settings, card("vip"), "").queue == "gold"
     assert menu.decide(settings, card("group"), "").queue == "rest"     # no tier, no unknown: default

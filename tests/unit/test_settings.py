@@ -9,12 +9,20 @@ from callcenter.settings import load_settings, settings_from_mapping
 
 @pytest.mark.parametrize("data, key_path, words", [
     ({"queues": {"general": {}}}, "queues.general", "cannot be named 'general'"),
-    ({"routing": {"tiers": {"vip": {"queue": "nope"}}}}, "routing.tiers.vip.queue", "'nope' is not in queues"),
+    ({"routing": {"ladders": {"vip": [{"queue": "nope"}]}}}, "routing.ladders.vip.0.queue", "'nope' is not in queues"),
     ({"routing": {"default_queue": "x"}}, "routing.default_queue", "'x' is not in queues"),
     ({"ami": {"port": "x"}}, "ami.port", "valid integer"),
     ({"ami": {"port": 70000}}, "ami.port", "less than or equal"),
     ({"amii": {}}, "amii", "unknown key"),
-    ({"routing": {"tiers": {"vipp": {"queue": "vip"}}}}, "routing.tiers", "unknown tier ['vipp']"),
+    ({"routing": {"ladders": {"vipp": [{"queue": "vip"}]}}}, "routing.ladders.vipp", "unknown tier 'vipp'"),
+    ({"ivr": {"menus": {"menus": {"main": {"prompt": {"zh-CN": "m"}, "digits": {"3": {"menu": "nope"}}}}}}},
+     "ivr.menus.menus.main.digits.3.menu", "no menu 'nope'"),
+    ({"ivr": {"menus": {"menus": {"main": {"prompt": {"zh-CN": "m"}, "digits": {"1": {"queue": "nowhere"}}}}}}},
+     "ivr.menus.menus.main.digits.1.queue", "'nowhere' is not in queues"),
+    ({"hours": {"default": {"weekly": {"mon": ["25:00-26:00"]}}}}, "hours.default.weekly.mon.0", "not a time of day"),
+    ({"hours": {"queues": {"ghost": {"weekly": {"mon": ["08:00-09:00"]}}}}}, "hours.queues.ghost", "not in queues"),
+    ({"tiers": {"thresholds": {"major": 0.5, "named": 0.6, "non_named": 0.2}}}, "tiers.thresholds", "must be below"),
+    ({"tiers": {"weights": {"spend": -1}}}, "tiers.weights.spend", "greater than or equal to 0"),
     ({"database": {"url": "mysql://x"}}, "database.url", "sqlite+aiosqlite"),
     ({"ivr": {"menu": [{"digit": "12", "label": "x"}]}}, "ivr.menu.0.digit", "pattern"),
     ({"queues": {"vip": {"wrapup_seconds": -1}}}, "queues.vip.wrapup_seconds", "greater than or equal"),
@@ -30,7 +38,8 @@ def test_shipped_config_is_valid_and_never_routes_to_general(tmp_path):
     settings = load_settings("config.yaml", env={})
     assert "general" not in settings.queues
     assert settings.route_for("vip").queue == "vip"
-    assert settings.route_for("vip").priority == max(r.priority for r in settings.routing.tiers.values())
+    tiers = ("vip", "group", "family", "individual", None)
+    assert settings.route_for("vip").priority == max(settings.route_for(t).priority for t in tiers)
     assert settings.route_for("group").queue == "enterprise"
     assert settings.route_for(None).queue == settings.routing.default_queue
 

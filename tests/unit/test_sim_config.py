@@ -13,7 +13,7 @@ def test_from_settings_mirrors_the_application_settings():
     settings = settings_from_mapping({"ami": {"username": "cc", "secret": "pw"}, "fastagi": {"port": 4599},
                                       "queues": {"gold": {"strategy": "ringall", "member_timeout": 20},
                                                  "standard": {}},
-                                      "routing": {"default_queue": "standard", "tiers": {}}})
+                                      "routing": {"default_queue": "standard", "ladders": {}}})
     config = SimulatorConfig.from_settings(settings, login_failure_delay=0.1)
     assert (config.username, config.secret, config.agi_port, config.default_queue) == ("cc", "pw", 4599, "standard")
     assert config.queues["gold"] == QueueSpec(strategy="ringall", timeout=20.0)
