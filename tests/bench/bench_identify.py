@@ -6,6 +6,7 @@ the same random numbers (80 % known callers, 20 % unknown):
 
 * ``sqlite3``   - the reference: one indexed SELECT with the stdlib driver, no async, no ORM;
 * ``identify``  - ``Store.identify`` (what the IVR awaits): async SQLAlchemy over aiosqlite;
+* ``decide``    - the pure routing decision (ladders, special cases, bilingual trace) on those cards;
 * ``ivr``       - the whole FastAGI exchange on the server: a client sends the ``agi_*`` environment,
   answers every command at once (the caller presses 1 immediately) and stops the clock when
   ``SET VARIABLE CC_QUEUE`` arrives: identify, menu bookkeeping and the routing decision.
@@ -134,6 +135,27 @@ async def via_ivr(store: Store, numbers: list[str]) -> list[float]:
         await ivr.stop()
 
 
+def decisions(store_cards: list[list[dict]], numbers: list[str]) -> list[float]:
+    """The pure routing decision (ladders, special cases, trace) on the cards identify returned,
+    with 60 agents in mixed states: what the IVR adds once the ladder is on the live path."""
+    from callcenter.routing import AgentAvailability, AgentPresence, CallerFacts, decide
+    from callcenter.settings import load_settings
+
+    rules = load_settings("config.yaml", env={}).routing
+    states = ("available", "paused", "on_call", "wrap_up", "logged_out")
+    agents = AgentAvailability.of(AgentPresence(str(1000 + i), states[i % 5], frozenset({"vip", "standard"}),
+                                                "lunch" if i % 5 == 1 else "", f"Agent {i}") for i in range(60))
+    now = datetime.now(UTC)
+    out = []
+    for number_, cards in zip(numbers, store_cards):
+        facts = CallerFacts(number=number_, card=cards[0] if cards else None,
+                            identified_by="number" if cards else "none", menu_choice="service")
+        t0 = time.perf_counter()
+        decide(facts, agents, rules, now)
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
 async def run(args: argparse.Namespace) -> None:
     path = Path(args.db)
     if args.rebuild or not path.exists():
@@ -149,10 +171,11 @@ async def run(args: argparse.Namespace) -> None:
         await via_store(store, numbers[:100])          # warm the page cache and the pool
         ident = await via_store(store, numbers)
         ivr = await via_ivr(store, numbers)
+        found = [await store.identify(n) for n in numbers]
     finally:
         await store.close()
     print(f"P3 identify + route, {args.customers:,} customers, {args.lookups} calls (80 % known), ms:")
-    for name, values in (("sqlite3", ref), ("identify", ident), ("ivr", ivr)):
+    for name, values in (("sqlite3", ref), ("identify", ident), ("ivr", ivr), ("decide", decisions(found, numbers))):
         print(f"  {name:<9} p50={pct(values, 50):6.2f}  p99={pct(values, 99):6.2f}  max={max(values):6.2f}")
     print(f"  ivr p99 / sqlite3 p99 = {pct(ivr, 99) / pct(ref, 99):.1f}   (target: ivr p99 <= 3 ms)")
 
