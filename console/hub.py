@@ -83,14 +83,8 @@ class Connection:
             self._hub._detach(self)
 
     async def stop_writer(self) -> None:
-        task = self._writer
-        task.cancel()
         try:
-            await task
-        except asyncio.CancelledError:
-            current = asyncio.current_task()
-            if current is not None and current.cancelling():
-                raise
+            await _cancel_and_wait(self._writer)
         except Exception:  # pragma: no cover - _write catches everything but cancellation
             log.exception("console writer ended with an error")
 
@@ -238,15 +232,8 @@ class Hub:
 
     async def stop(self) -> None:
         task, self._notifier = self._notifier, None
-        if task is None:
-            return
-        task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            current = asyncio.current_task()
-            if current is not None and current.cancelling():
-                raise
+        if task is not None:
+            await _cancel_and_wait(task)
 
     def lifetime(self, wallboard: Wallboard | None = None) -> Callable[[web.Application], AsyncIterator[None]]:
         """A ``cleanup_ctx`` entry: ``app.cleanup_ctx.append(hub.lifetime(engine.wallboard))``."""
@@ -314,3 +301,14 @@ class Hub:
             await asyncio.wait_for(conn.ws.close(code=code, message=message), self._close_timeout)
         except Exception as exc:
             log.debug("closing console socket of %s %s: %r", conn.view, conn.agent_id, exc)
+
+
+async def _cancel_and_wait(task: asyncio.Task[Any]) -> None:
+    """Cancel *task* and wait for it to end; re-raise only if WE are being cancelled meanwhile."""
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise

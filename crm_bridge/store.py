@@ -92,26 +92,10 @@ from crm_bridge.models import AGENT_PRESENCES, COMPLAINT_STATUSES, utcnow
 from crm_bridge.passwords import hash_password, verify_password
 from crm_bridge.phones import normalize as normalize_number
 from crm_bridge.phones import variants as number_variants
+from crm_bridge.db_errors import UNAVAILABLE, first_line, is_unavailable, unavailable
 from crm_bridge.records import AgentRecord, ComplaintInput, Disposition, DispositionResult  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
-
-
-# Failures that mean "the database is not there (now)", as opposed to bad input or a bug.
-_UNAVAILABLE: tuple[type[BaseException], ...] = (
-    sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError, sa_exc.TimeoutError,
-    OSError, TimeoutError,
-)
-# PostgreSQL SQLSTATE classes of the same kind: connection exception, no such database, bad login,
-# insufficient resources (too many clients), operator intervention (shutdown, recovery).
-_UNAVAILABLE_SQLSTATES = ("08", "3D", "28", "53", "57")
-
-
-def _is_unavailable(exc: sa_exc.DBAPIError) -> bool:
-    if isinstance(exc, _UNAVAILABLE) or exc.connection_invalidated:
-        return True
-    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-    return isinstance(sqlstate, str) and sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
 
 
 class Store:
@@ -135,11 +119,11 @@ class Store:
         engine = db.make_engine(self.url, echo=self._echo)
         try:
             await db.create_schema(engine)
-        except (sa_exc.DBAPIError, *_UNAVAILABLE) as exc:
+        except (sa_exc.DBAPIError, *UNAVAILABLE) as exc:
             await engine.dispose()
-            if isinstance(exc, sa_exc.DBAPIError) and not _is_unavailable(exc):
+            if isinstance(exc, sa_exc.DBAPIError) and not is_unavailable(exc):
                 raise
-            raise _unavailable(exc) from exc
+            raise unavailable(exc) from exc
         except BaseException:
             await engine.dispose()
             raise
@@ -198,10 +182,10 @@ class Store:
         try:
             with engine.connect() as conn:
                 return customers.identify_sync(conn, candidates, primary)
-        except (sa_exc.DBAPIError, *_UNAVAILABLE) as exc:
-            if isinstance(exc, sa_exc.DBAPIError) and not _is_unavailable(exc):
+        except (sa_exc.DBAPIError, *UNAVAILABLE) as exc:
+            if isinstance(exc, sa_exc.DBAPIError) and not is_unavailable(exc):
                 raise
-            raise _unavailable(exc) from exc
+            raise unavailable(exc) from exc
 
     async def customer_card(self, customer_id: int) -> dict[str, Any] | None:
         async with self.connect() as conn:
@@ -300,7 +284,7 @@ class Store:
                         "the batch refers to a customer or agent that does not exist",
                         {"batch": "unknown customer_id or agent_id"},
                     ) from exc
-                log.info("record_interactions: integrity error, retrying once: %s", _first_line(exc))
+                log.info("record_interactions: integrity error, retrying once: %s", first_line(exc))
 
     async def save_disposition(self, disposition: Disposition) -> DispositionResult:
         d = disposition
@@ -328,7 +312,7 @@ class Store:
                         "the disposition refers to a customer or agent that does not exist",
                         {"call_fields": "unknown customer_id or agent_id"},
                     ) from exc
-                log.info("save_disposition %s: integrity error, retrying once: %s", d.interaction_id, _first_line(exc))
+                log.info("save_disposition %s: integrity error, retrying once: %s", d.interaction_id, first_line(exc))
         raise AssertionError("unreachable")
 
     async def interaction(self, interaction_id: str) -> dict[str, Any] | None:
@@ -379,11 +363,11 @@ class Store:
         except CallCenterError:
             raise
         except sa_exc.DBAPIError as exc:
-            if _is_unavailable(exc):
-                raise _unavailable(exc) from exc
+            if is_unavailable(exc):
+                raise unavailable(exc) from exc
             raise
-        except _UNAVAILABLE as exc:
-            raise _unavailable(exc) from exc
+        except UNAVAILABLE as exc:
+            raise unavailable(exc) from exc
 
 
 
@@ -394,13 +378,3 @@ def _agent_record(row: Any) -> AgentRecord:
         password_hash=row["password_hash"] or "", presence=row["presence"] or "unknown",
         presence_reason=row["presence_reason"] or "",
     )
-
-
-def _first_line(exc: BaseException) -> str:
-    orig = getattr(exc, "orig", None) or exc
-    return f"{type(orig).__name__}: {str(orig).splitlines()[0][:200] if str(orig) else ''}"
-
-
-def _unavailable(exc: BaseException) -> StoreUnavailable:
-    log.warning("CRM database unavailable: %s", _first_line(exc))
-    return StoreUnavailable(f"the CRM database is not reachable ({_first_line(exc)})")

@@ -16,6 +16,18 @@ async def go_available(console: Console) -> None:
     await console.next("agent", where=lambda a: a["state"] == "available")
 
 
+async def pause_and_leave_the_desk(stack, reason: str) -> None:
+    """Agent 1001 goes available, pauses with *reason* (confirmed by Asterisk) and closes the page."""
+    console = Console(stack.base_url)
+    try:
+        await console.login("1001", "demo1001")
+        await go_available(console)
+        assert (await console.send("pause", {"reason": reason}))["ok"]
+        await console.next("agent", where=lambda a: a["state"] == "paused")
+    finally:
+        await console.close()
+
+
 async def test_vip_call_pops_before_answer_and_the_outcome_is_stored(tmp_path):
     async with running_stack(tmp_path) as stack:
         console = Console(stack.base_url)
@@ -180,14 +192,7 @@ async def test_pause_with_a_reason_reaches_asterisk_and_the_phone_stays_quiet(tm
 async def test_restarting_the_server_mid_shift_keeps_agents_in_their_queues(tmp_path):
     """A deploy restarts our server, not Asterisk: agents must stay logged in and paused as they were."""
     async with running_stack(tmp_path) as stack:
-        console = Console(stack.base_url)
-        try:
-            await console.login("1001", "demo1001")
-            await go_available(console)
-            assert (await console.send("pause", {"reason": "training"}))["ok"]
-            await console.next("agent", where=lambda a: a["state"] == "paused")
-        finally:
-            await console.close()
+        await pause_and_leave_the_desk(stack, "training")
         async with stack.restarted_server() as again:
             console = Console(again.base_url)
             try:
@@ -207,14 +212,7 @@ async def test_restarting_the_server_mid_shift_keeps_agents_in_their_queues(tmp_
 async def test_what_agents_asked_for_survives_a_restart_of_both_sides(tmp_path):
     """Asterisk restarts (dynamic members gone) while our server is down: the saved wish is re-told."""
     async with running_stack(tmp_path) as stack:
-        console = Console(stack.base_url)
-        try:
-            await console.login("1001", "demo1001")
-            await go_available(console)
-            assert (await console.send("pause", {"reason": "meeting"}))["ok"]
-            await console.next("agent", where=lambda a: a["state"] == "paused")
-        finally:
-            await console.close()
+        await pause_and_leave_the_desk(stack, "meeting")
 
         async def saved():
             record = await stack.store.agent_by_login("1001")
