@@ -9,10 +9,11 @@ branches, each an index range scan on ``(customer_id, started_at)``).
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, String, cast, insert, literal, select, union_all
+from sqlalchemy import Integer, RowMapping, Select, String, bindparam, cast, insert, literal, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
@@ -49,18 +50,24 @@ def _customer_columns() -> Select[Any]:
     ).outerjoin(_manager, Customer.account_manager_id == _manager.id)
 
 
-def match_phones_stmt(numbers: Sequence[str]) -> Select[Any]:
-    """Customers with a phone in *numbers*, with the ``e164`` that matched (one row per phone)."""
+@functools.cache
+def _match_phones_template() -> Select[Any]:
+    # Built once: constructing SQLAlchemy statements costs more than running them (the IVR's hot path).
     return (
         _customer_columns()
         .add_columns(Phone.e164)
         .join(Phone, Phone.customer_id == Customer.id)
-        .where(Phone.e164.in_(list(numbers)))
+        .where(Phone.e164.in_(bindparam("numbers", expanding=True)))
     )
 
 
+def match_phones_stmt(numbers: Sequence[str]) -> tuple[Select[Any], dict[str, Any]]:
+    """Customers with a phone in *numbers*, with the ``e164`` that matched (one row per phone)."""
+    return _match_phones_template(), {"numbers": list(numbers)}
+
+
 async def match_phones(conn: AsyncConnection, numbers: Sequence[str]) -> Sequence[RowMapping]:
-    return (await conn.execute(match_phones_stmt(numbers))).mappings().all()
+    return (await conn.execute(*match_phones_stmt(numbers))).mappings().all()
 
 
 async def by_ids(conn: AsyncConnection, customer_ids: Sequence[int]) -> Sequence[RowMapping]:
@@ -78,7 +85,7 @@ async def first_phone(conn: AsyncConnection, customer_id: int) -> str | None:
     return (await conn.execute(stmt)).scalar()
 
 
-def _complaints_part(customer_ids: Sequence[int]) -> Select[Any]:
+def _complaints_part(customer_ids: Sequence[Any]) -> Select[Any]:
     return select(
         literal("complaint", String).label("kind"), Complaint.customer_id.label("customer_id"),
         cast(Complaint.id, String).label("ref"), Complaint.created_at.label("at"),
@@ -87,7 +94,7 @@ def _complaints_part(customer_ids: Sequence[int]) -> Select[Any]:
     ).where(Complaint.customer_id.in_(list(customer_ids)), Complaint.status.in_(OPEN_COMPLAINT_STATUSES))
 
 
-def _recent_part(customer_id: int, limit: int) -> Select[Any]:
+def _recent_part(customer_id: Any, limit: int) -> Select[Any]:
     return (
         select(
             literal("recent", String).label("kind"), Interaction.customer_id.label("customer_id"),
@@ -113,14 +120,21 @@ async def card_details(
     with the keys :func:`crm_bridge.cards.build_card` expects."""
     if not customer_ids:
         return {}, {}
-    return fold_card_details((await conn.execute(card_details_stmt(customer_ids, limit))).mappings())
+    return fold_card_details((await conn.execute(*card_details_stmt(customer_ids, limit))).mappings())
 
 
-def card_details_stmt(customer_ids: Sequence[int], limit: int = cards.RECENT_LIMIT) -> Any:
+def card_details_stmt(customer_ids: Sequence[int], limit: int = cards.RECENT_LIMIT) -> tuple[Any, dict[str, Any]]:
+    return _card_details_template(len(customer_ids), limit), {f"c{i}": int(c) for i, c in enumerate(customer_ids)}
+
+
+@functools.lru_cache(maxsize=32)
+def _card_details_template(count: int, limit: int) -> Any:
+    """The details statement for *count* customers, with bind parameters c0, c1, ... (built once per count)."""
+    ids = [bindparam(f"c{i}", type_=Integer) for i in range(count)]
     # The complaints part comes first: the union takes its column types (UTCDateTime for ``at``).
     # SQLite accepts ORDER BY/LIMIT in a compound member only inside a subquery.
-    branches = [_recent_part(cid, limit).subquery() for cid in customer_ids]
-    return union_all(_complaints_part(customer_ids), *(select(*b.c) for b in branches))
+    branches = [_recent_part(cid, limit).subquery() for cid in ids]
+    return union_all(_complaints_part(ids), *(select(*b.c) for b in branches))
 
 
 def fold_card_details(rows: Iterable[RowMapping]) -> tuple[dict[int, list[dict[str, Any]]], dict[int, list[dict[str, Any]]]]:
@@ -169,11 +183,11 @@ def build_cards(chosen: Sequence[RowMapping], numbers: dict[int, tuple[str | Non
 
 def identify_sync(conn: Connection, candidates: Sequence[str], primary: str | None) -> list[dict[str, Any]]:
     """``Store.identify`` on a *sync* connection: both statements in one go (one thread hop on SQLite)."""
-    rows = conn.execute(match_phones_stmt(candidates)).mappings().all()
+    rows = conn.execute(*match_phones_stmt(candidates)).mappings().all()
     if not rows:
         return []
     chosen, numbers = pick_matches(rows, primary)
-    details = conn.execute(card_details_stmt([int(c["id"]) for c in chosen])).mappings()
+    details = conn.execute(*card_details_stmt([int(c["id"]) for c in chosen])).mappings()
     complaints, recent = fold_card_details(details)
     return build_cards(chosen, numbers, complaints, recent)
 
