@@ -100,24 +100,13 @@ class TierRoute(_Frozen):
     priority: int = 0
 
 
-class MenuOption(_Frozen):
-    digit: str = Field(pattern=r"^[0-9*#]$")
-    label: str
-    label_zh: str = ""
-
-
 class IvrSettings(_Frozen):
     default_region: str = "CN"
     lookup_timeout: float = Field(0.5, gt=0)
     welcome_prompt: str = "welcome"
-    menu_prompt: str = "menu"
-    digit_timeout_ms: int = Field(5000, ge=500, le=60000)
-    menu_tries: int = Field(2, ge=1, le=5)
-    menu: tuple[MenuOption, ...] = (
-        MenuOption(digit="1", label="service", label_zh="业务咨询"),
-        MenuOption(digit="2", label="complaint", label_zh="投诉"),
-    )
-    # The nested menu tree (ivr/menu_tree.py): validated here; the inbound script moves to it next.
+    # Played when the caller's queue is out of hours (ivr/hours.py); the dialplan then hangs up.
+    closed_prompt: str = Field("closed", pattern=r"^[^\s&,|\"']+$")
+    # The nested voice menus (ivr/menu_tree.py), walked by the inbound script.
     menus: MenuTree = MenuTree()
 
 

@@ -1,11 +1,16 @@
-"""The ``inbound`` FastAGI script: identify the caller, one short menu, route, tell the engine.
+"""The ``inbound`` FastAGI script: identify the caller, walk the voice menus, check the hours, route.
 
-Theory of operation. The decisions live in :mod:`ivr.menu`; this module only sequences the I/O:
+Theory of operation. The decisions live in :mod:`ivr.menus` (the flow), :mod:`ivr.menu` (routing,
+read-outs, variables) and :mod:`ivr.hours`; this module only sequences the I/O:
 
 1. read the call from the AGI environment and look the caller's number up (bounded by
    ``ivr.lookup_timeout``; a lookup that does not answer in time means "unknown caller", noted);
-2. prompt *and* collect with one ``GET DATA`` per try (DTMF pressed between commands is lost);
-3. set the ``CC_*`` variables and post :class:`IvrCompleted` to the engine.
+2. walk ``ivr.menus`` with a :class:`MenuFlow`: each prompt is *one* ``GET DATA`` (DTMF pressed between
+   commands is lost), after a notice played with ``STREAM FILE`` and escape digits (a key pressed during
+   the notice is the caller's choice); a self-service outcome is read out with the say verbs;
+3. check the queue's business hours at the injected clock's ``now``: when it is closed, ``CC_ACTION=closed``
+   and the ``closed`` prompt (the dialplan then hangs up instead of queueing);
+4. set the ``CC_*`` variables and post :class:`IvrCompleted` to the engine.
 
 Nothing leaves :func:`run_inbound` but cancellation. A hang-up ends the script with an
 ``IvrCompleted`` carrying what was known (the engine sees the Hangup from AMI). Any other failure
@@ -19,39 +24,49 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from callcenter.domain import IvrCompleted
 from callcenter.settings import Settings
 from ivr import menu
 from ivr.channel import AgiChannel, AgiError, AgiHangup
+from ivr.hours import is_open
+from ivr.menus import MenuFlow, Outcome, Prompt
 
 log = logging.getLogger(__name__)
 
 Identify = Callable[[str], Awaitable[list[dict[str, Any]]]]
 Post = Callable[[Any], None]
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(slots=True)
 class _Known:
     """What the script has learnt so far; what a hang-up or a failure can still report."""
     card: dict[str, Any] | None = None
-    digits: tuple[str, ...] = ()
-    choice: str = ""
+    language: str = ""
+    digits: list[str] = field(default_factory=list)      # every GET DATA result, "" = nothing pressed
+    outcome: Outcome | None = None
+    decision: menu.Decision | None = None
     notes: list[str] = field(default_factory=list)
 
 
 async def run_inbound(channel: AgiChannel, settings: Settings, identify: Identify,
-                      post: Post) -> IvrCompleted:
+                      post: Post, clock: Clock = utc_now) -> IvrCompleted:
     """Run the script on one call; returns the posted event (only cancellation propagates)."""
     info = channel.info
     known = _Known()
     try:
-        event = await _serve(channel, settings, identify, known)
+        event = await _serve(channel, settings, identify, known, clock)
     except AgiHangup as exc:
         log.info("call %s: caller left the IVR (%s)", info.call_id, exc)
         known.notes.append("caller hung up in the IVR")
-        event = _event(channel, known, _decision_or_default(settings, channel, known))
+        event = _event(channel, known, known.decision or _decision_or_default(settings, channel, known))
     except Exception as exc:    # any bug or outage: default queue, never silence
         log.exception("call %s: IVR script failed; routing to the default queue", info.call_id)
         decision = menu.fallback(settings, info.language)
@@ -65,17 +80,33 @@ async def run_inbound(channel: AgiChannel, settings: Settings, identify: Identif
     return event
 
 
-async def _serve(channel: AgiChannel, settings: Settings, identify: Identify, known: _Known) -> IvrCompleted:
+async def _serve(channel: AgiChannel, settings: Settings, identify: Identify, known: _Known,
+                 clock: Clock) -> IvrCompleted:
     info = channel.info
     known.card = await _identify(identify, info.caller_number, settings.ivr.lookup_timeout,
                                  known, info.call_id)
-    state = await _menu(channel, settings, known)
-    known.notes.append(menu.menu_note(state))
-    decision = menu.decide(settings, known.card, known.choice, info.language)
+    known.language = menu.language(settings.ivr.menus, known.card, info.language)
+    outcome = known.outcome = await _menu(channel, MenuFlow(settings.ivr.menus, known.language), known)
+    known.language = outcome.language
+    known.notes.extend(menu.outcome_notes(outcome))
+    decision = menu.decide(settings, known.card, outcome, outcome.language)
+    for speech in menu.readout(outcome, known.card):
+        if speech.verb == "number":
+            await channel.say_number(int(speech.value))
+        else:
+            await channel.stream_file(speech.value)
+    state = is_open(decision.queue, clock(), settings.hours, closed_now=frozenset())
+    if not state.open:
+        decision = menu.closed(decision, state.reason)
+        known.notes.insert(0, f"closed: {decision.closed_reason}")
+    known.decision = decision
     for name, value in menu.assignments(decision):
         await channel.set_variable(name, value)
-    log.info("call %s from %r: %s, queue %s priority %d", info.call_id, info.caller_number,
-             "known customer" if known.card else "unknown caller", decision.queue, decision.priority)
+    if decision.closed:
+        await channel.stream_file(settings.ivr.closed_prompt)
+    log.info("call %s from %r: %s, queue %s priority %d%s", info.call_id, info.caller_number,
+             "known customer" if known.card else "unknown caller", decision.queue, decision.priority,
+             f" (closed: {decision.closed_reason})" if decision.closed else "")
     return _event(channel, known, decision)
 
 
@@ -105,20 +136,23 @@ async def _identify(identify: Identify, number: str, timeout: float, known: _Kno
     return card
 
 
-async def _menu(channel: AgiChannel, settings: Settings, known: _Known) -> menu.MenuState:
-    ivr = settings.ivr
-    state = menu.start_menu(ivr.menu)
-    while not state.done:
-        digits, _timed_out = await channel.get_data(ivr.menu_prompt, ivr.digit_timeout_ms, 1)
-        state = menu.press(ivr.menu, ivr.menu_tries, state, digits)
-        known.digits = state.digits
-    known.choice = state.choice.label if state.choice else ""
-    return state
+async def _menu(channel: AgiChannel, flow: MenuFlow, known: _Known) -> Outcome:
+    step: Prompt | Outcome = flow.start()
+    while isinstance(step, Prompt):
+        pressed = None
+        if step.notice:         # "invalid choice": a key pressed while it plays is the choice
+            pressed = await channel.stream_file(step.notice, step.escape_digits)
+        if pressed is None:
+            pressed, _timed_out = await channel.get_data(step.file, step.timeout_ms, step.max_digits)
+        known.digits.append(pressed or "")
+        step = flow.press(pressed or None)
+    return step
 
 
 def _decision_or_default(settings: Settings, channel: AgiChannel, known: _Known) -> menu.Decision:
     try:
-        return menu.decide(settings, known.card, known.choice, channel.info.language)
+        language = known.language or menu.language(settings.ivr.menus, known.card, channel.info.language)
+        return menu.decide(settings, known.card, known.outcome, language)
     except Exception:
         log.exception("call %s: no routing decision for a bad card", channel.info.call_id)
         return menu.fallback(settings, channel.info.language)
@@ -142,8 +176,8 @@ def _event(channel: AgiChannel, known: _Known, decision: menu.Decision,
         queue=decision.queue,
         priority=decision.priority,
         card=known.card,
-        digits=known.digits,
-        menu_choice=known.choice,
+        digits=tuple(known.digits),
+        menu_choice=decision.menu_choice,
         language=decision.language,
         failed=failed,
         note="; ".join(known.notes),

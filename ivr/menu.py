@@ -1,64 +1,53 @@
-"""Inbound IVR decisions, pure: menu flow, routing, and the dialplan variables that carry them.
+"""Inbound IVR decisions, pure: language, routing of a menu outcome, read-outs, the dialplan variables.
 
-Theory of operation. The script (``ivr/inbound.py``) does the I/O: one ``GET DATA`` per menu try,
-the caller lookup, ``SET VARIABLE``. Everything it decides comes from here, values in and values out:
+Theory of operation. The script (``ivr/inbound.py``) does the I/O: the caller lookup, one ``GET DATA``
+per :class:`ivr.menus.Prompt`, the say verbs, ``SET VARIABLE``. Everything it decides comes from here
+and from :class:`ivr.menus.MenuFlow`, values in and values out:
 
-* :func:`press` moves a :class:`MenuState` on by one ``GET DATA`` result. A valid digit chooses; a
-  timeout or an invalid digit costs a try; when the tries are used up the first option is taken, so the
-  caller always goes on to a queue.
-* :func:`decide` turns the best screen-pop card (``None`` = unknown caller) and the menu choice into a
-  :class:`Decision` through the tier map (``Settings.route_for``); :func:`fallback` is the decision when
-  the script broke.
+* :func:`language` picks the menu language: the card's, else the channel's, mapped onto the tree's;
+  what leaves the IVR (``CC_LANGUAGE``, the event, the stored interaction) is its :func:`base_language`
+  ("zh-CN" → "zh"), the code the CRM and the console use;
+* :func:`decide` turns the best screen-pop card (``None`` = unknown caller) and the menu's
+  :class:`~ivr.menus.Outcome` into a :class:`Decision`: a ``queue`` outcome names its queue, every other
+  outcome takes the tier's entry route (``Settings.route_for``); the priority is always the tier's.
+  ``callback`` and ``survey`` are not implemented yet: they are routed like the operator, and
+  :func:`outcome_notes` says so;
+* :func:`readout` lists what a self-service choice says (:class:`Speech`), from the card only;
+* :func:`closed` marks a decision whose queue is out of hours; :func:`fallback` is the decision when the
+  script broke;
 * :func:`assignments` lists the dialplan variables (names from :mod:`ivr.variables` only) to set.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
-from callcenter.settings import MenuOption, Settings
+from callcenter.settings import Settings
 from ivr import variables
+from ivr.menus import MenuTree, Outcome, QueueAction, SelfServiceAction
 
 STATUS_OK = "ok"
 STATUS_FALLBACK = "fallback"
+NOT_IMPLEMENTED = frozenset({"callback", "survey"})
+_UNSAFE_SOUND = re.compile(r"[^A-Za-z0-9_-]+")
 
 
-# --------------------------------------------------------------------------- menu
-@dataclass(frozen=True, slots=True)
-class MenuState:
-    tries: int = 0
-    digits: tuple[str, ...] = ()        # every key pressed, valid or not, in order
-    choice: MenuOption | None = None
-    defaulted: bool = False             # no valid digit in any try: the first option was taken
-    done: bool = False
+# --------------------------------------------------------------------------- language
+def language(tree: MenuTree, card: Mapping[str, Any] | None, channel_language: str) -> str:
+    """The tree language matching the card's language, else the channel's, else the tree's default."""
+    known = {lang.split("-")[0].lower() for lang in tree.languages}
+    for wanted in ((card or {}).get("language"), channel_language):
+        text = str(wanted or "").replace("_", "-").lower()
+        if text and text.split("-")[0] in known:
+            return tree.pick_language(text)
+    return tree.default_language
 
 
-def start_menu(options: Sequence[MenuOption]) -> MenuState:
-    """The state before the first prompt; already done when the menu has no options."""
-    return MenuState(done=not options)
-
-
-def press(options: Sequence[MenuOption], max_tries: int, state: MenuState, digits: str) -> MenuState:
-    """One ``GET DATA`` result (``""`` = nothing pressed before the timeout)."""
-    if state.done:
-        return state
-    pressed = state.digits + ((digits,) if digits else ())
-    tries = state.tries + 1
-    option = next((o for o in options if o.digit == digits), None) if digits else None
-    if option is not None:
-        return MenuState(tries, pressed, option, done=True)
-    if tries >= max_tries:
-        return MenuState(tries, pressed, options[0], defaulted=True, done=True)
-    return MenuState(tries, pressed)
-
-
-def menu_note(state: MenuState) -> str:
-    if state.choice is None:
-        return "no menu"
-    if state.defaulted:
-        return f"no valid menu digit in {state.tries} tries: defaulted to {state.choice.label}"
-    return f"pressed {state.choice.digit}: {state.choice.label}"
+def base_language(menu_language: str) -> str:
+    """The CRM's and the console's language code ("zh", "en") of a menu language ("zh-CN")."""
+    return menu_language.split("-")[0].lower()
 
 
 # --------------------------------------------------------------------------- routing
@@ -70,6 +59,11 @@ class Decision:
     customer_id: str = ""
     menu_choice: str = ""
     status: str = STATUS_OK
+    closed_reason: str = ""             # set: the queue is closed, the dialplan hangs up
+
+    @property
+    def closed(self) -> bool:
+        return bool(self.closed_reason)
 
 
 def best_card(cards: Sequence[Any] | None) -> dict[str, Any] | None:
@@ -82,20 +76,41 @@ def best_card(cards: Sequence[Any] | None) -> dict[str, Any] | None:
     return dict(card)
 
 
-def decide(settings: Settings, card: Mapping[str, Any] | None, menu_choice: str,
-           channel_language: str = "") -> Decision:
-    """Queue and priority from the caller's tier (VIP first, group → enterprise, others standard)."""
+def menu_choice(outcome: Outcome | None) -> str:
+    """A short label of the final choice: the action's ``choice``, else its label, else its kind."""
+    if outcome is None:
+        return ""
+    action = outcome.action
+    return action.choice or action.label or outcome.kind
+
+
+def decide(settings: Settings, card: Mapping[str, Any] | None, outcome: Outcome | None,
+           language: str) -> Decision:
+    """Queue and priority for the caller's tier (VIP first, group → enterprise, others standard)."""
     tier = card.get("customer_type") if card is not None else None
     route = settings.route_for(tier)
-    language = (card.get("language") if card is not None else None) or channel_language or "en"
+    queue = outcome.action.queue if outcome is not None and isinstance(outcome.action, QueueAction) \
+        else route.queue
     customer_id = card.get("customer_id") if card is not None else None
     return Decision(
-        queue=route.queue,
+        queue=queue,
         priority=route.priority,
-        language=str(language),
+        language=base_language(language),
         customer_id="" if customer_id is None else str(customer_id),
-        menu_choice=menu_choice,
+        menu_choice=menu_choice(outcome),
     )
+
+
+def outcome_notes(outcome: Outcome) -> tuple[str, ...]:
+    """What the routing trace says about the menu: the path, and what is routed as the operator."""
+    notes = [f"menu: {outcome.trace()}"]
+    if outcome.kind in NOT_IMPLEMENTED:
+        notes.append(f"{outcome.kind} not implemented yet: routed as operator")
+    return tuple(notes)
+
+
+def closed(decision: Decision, reason: str) -> Decision:
+    return replace(decision, closed_reason=reason or "closed")
 
 
 def fallback(settings: Settings, language: str = "en") -> Decision:
@@ -110,7 +125,7 @@ def assignments(decision: Decision) -> tuple[tuple[str, str], ...]:
             (variables.PRIORITY, str(decision.priority)),
             (variables.IVR_STATUS, STATUS_FALLBACK),
         )
-    return (
+    pairs = (
         (variables.QUEUE, decision.queue),
         (variables.PRIORITY, str(decision.priority)),
         (variables.LANGUAGE, decision.language),
@@ -118,3 +133,40 @@ def assignments(decision: Decision) -> tuple[tuple[str, str], ...]:
         (variables.MENU_CHOICE, decision.menu_choice),
         (variables.IVR_STATUS, decision.status),
     )
+    if decision.closed:
+        pairs += ((variables.ACTION, variables.ACTION_CLOSED), (variables.CLOSED_REASON, decision.closed_reason))
+    return pairs
+
+
+# --------------------------------------------------------------------------- self-service read-outs
+@dataclass(frozen=True, slots=True)
+class Speech:
+    """One say verb: ``file`` → STREAM FILE <value>, ``number`` → SAY NUMBER <value>."""
+    verb: Literal["file", "number"]
+    value: str
+
+
+def _sound(prefix: str, status: Any) -> Speech:
+    # Statuses come from the CRM: keep them to one safe sound-file name.
+    word = _UNSAFE_SOUND.sub("-", str(status or "unknown").strip().lower()).strip("-") or "unknown"
+    return Speech("file", f"{prefix}-{word}")
+
+
+def readout(outcome: Outcome, card: Mapping[str, Any] | None) -> tuple[Speech, ...]:
+    """What a self-service choice says, from the screen-pop card; ``()`` for other outcomes."""
+    action = outcome.action
+    if not isinstance(action, SelfServiceAction):
+        return ()
+    service = action.self_service
+    if service == "balance":
+        return (Speech("file", "balance-unavailable"),)      # the CRM holds no balance yet
+    if card is None:
+        return (Speech("file", "caller-unknown"),)
+    if service == "credit_status":
+        return (_sound("credit", card.get("credit_status")),)
+    complaints = [c for c in card.get("open_complaints") or () if isinstance(c, Mapping)]
+    said = [Speech("number", str(len(complaints)))]
+    if complaints:
+        latest = max(complaints, key=lambda c: (str(c.get("created_at") or ""), c.get("id") or 0))
+        said.append(_sound("complaint", latest.get("status")))
+    return tuple(said)

@@ -37,6 +37,9 @@ class BaseAction(_Frozen):
     kind: ClassVar[str]
     final: ClassVar[bool] = True        # ends the menu flow (can be a fallback)
     label: str = ""                     # for the caller's trace and the screen pop ("账单 Billing")
+    # Short id reported as the menu choice (CC_MENU, the pop, routing's ``complaint.menu_choices``);
+    # "" = the label, else the action's kind.
+    choice: str = Field("", max_length=32, pattern=r"^[A-Za-z0-9_-]*$")
 
     def describe(self) -> str:
         return self.kind
@@ -154,8 +157,8 @@ class Menu(_Frozen):
 def _default_menus() -> dict[str, Menu]:
     # "operator" = the tier's route / default queue: a default never names a queue you may not have.
     return {"main": Menu(prompt={"zh-CN": "menu", "en": "menu"}, digits={
-        "1": OperatorAction(operator=True, label="业务咨询 Service"),
-        "2": OperatorAction(operator=True, label="投诉 Complaint"),
+        "1": OperatorAction(operator=True, label="业务咨询 Service", choice="service"),
+        "2": OperatorAction(operator=True, label="投诉 Complaint", choice="complaint"),
     })}
 
 

@@ -27,7 +27,7 @@ from panoramisk import fast_agi
 from callcenter.settings import Settings
 from ivr.agi_protocol import AgiParseError, parse_env_line
 from ivr.channel import COMMAND_TIMEOUT, MEDIA_TIMEOUT, AgiChannel
-from ivr.inbound import Identify, Post, run_inbound
+from ivr.inbound import Clock, Identify, Post, run_inbound, utc_now
 from ivr.variables import INBOUND_SCRIPT
 
 log = logging.getLogger(__name__)
@@ -116,12 +116,15 @@ class IvrServer:
     """FastAGI server for the IVR scripts.
 
     ``identify(number)`` returns screen-pop cards, best first (``[]`` = unknown caller); ``post(event)``
-    puts a domain event into the engine inbox (synchronous, never blocks).
+    puts a domain event into the engine inbox (synchronous, never blocks). ``clock()`` is the aware
+    ``now`` the business hours are checked at (injectable for tests).
     """
 
     def __init__(self, settings: Settings, identify: Identify, post: Post, *,
-                 command_timeout: float = COMMAND_TIMEOUT, media_timeout: float = MEDIA_TIMEOUT) -> None:
+                 command_timeout: float = COMMAND_TIMEOUT, media_timeout: float = MEDIA_TIMEOUT,
+                 clock: Clock = utc_now) -> None:
         self._settings = settings
+        self._clock = clock
         self._identify = identify
         self._post = post
         self._command_timeout = command_timeout
@@ -178,4 +181,4 @@ class IvrServer:
     async def _inbound(self, request: fast_agi.Request) -> None:
         channel = AgiChannel(request.reader, request.writer, request.headers, encoding=request.encoding,
                              timeout=self._command_timeout, media_timeout=self._media_timeout)
-        await run_inbound(channel, self._settings, self._identify, self._post)
+        await run_inbound(channel, self._settings, self._identify, self._post, self._clock)

@@ -12,6 +12,11 @@ LANGUAGE = "CC_LANGUAGE"
 CUSTOMER_ID = "CC_CUSTOMER_ID"
 MENU_CHOICE = "CC_MENU"
 IVR_STATUS = "CC_IVR_STATUS"       # "ok" or "fallback"
+ACTION = "CC_ACTION"               # "" = queue the caller; "closed" = play a goodbye and hang up
+CLOSED_REASON = "CC_CLOSED_REASON"  # why the queue is closed ("outside hours", "holiday: ...")
+
+# Values of ACTION the dialplan tests.
+ACTION_CLOSED = "closed"
 
 # Asterisk's own: app_queue takes the caller's queue priority from QUEUE_PRIO.
 ASTERISK_QUEUE_PRIORITY = "QUEUE_PRIO"

@@ -4,11 +4,13 @@ Theory of operation. A caller is a Local pair created as an Originate of ``Local
 would create it; its ``;2`` half executes the dialplan. ``[inbound]``, priority by priority:
 
     1 NoOp   2 Answer   3 Set(CC_QUEUE=<default queue>)   4 Set(CC_PRIORITY=0)
-    5 AGI(agi://host:port/inbound,${EXTEN})   6 Set(QUEUE_PRIO=${CC_PRIORITY})   7 Queue(${CC_QUEUE})
-    8 GotoIf(QUEUESTATUS != UNKNOWN ? done)   9 Queue(<default queue>)   10 (done) Hangup()
+    5 AGI(agi://host:port/inbound,${EXTEN})   6 GotoIf(CC_ACTION = closed ? closed)
+    7 Set(QUEUE_PRIO=${CC_PRIORITY})   8 Queue(${CC_QUEUE})   9 GotoIf(QUEUESTATUS != UNKNOWN ? done)
+    10 Queue(<default queue>)   11 (done) Hangup()   12 (closed) Playback(vm-goodbye)   13 Hangup()
 
 The defaults are set *before* the AGI so that a dead FastAGI server (``AGISTATUS=FAILURE``) still routes
-the caller; app_queue reads the caller's queue priority from ``QUEUE_PRIO``. ``[queue-direct]``
+the caller; app_queue reads the caller's queue priority from ``QUEUE_PRIO``. An out-of-hours caller
+(``CC_ACTION=closed``, set only by the IVR) hears the goodbye and is hung up: outcome ``ivr_hangup``. ``[queue-direct]``
 (``Local/<queue>@queue-direct/n``: 1 NoOp, 2 Answer, 3 Queue(${EXTEN}), 4 Hangup) puts a caller straight
 into a queue, as transfers and tests do. A caller redirected to any other context just waits there
 (the simulator has no dialplan for it) until it hangs up or is redirected again.
@@ -29,8 +31,9 @@ from .pbx import Pbx
 
 log = logging.getLogger(__name__)
 INBOUND, QUEUE_DIRECT, CALLER_CONTEXT = "inbound", "queue-direct", "caller-sim"
-(P_NOOP, P_ANSWER, P_SET_QUEUE, P_SET_PRIORITY, P_AGI, P_QUEUE_PRIO, P_QUEUE, P_CHECK, P_FALLBACK,
- P_HANGUP) = range(1, 11)
+(P_NOOP, P_ANSWER, P_SET_QUEUE, P_SET_PRIORITY, P_AGI, P_CLOSED_CHECK, P_QUEUE_PRIO, P_QUEUE, P_CHECK,
+ P_FALLBACK, P_HANGUP, P_CLOSED, P_CLOSED_HANGUP) = range(1, 14)
+GOODBYE = "vm-goodbye"
 QD_ANSWER, QD_QUEUE, QD_HANGUP = 2, 3, 4
 Location = tuple[str, str, int]
 
@@ -108,6 +111,9 @@ async def _inbound(pbx: Pbx, call: SimCall, exten: str, priority: int) -> Locati
         return _end_dead(pbx, call, IVR_HANGUP)
     if call.redirect.done():
         return _take_redirect(call)
+    if priority >= P_CLOSED or (priority <= P_CLOSED_CHECK
+                                and pbx.get_var(chan, dv.ACTION) == dv.ACTION_CLOSED):
+        return await _closed(pbx, call, exten)
     if priority <= P_QUEUE_PRIO:
         chan.variables[dv.ASTERISK_QUEUE_PRIORITY] = pbx.get_var(chan, dv.PRIORITY) or ""
     result = CONTINUE
@@ -119,6 +125,19 @@ async def _inbound(pbx: Pbx, call: SimCall, exten: str, priority: int) -> Locati
         chan.at(INBOUND, exten, P_FALLBACK, "Queue", default)
         result = await queue_exec(pbx, call, default)
     return _after_queue(pbx, call, result, (INBOUND, exten, P_HANGUP))
+
+
+async def _closed(pbx: Pbx, call: SimCall, exten: str) -> Location | None:
+    """Out of hours: Playback(goodbye), then Hangup() -- the caller never reaches a queue."""
+    chan = call.chan
+    assert chan is not None
+    chan.at(INBOUND, exten, P_CLOSED, "Playback", GOODBYE)
+    await wait_any([call.caller_gone, call.redirect], pbx.timing.prompt_seconds)
+    if call.redirect.done():
+        return _take_redirect(call)
+    if not call.hung_up:
+        chan.at(INBOUND, exten, P_CLOSED_HANGUP, "Hangup")
+    return _end_dead(pbx, call, IVR_HANGUP)
 
 
 async def _queue_direct(pbx: Pbx, call: SimCall, exten: str, priority: int) -> Location | None:

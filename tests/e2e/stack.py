@@ -69,7 +69,7 @@ def _config(db: Path, ami_port: int, wrapup: int) -> dict[str, Any]:
         "fastagi": {"port": 0}, "http": {"port": 0},
         "queues": {"vip": {"wrapup_seconds": wrapup}, "enterprise": {"wrapup_seconds": wrapup},
                    "standard": {"wrapup_seconds": wrapup}},
-        "ivr": {"digit_timeout_ms": 1000},
+        "ivr": {"menus": {"timeout_ms": 1000}},
     }
 
 

@@ -68,6 +68,21 @@ async def test_vip_call_pops_before_answer_and_the_outcome_is_stored(tmp_path):
             await console.close()
 
 
+async def test_an_invalid_digit_then_a_valid_one_still_reaches_the_queue(tmp_path):
+    async with running_stack(tmp_path) as stack:
+        console = Console(stack.base_url)
+        try:
+            await console.login("1001", "demo1001")
+            await go_available(console)
+            stack.sim.phone(AGENT_1001).answer_after = 0.5
+            call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("9", "2"), talk_seconds=0.2)
+            assert await call.wait_joined(10) == ("vip", 10)
+            pop = await console.next("pop", where=lambda p: p["call_id"] == call.call_id)
+            assert pop["ivr"]["digits"] == ["9", "2"] and pop["ivr"]["menu_choice"] == "complaint"
+        finally:
+            await console.close()
+
+
 async def _row_with(stack, interaction_id: str, field: str):
     row = await stack.store.interaction(interaction_id)
     return row if row and row.get(field) else None

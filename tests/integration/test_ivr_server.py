@@ -4,7 +4,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -22,10 +24,12 @@ GROUP_CARD = {**VIP_CARD, "customer_id": 7, "name": "Acme Ltd", "customer_type":
 EVENT_TIMEOUT = 5.0
 
 
-def make_settings(**ivr: Any) -> Settings:
+def make_settings(menus: dict[str, Any] | None = None, **sections: Any) -> Settings:
+    ivr = sections.pop("ivr", {})
     return settings_from_mapping({
         "fastagi": {"port": 0, "header_timeout": 0.3},
-        "ivr": {"lookup_timeout": 0.2, "digit_timeout_ms": 1000, **ivr},
+        "ivr": {"lookup_timeout": 0.2, "menus": {"timeout_ms": 1000, **(menus or {})}, **ivr},
+        **sections,
     })
 
 
@@ -130,16 +134,134 @@ async def test_invalid_digit_then_valid_one(start_ivr):
     assert event.menu_choice == "complaint"
 
 
-async def test_no_digit_in_any_try_takes_the_first_option(start_ivr):
-    ivr = await start_ivr(cards(VIP_CARD), make_settings(menu_tries=3))
+async def test_no_valid_digit_in_any_try_takes_the_menu_fallback(start_ivr):
+    ivr = await start_ivr(cards(VIP_CARD), make_settings({"max_tries": 3}))
     record = await ivr.call(presses=[None, "9", None])
     event = await ivr.completed()
     assert len([c for c in record.commands if c.startswith("GET DATA")]) == 3
-    assert record.variables["CC_MENU"] == "service"
+    assert record.variables["CC_MENU"] == "operator"       # the fallback: the tier's route
     assert record.variables["CC_QUEUE"] == "vip"
-    assert event.digits == ("9",)
-    assert event.menu_choice == "service"
+    assert event.digits == ("", "9", "")
+    assert event.menu_choice == "operator"
+    assert "no valid choice in main after 3 tries" in event.note
     assert not event.failed
+
+
+NESTED = {
+    "invalid_prompt": {"zh-CN": "zh/invalid", "en": "en/invalid"},
+    "max_tries": 2,
+    "menus": {
+        "main": {"prompt": {"zh-CN": "zh/main", "en": "en/main"}, "digits": {
+            "1": {"menu": "billing", "label": "账单 Billing"},
+            "2": {"menu": "self", "label": "自助 Self-service"},
+            "0": {"operator": True, "label": "人工 Agent", "choice": "operator"},
+        }},
+        "billing": {"prompt": {"zh-CN": "zh/billing", "en": "en/billing"}, "digits": {
+            "3": {"queue": "enterprise", "label": "账单人工 Billing agent", "choice": "billing"},
+            "*": {"back": True},
+        }},
+        "self": {"prompt": {"zh-CN": "zh/self"}, "digits": {
+            "1": {"self_service": "complaint_status", "choice": "complaint_status"},
+            "2": {"callback": True},
+        }},
+    },
+}
+# Open 08:00-20:00 every day, closed on CN public holidays.
+HOLIDAY_HOURS = {"timezone": "Asia/Shanghai", "country": "CN",
+                 "default": {"weekly": {"daily": ["08:00-20:00"]}, "holidays": True}}
+NATIONAL_DAY_NOON = datetime(2026, 10, 1, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+ORDINARY_NOON = datetime(2026, 10, 13, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def get_data(record: CallRecord) -> list[str]:
+    return [c for c in record.commands if c.startswith("GET DATA")]
+
+
+async def test_nested_menu_to_a_queue_keeps_the_tiers_priority(start_ivr):
+    ivr = await start_ivr(cards(VIP_CARD), make_settings(NESTED))
+    record = await ivr.call(presses=["1", "3"])
+    event = await ivr.completed()
+    # The card says zh: the Chinese prompts.
+    assert get_data(record) == ["GET DATA zh/main 1000 1", "GET DATA zh/billing 1000 1"]
+    assert (record.variables["CC_QUEUE"], record.variables["CC_PRIORITY"]) == ("enterprise", "10")
+    assert record.variables["CC_MENU"] == "billing" and "CC_ACTION" not in record.variables
+    assert event.digits == ("1", "3") and event.menu_choice == "billing" and event.language == "zh"
+    assert "main 1 (账单 Billing) → billing 3 (账单人工 Billing agent) → queue enterprise" in event.note
+
+
+async def test_invalid_digit_plays_the_notice_then_a_valid_one_counts(start_ivr):
+    ivr = await start_ivr(cards(GROUP_CARD), make_settings(NESTED))      # no card language: agi_language en
+    record = await ivr.call(presses=["1", "7", "3"])
+    event = await ivr.completed()
+    assert record.commands[:4] == ["GET DATA en/main 1000 1", "GET DATA en/billing 1000 1",
+                                   'STREAM FILE en/invalid "0123456789*"', "GET DATA en/billing 1000 1"]
+    assert (event.queue, event.priority) == ("enterprise", 5)
+    assert event.digits == ("1", "7", "3")
+
+
+async def test_timeouts_up_to_max_tries_then_the_menu_fallback(start_ivr):
+    ivr = await start_ivr(cards(GROUP_CARD), make_settings(NESTED))
+    record = await ivr.call(presses=["1", None, None])
+    event = await ivr.completed()
+    assert get_data(record) == ["GET DATA en/main 1000 1"] + ["GET DATA en/billing 1000 1"] * 2
+    assert record.variables["CC_QUEUE"] == "enterprise"       # the tree's fallback: the tier's route
+    assert record.variables["CC_MENU"] == "operator" and record.variables["CC_IVR_STATUS"] == "ok"
+    assert event.digits == ("1", "", "") and "no valid choice in billing after 2 tries" in event.note
+
+
+async def test_complaint_status_is_read_out_then_routed_as_the_operator(start_ivr):
+    card = {**VIP_CARD, "open_complaints": [
+        {"id": 1, "category": "billing", "severity": "high", "status": "open",
+         "created_at": "2026-01-05T08:00:00+00:00"},
+        {"id": 2, "category": "network", "severity": "low", "status": "investigating",
+         "created_at": "2026-02-01T08:00:00+00:00"},
+    ]}
+    ivr = await start_ivr(cards(card), make_settings(NESTED))
+    record = await ivr.call(presses=["2", "1"])
+    event = await ivr.completed()
+    said = record.commands.index('SAY NUMBER 2 ""')
+    assert record.commands[said + 1] == 'STREAM FILE complaint-investigating ""'     # the most recent one
+    assert record.commands.index('SET VARIABLE CC_QUEUE "vip"') > said
+    assert (event.queue, event.priority, event.menu_choice) == ("vip", 10, "complaint_status")
+    assert not event.failed
+
+
+async def test_callback_is_not_pretended(start_ivr):
+    ivr = await start_ivr(cards(VIP_CARD), make_settings(NESTED))
+    record = await ivr.call(presses=["2", "2"])
+    event = await ivr.completed()
+    assert record.variables["CC_QUEUE"] == "vip"
+    assert "callback not implemented yet: routed as operator" in event.note
+
+
+async def test_closed_on_a_cn_public_holiday_is_not_queued(start_ivr):
+    settings = make_settings(NESTED, hours=HOLIDAY_HOURS)
+    ivr = await start_ivr(cards(VIP_CARD), settings, clock=lambda: NATIONAL_DAY_NOON)
+    record = await ivr.call(presses=["1", "3"])
+    event = await ivr.completed()
+    assert record.variables["CC_ACTION"] == "closed"
+    assert record.variables["CC_CLOSED_REASON"].startswith("holiday")
+    assert record.commands[-1] == 'STREAM FILE closed ""'
+    assert event.note.startswith("closed: holiday") and not event.failed
+
+
+async def test_the_same_hours_on_an_ordinary_day_queue_the_caller(start_ivr):
+    settings = make_settings(NESTED, hours=HOLIDAY_HOURS)
+    ivr = await start_ivr(cards(VIP_CARD), settings, clock=lambda: ORDINARY_NOON)
+    record = await ivr.call(presses=["1", "3"])
+    await ivr.completed()
+    assert "CC_ACTION" not in record.variables and record.variables["CC_QUEUE"] == "enterprise"
+
+
+async def test_a_crash_after_the_menu_still_falls_back(start_ivr):
+    # hours that cannot be checked (a naive clock) are a bug: default queue, never silence.
+    settings = make_settings(NESTED)
+    ivr = await start_ivr(cards(VIP_CARD), settings, clock=lambda: datetime(2026, 10, 1, 12, 0))
+    record = await ivr.call(presses=["1", "3"])
+    event = await ivr.completed()
+    assert record.variables["CC_IVR_STATUS"] == "fallback"
+    assert record.variables["CC_QUEUE"] == settings.routing.default_queue
+    assert event.failed and event.note.startswith("ivr error: ValueError")
 
 
 async def test_lookup_error_routes_to_the_default_queue_as_fallback(start_ivr, caplog):
@@ -180,7 +302,7 @@ async def test_slow_lookup_means_unknown_caller_routed_without_waiting(start_ivr
             raise
         return []
 
-    settings = make_settings(lookup_timeout=0.1)
+    settings = make_settings(ivr={"lookup_timeout": 0.1})
     ivr = await start_ivr(identify, settings)
     started = time.monotonic()
     record = await ivr.call(presses=["1"])

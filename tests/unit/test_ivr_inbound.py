@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from callcenter.domain import IvrCompleted
 from callcenter.settings import settings_from_mapping
@@ -81,12 +83,65 @@ async def test_no_caller_number_skips_the_lookup():
     assert "no caller number" in posted[0].note
 
 
-async def test_an_empty_menu_asks_nothing():
-    ch, out = channel(*["200 result=1"] * 6)
-    posted: list[IvrCompleted] = []
-    await run_inbound(ch, settings_from_mapping({"ivr": {"menu": []}}), found(VIP), posted.append)
-    assert not any(line.startswith("GET DATA") for line in out.lines)
-    assert posted[0].menu_choice == "" and posted[0].queue == "vip"
+NESTED = {"ivr": {"menus": {
+    "invalid_prompt": {"zh-CN": "invalid"},
+    "menus": {
+        "main": {"prompt": {"zh-CN": "main"}, "digits": {"1": {"menu": "billing"}, "2": {"menu": "self"}}},
+        "billing": {"prompt": {"zh-CN": "billing"}, "digits": {"3": {"queue": "enterprise", "choice": "billing"}}},
+        "self": {"prompt": {"zh-CN": "self"}, "digits": {"1": {"self_service": "complaint_status"}}},
+    },
+}}}
+
+
+async def test_nested_menu_to_a_queue_on_the_wire():
+    ch, out = channel("200 result=1", "200 result=3", *["200 result=1"] * 6)
+    event = await run_inbound(ch, settings_from_mapping(NESTED), found(VIP), [].append)
+    assert out.lines[:2] == ["GET DATA main 5000 1", "GET DATA billing 5000 1"]
+    assert (event.queue, event.priority, event.menu_choice) == ("enterprise", 10, "billing")
+    assert event.digits == ("1", "3") and event.language == "en"      # the card's, with zh-CN sounds
+    assert "menu: main 1 → billing 3 → queue enterprise" in event.note
+
+
+async def test_a_key_pressed_during_the_invalid_notice_is_the_choice():
+    # 7 is no option: the notice plays with escape digits and the caller presses 1 during it (ASCII 49);
+    # then a timeout in billing: the notice again, heard to the end, and 3 at the prompt.
+    ch, out = channel("200 result=7", "200 result=49 endpos=1200", "200 result= (timeout)",
+                      "200 result=0 endpos=8000", "200 result=3", *["200 result=1"] * 6)
+    event = await run_inbound(ch, settings_from_mapping(NESTED), found(VIP), [].append)
+    assert out.lines[:5] == ["GET DATA main 5000 1", 'STREAM FILE invalid "0123456789*"', "GET DATA billing 5000 1",
+                             'STREAM FILE invalid "0123456789*"', "GET DATA billing 5000 1"]
+    assert event.digits == ("7", "1", "", "3") and event.queue == "enterprise"
+
+
+async def test_complaint_status_is_read_out_then_routed_as_the_operator():
+    complaints = [{"id": 1, "status": "open", "created_at": "2026-01-01T00:00:00+00:00"},
+                  {"id": 2, "status": "resolving", "created_at": "2026-02-01T00:00:00+00:00"}]
+    ch, out = channel("200 result=2", "200 result=1", "200 result=0", "200 result=0 endpos=100",
+                      *["200 result=1"] * 6)
+    event = await run_inbound(ch, settings_from_mapping(NESTED), found({**VIP, "open_complaints": complaints}),
+                              [].append)
+    assert out.lines[2:5] == ['SAY NUMBER 2 ""', 'STREAM FILE complaint-resolving ""', 'SET VARIABLE CC_QUEUE "vip"']
+    assert event.queue == "vip" and event.menu_choice == "self_service" and not event.failed
+
+
+async def test_closed_on_a_holiday_sets_the_action_and_plays_the_prompt():
+    settings = settings_from_mapping({"hours": {"default": {"weekly": {"daily": ["00:00-24:00"]},
+                                                            "holidays": True}}})
+    national_day = datetime(2026, 10, 1, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    ch, out = channel("200 result=1", *["200 result=1"] * 8, "200 result=0 endpos=100")
+    event = await run_inbound(ch, settings, found(VIP), [].append, clock=lambda: national_day)
+    assert out.lines[-3] == 'SET VARIABLE CC_ACTION "closed"'
+    assert out.lines[-2].startswith('SET VARIABLE CC_CLOSED_REASON "holiday')
+    assert out.lines[-1] == 'STREAM FILE closed ""'
+    assert event.note.startswith("closed: holiday") and event.queue == "vip" and not event.failed
+
+
+async def test_the_default_hours_are_always_open():
+    national_day = datetime(2026, 10, 1, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    ch, out = channel("200 result=1", *["200 result=1"] * 6)
+    event = await run_inbound(ch, settings_from_mapping({}), found(VIP), [].append, clock=lambda: national_day)
+    assert not any("CC_ACTION" in line or line.startswith("STREAM FILE") for line in out.lines)
+    assert event.queue == "vip" and "closed" not in event.note
 
 
 async def test_fallback_that_cannot_be_set_still_posts(caplog):

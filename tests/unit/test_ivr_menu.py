@@ -1,70 +1,57 @@
-"""The pure inbound decisions: menu flow, routing per tier, the dialplan variables."""
+"""The pure inbound decisions: language, routing of a menu outcome, read-outs, the dialplan variables."""
 from __future__ import annotations
 
 import pytest
 
 from callcenter.errors import ConfigError
-from callcenter.settings import MenuOption, Settings, settings_from_mapping
+from callcenter.settings import Settings, settings_from_mapping
 from ivr import menu, variables
+from ivr.menus import MenuFlow, MenuTree, Outcome
 
-SERVICE = MenuOption(digit="1", label="service")
-COMPLAINT = MenuOption(digit="2", label="complaint")
-OPTIONS = (SERVICE, COMPLAINT)
+TREE = MenuTree.model_validate({
+    "fallback": {"operator": True, "label": "operator"},
+    "menus": {
+        "main": {"prompt": {"zh-CN": "menu"}, "digits": {
+            "1": {"operator": True, "label": "业务咨询 Service", "choice": "service"},
+            "2": {"operator": True, "label": "投诉 Complaint", "choice": "complaint"},
+            "3": {"menu": "self"},
+            "4": {"queue": "enterprise", "label": "集团 Enterprise desk"},
+            "5": {"callback": True},
+            "6": {"survey": True, "label": "满意度 Survey"},
+        }},
+        "self": {"prompt": {"zh-CN": "self"}, "digits": {
+            "1": {"self_service": "complaint_status"},
+            "2": {"self_service": "credit_status"},
+            "3": {"self_service": "balance"},
+        }},
+    },
+})
 
 
-def run(presses: list[str], tries: int = 2) -> menu.MenuState:
-    state = menu.start_menu(OPTIONS)
+def walk(*presses: str | None, tree: MenuTree = TREE) -> Outcome:
+    flow = MenuFlow(tree, "en")
+    step = flow.start()
     for digits in presses:
-        state = menu.press(OPTIONS, tries, state, digits)
-    return state
+        step = flow.press(digits)
+    assert isinstance(step, Outcome), step
+    return step
 
 
-# --------------------------------------------------------------------------- menu flow
-@pytest.mark.parametrize(("digit", "option"), [("1", SERVICE), ("2", COMPLAINT)])
-def test_a_valid_digit_chooses_at_once(digit, option):
-    state = run([digit])
-    assert state.done and state.choice == option and not state.defaulted
-    assert state.digits == (digit,) and state.tries == 1
+# --------------------------------------------------------------------------- language
+@pytest.mark.parametrize(("card_language", "channel", "expected"), [
+    ("zh", "en", "zh-CN"),
+    ("zh_CN", "en", "zh-CN"),
+    ("en", "zh", "en"),
+    ("fr", "en", "en"),           # the card's language has no prompts: the channel's
+    ("", "en", "en"),
+    (None, "fr", "zh-CN"),        # neither: the tree's default
+])
+def test_language_is_the_cards_then_the_channels(card_language, channel, expected):
+    assert menu.language(TREE, {"language": card_language}, channel) == expected
 
 
-def test_invalid_then_valid():
-    state = run(["7"])
-    assert not state.done and state.digits == ("7",)
-    state = menu.press(OPTIONS, 2, state, "2")
-    assert state.done and state.choice == COMPLAINT and state.digits == ("7", "2")
-
-
-def test_timeouts_take_the_first_option():
-    state = run(["", ""])
-    assert state.done and state.defaulted and state.choice == SERVICE
-    assert state.digits == () and state.tries == 2
-
-
-@pytest.mark.parametrize("tries", [1, 2, 3, 5])
-def test_no_more_prompts_than_the_tries_limit(tries):
-    state = menu.start_menu(OPTIONS)
-    prompts = 0
-    while not state.done:
-        prompts += 1
-        state = menu.press(OPTIONS, tries, state, "9")
-    assert prompts == tries
-    assert state.choice == SERVICE and state.digits == ("9",) * tries
-
-
-def test_a_finished_menu_ignores_further_presses():
-    state = run(["1"])
-    assert menu.press(OPTIONS, 2, state, "2") == state
-
-
-def test_no_options_means_no_menu():
-    state = menu.start_menu(())
-    assert state.done and state.choice is None
-    assert menu.menu_note(state) == "no menu"
-
-
-def test_notes():
-    assert menu.menu_note(run(["1"])) == "pressed 1: service"
-    assert "defaulted to service" in menu.menu_note(run(["", "5"]))
+def test_language_of_an_unknown_caller_is_the_channels():
+    assert menu.language(TREE, None, "en") == "en"
 
 
 # --------------------------------------------------------------------------- routing
@@ -83,16 +70,51 @@ def card(tier: str | None, **extra) -> dict:
     ("platinum", "standard", 0),    # a tier the map does not know: like an unknown caller
     (None, "standard", 0),
 ])
-def test_route_per_tier(tier, queue, priority):
-    decision = menu.decide(SETTINGS, card(tier), "service")
+def test_operator_routes_per_tier(tier, queue, priority):
+    decision = menu.decide(SETTINGS, card(tier), walk("1"), "zh-CN")
     assert (decision.queue, decision.priority) == (queue, priority)
     route = SETTINGS.route_for(tier)
     assert (route.queue, route.priority) == (queue, priority)
 
 
+@pytest.mark.parametrize(("tier", "priority"), [("vip", 10), ("family", 2), (None, 0)])
+def test_a_queue_choice_keeps_the_tiers_priority(tier, priority):
+    decision = menu.decide(SETTINGS, card(tier), walk("4"), "en")
+    assert (decision.queue, decision.priority) == ("enterprise", priority)
+    assert decision.menu_choice == "集团 Enterprise desk"       # no `choice`: the label
+
+
+@pytest.mark.parametrize(("presses", "choice"), [
+    (["1"], "service"),
+    (["2"], "complaint"),
+    (["3", "2"], "self_service"),          # no choice, no label: the kind
+    (["5"], "callback"),
+    ([None, "9", None], "operator"),       # the fallback's label
+])
+def test_menu_choice_is_short(presses, choice):
+    assert menu.menu_choice(walk(*presses)) == choice
+
+
+@pytest.mark.parametrize(("presses", "routed"), [(["5"], "callback"), (["6"], "survey")])
+def test_callback_and_survey_are_routed_as_the_operator_and_say_so(presses, routed):
+    outcome = walk(*presses)
+    decision = menu.decide(SETTINGS, card("vip"), outcome, "en")
+    assert (decision.queue, decision.priority) == ("vip", 10)
+    assert f"{routed} not implemented yet: routed as operator" in menu.outcome_notes(outcome)
+
+
+def test_outcome_notes_carry_the_menu_path():
+    assert menu.outcome_notes(walk("3", "1")) == ("menu: main 3 → self 1 → self-service complaint_status",)
+
+
 def test_unknown_caller():
-    decision = menu.decide(SETTINGS, None, "complaint", channel_language="en")
+    decision = menu.decide(SETTINGS, None, walk("2"), "en")
     assert decision == menu.Decision("standard", 0, "en", "", "complaint")
+
+
+def test_no_outcome_yet_routes_by_tier_without_a_choice():
+    decision = menu.decide(SETTINGS, card("vip"), None, "zh-CN")
+    assert (decision.queue, decision.menu_choice) == ("vip", "")
 
 
 def test_vip_is_the_highest_priority_and_no_route_names_general():
@@ -109,16 +131,14 @@ def test_routes_follow_the_configuration():
         "queues": {"gold": {}, "rest": {}},
         "routing": {"default_queue": "rest", "ladders": {"vip": [{"queue": "gold", "priority": 50}]}},
     })
-    assert menu.decide(settings, card("vip"), "").queue == "gold"
-    assert menu.decide(settings, card("group"), "").queue == "rest"     # no tier, no unknown: default
+    assert menu.decide(settings, card("vip"), None, "en").queue == "gold"
+    assert menu.decide(settings, card("group"), None, "en").queue == "rest"     # no tier, no unknown: default
     assert menu.fallback(settings).queue == "rest"
 
 
-def test_language_and_customer_id():
-    assert menu.decide(SETTINGS, card("vip"), "").language == "zh"
-    assert menu.decide(SETTINGS, card("vip", language=""), "", "fr").language == "fr"
-    assert menu.decide(SETTINGS, card("vip"), "").customer_id == "9"
-    assert menu.decide(SETTINGS, card("vip", customer_id=None), "").customer_id == ""
+def test_customer_id():
+    assert menu.decide(SETTINGS, card("vip"), None, "en").customer_id == "9"
+    assert menu.decide(SETTINGS, card("vip", customer_id=None), None, "en").customer_id == ""
 
 
 def test_best_card_is_the_first():
@@ -130,14 +150,23 @@ def test_best_card_is_the_first():
 
 
 def test_assignments_set_every_variable_routing_first():
-    decision = menu.decide(SETTINGS, card("vip"), "service")
+    decision = menu.decide(SETTINGS, card("vip"), walk("1"), "zh-CN")
     assert menu.assignments(decision) == (
         (variables.QUEUE, "vip"),
         (variables.PRIORITY, "10"),
-        (variables.LANGUAGE, "zh"),
+        (variables.LANGUAGE, "zh"),        # the CRM's code
         (variables.CUSTOMER_ID, "9"),
         (variables.MENU_CHOICE, "service"),
         (variables.IVR_STATUS, "ok"),
+    )
+
+
+def test_a_closed_queue_adds_the_action_and_the_reason():
+    decision = menu.closed(menu.decide(SETTINGS, card("vip"), walk("1"), "en"), "holiday: 国庆节 National Day")
+    assert decision.closed
+    assert menu.assignments(decision)[-2:] == (
+        (variables.ACTION, "closed"),
+        (variables.CLOSED_REASON, "holiday: 国庆节 National Day"),
     )
 
 
@@ -147,3 +176,25 @@ def test_fallback_assignments():
         (variables.PRIORITY, "0"),
         (variables.IVR_STATUS, "fallback"),
     )
+
+
+# --------------------------------------------------------------------------- read-outs
+COMPLAINTS = [
+    {"id": 3, "status": "open", "severity": "critical", "created_at": "2026-01-02T00:00:00+00:00"},
+    {"id": 5, "status": "In Progress", "severity": "low", "created_at": "2026-03-04T00:00:00+00:00"},
+]
+
+
+@pytest.mark.parametrize(("presses", "the_card", "said"), [
+    # The number of open complaints, then the status of the most RECENT one (the card lists by severity).
+    (["3", "1"], card("vip", open_complaints=COMPLAINTS),
+     (menu.Speech("number", "2"), menu.Speech("file", "complaint-in-progress"))),
+    (["3", "1"], card("vip", open_complaints=[]), (menu.Speech("number", "0"),)),
+    (["3", "2"], card("vip", credit_status="suspended"), (menu.Speech("file", "credit-suspended"),)),
+    (["3", "2"], card("vip", credit_status=None), (menu.Speech("file", "credit-unknown"),)),
+    (["3", "3"], card("vip"), (menu.Speech("file", "balance-unavailable"),)),
+    (["3", "1"], None, (menu.Speech("file", "caller-unknown"),)),
+    (["1"], card("vip"), ()),
+])
+def test_readout(presses, the_card, said):
+    assert menu.readout(walk(*presses), the_card) == said

@@ -24,7 +24,7 @@ from callcenter.settings import load_settings, settings_from_mapping
     ({"tiers": {"thresholds": {"major": 0.5, "named": 0.6, "non_named": 0.2}}}, "tiers.thresholds", "must be below"),
     ({"tiers": {"weights": {"spend": -1}}}, "tiers.weights.spend", "greater than or equal to 0"),
     ({"database": {"url": "mysql://x"}}, "database.url", "sqlite+aiosqlite"),
-    ({"ivr": {"menu": [{"digit": "12", "label": "x"}]}}, "ivr.menu.0.digit", "pattern"),
+    ({"ivr": {"closed_prompt": "two words"}}, "ivr.closed_prompt", "pattern"),
     ({"queues": {"vip": {"wrapup_seconds": -1}}}, "queues.vip.wrapup_seconds", "greater than or equal"),
 ])
 def test_errors_name_the_key_path(data, key_path, words):
