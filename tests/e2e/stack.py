@@ -61,8 +61,8 @@ async def _start_server(settings: Settings, identify: Identify | None) -> tuple[
     return app, runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
 
 
-def _config(db: Path, ami_port: int, wrapup: int) -> dict[str, Any]:
-    return {
+def _config(db: Path, ami_port: int, wrapup: int, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {**(extra or {}),
         "database": {"url": f"sqlite+aiosqlite:///{db}"},
         "ami": {"port": ami_port, "username": "callcenter", "secret": "sim-secret", "ping_interval": 1,
                 "reconnect_seconds": 1},
@@ -75,16 +75,17 @@ def _config(db: Path, ami_port: int, wrapup: int) -> dict[str, Any]:
 
 @contextlib.asynccontextmanager
 async def running_stack(tmp_path: Path, *, identify: Identify | None = None, wrapup: int = 30,
-                        timing: Timing = FAST) -> AsyncIterator[Stack]:
+                        timing: Timing = FAST, config: dict[str, Any] | None = None) -> AsyncIterator[Stack]:
+    """The whole system; *config* adds top-level sections (``hours``, ...) to the test settings."""
     db = tmp_path / "cc.db"
     seeding = Store(f"sqlite+aiosqlite:///{db}")
     await seeding.open()
     await seed_demo(seeding)
     await seeding.close()
-    placeholder = settings_from_mapping(_config(db, 0, wrapup))
+    placeholder = settings_from_mapping(_config(db, 0, wrapup, config))
     sim = PbxSimulator(SimulatorConfig.from_settings(placeholder, timing=timing, agi_port=None, seed=1))
     await sim.start("127.0.0.1", 0)
-    settings = settings_from_mapping(_config(db, sim.ami_port, wrapup))
+    settings = settings_from_mapping(_config(db, sim.ami_port, wrapup, config))
     app, runner, base_url = await _start_server(settings, identify)
     sim.set_agi_target("127.0.0.1", app[appkeys.IVR].port)
     stack = Stack(settings, sim, app, base_url, runner)

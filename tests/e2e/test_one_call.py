@@ -245,3 +245,21 @@ async def test_what_agents_asked_for_survives_a_restart_of_both_sides(tmp_path):
                 return member is not None and member.paused and member.paused_reason == "meeting"
 
             await eventually(paused_member_back, what="agent re-added, paused for the meeting")
+
+
+async def test_a_caller_out_of_hours_hears_the_closed_message_and_is_never_queued(tmp_path):
+    """The standard line keeps no hours at all here: the IVR says so and the dialplan hangs up."""
+    hours = {"hours": {"timezone": "Asia/Shanghai", "country": "", "queues": {"standard": {"weekly": {}}}}}
+    async with running_stack(tmp_path, config=hours) as stack:
+        call = await stack.sim.place_call("13800000006", "Liu Qiang", digits=("1",))     # an individual: standard
+        assert await call.wait_ended(10) == "ivr_hangup"
+        assert not call.joined.is_set()
+        assert call.variables.get("CC_ACTION") == "closed"
+        assert "STREAM FILE closed" in " ".join(call.agi_commands)
+
+        async def recorded_as_ended_in_ivr():
+            rows = await stack.store.recent_interactions(20, status="ivr_hangup")
+            return next((r for r in rows if r["call_id"] == call.call_id), None)
+
+        row = await eventually(recorded_as_ended_in_ivr, what="closed call recorded as ended in the IVR")
+        assert row["queue"] == "standard" and row["agent_id"] is None
