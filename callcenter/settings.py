@@ -100,12 +100,27 @@ class TierRoute(_Frozen):
     priority: int = 0
 
 
+class AccountPinSettings(_Frozen):
+    """Identification by account number + PIN when the caller's number is unknown or shared."""
+    enabled: bool = True
+    account_prompt: str = "enter-account"     # GET DATA; the caller ends the number with '#'
+    pin_prompt: str = "enter-pin"
+    invalid_prompt: str = "account-invalid"
+    max_tries: int = Field(3, ge=1, le=5)
+    account_max_digits: int = Field(16, ge=4, le=32)
+    pin_max_digits: int = Field(8, ge=4, le=16)
+    timeout_ms: int = Field(8000, ge=1000, le=30000)
+    verify_timeout: float = Field(2.0, gt=0)  # argon2 on a busy box: never a stuck call
+
+
 class IvrSettings(_Frozen):
     default_region: str = "CN"
     lookup_timeout: float = Field(0.5, gt=0)
     welcome_prompt: str = "welcome"
     # Played when the caller's queue is out of hours (ivr/hours.py); the dialplan then hangs up.
     closed_prompt: str = Field("closed", pattern=r"^[^\s&,|\"']+$")
+    # When the caller's number is unknown or shared: account number + PIN (PINs stored hashed).
+    account_pin: AccountPinSettings = AccountPinSettings()
     # The nested voice menus (ivr/menu_tree.py), walked by the inbound script.
     menus: MenuTree = MenuTree()
 

@@ -5,6 +5,8 @@ read-outs, variables) and :mod:`ivr.hours`; this module only sequences the I/O:
 
 1. read the call from the AGI environment and look the caller's number up (bounded by
    ``ivr.lookup_timeout``; a lookup that does not answer in time means "unknown caller", noted);
+   when the number is unknown or shared, ask for the account number + PIN (``ivr.account_pin``,
+   a limited number of tries; an unidentified caller is still served);
 2. walk ``ivr.menus`` with a :class:`MenuFlow`: each prompt is *one* ``GET DATA`` (DTMF pressed between
    commands is lost), after a notice played with ``STREAM FILE`` and escape digits (a key pressed during
    the notice is the caller's choice); a self-service outcome is read out with the say verbs;
@@ -39,6 +41,7 @@ log = logging.getLogger(__name__)
 Identify = Callable[[str], Awaitable[list[dict[str, Any]]]]
 Post = Callable[[Any], None]
 Clock = Callable[[], datetime]
+VerifyAccount = Callable[[str, str], Awaitable[dict[str, Any] | None]]
 
 
 def utc_now() -> datetime:
@@ -49,6 +52,7 @@ def utc_now() -> datetime:
 class _Known:
     """What the script has learnt so far; what a hang-up or a failure can still report."""
     card: dict[str, Any] | None = None
+    ambiguous: bool = False                            # the number belongs to several customers
     language: str = ""
     digits: list[str] = field(default_factory=list)      # every GET DATA result, "" = nothing pressed
     outcome: Outcome | None = None
@@ -57,12 +61,13 @@ class _Known:
 
 
 async def run_inbound(channel: AgiChannel, settings: Settings, identify: Identify,
-                      post: Post, clock: Clock = utc_now) -> IvrCompleted:
+                      post: Post, clock: Clock = utc_now, *,
+                      verify_account: VerifyAccount | None = None) -> IvrCompleted:
     """Run the script on one call; returns the posted event (only cancellation propagates)."""
     info = channel.info
     known = _Known()
     try:
-        event = await _serve(channel, settings, identify, known, clock)
+        event = await _serve(channel, settings, identify, known, clock, verify_account)
     except AgiHangup as exc:
         log.info("call %s: caller left the IVR (%s)", info.call_id, exc)
         known.notes.append("caller hung up in the IVR")
@@ -81,10 +86,12 @@ async def run_inbound(channel: AgiChannel, settings: Settings, identify: Identif
 
 
 async def _serve(channel: AgiChannel, settings: Settings, identify: Identify, known: _Known,
-                 clock: Clock) -> IvrCompleted:
+                 clock: Clock, verify_account: VerifyAccount | None) -> IvrCompleted:
     info = channel.info
     known.card = await _identify(identify, info.caller_number, settings.ivr.lookup_timeout,
                                  known, info.call_id)
+    if verify_account is not None and settings.ivr.account_pin.enabled and (known.card is None or known.ambiguous):
+        known.card = await _account_pin(channel, settings, verify_account, known) or known.card
     known.language = menu.language(settings.ivr.menus, known.card, info.language)
     outcome = known.outcome = await _menu(channel, MenuFlow(settings.ivr.menus, known.language), known)
     known.language = outcome.language
@@ -131,9 +138,38 @@ async def _identify(identify: Identify, number: str, timeout: float, known: _Kno
         return None
     if lookup.cancelled():      # not by us: report it as a failure, not as our own cancellation
         raise RuntimeError("the caller lookup was cancelled")
-    card = menu.best_card(lookup.result())     # a lookup error goes to the fallback path
+    cards = lookup.result()
+    card = menu.best_card(cards)     # a lookup error goes to the fallback path
+    known.ambiguous = len(cards) > 1
     known.notes.append("known caller" if card else "unknown caller")
+    if known.ambiguous:
+        known.notes.append(f"number shared by {len(cards)} customers")
     return card
+
+
+async def _account_pin(channel: AgiChannel, settings: Settings, verify: VerifyAccount,
+                       known: _Known) -> dict[str, Any] | None:
+    """Ask for the account number and PIN, a limited number of times. What the caller types here is
+    a secret: it never goes into ``known.digits`` (shown in the pop) nor into a log line."""
+    cfg = settings.ivr.account_pin
+    for attempt in range(1, cfg.max_tries + 1):
+        account, _ = await channel.get_data(cfg.account_prompt, cfg.timeout_ms, cfg.account_max_digits)
+        if not account:                 # nothing typed: no account at hand; serve the caller anyway
+            known.notes.append("no account number given")
+            return None
+        pin, _ = await channel.get_data(cfg.pin_prompt, cfg.timeout_ms, cfg.pin_max_digits)
+        try:
+            card = await asyncio.wait_for(verify(account, pin or ""), cfg.verify_timeout)
+        except asyncio.TimeoutError:
+            known.notes.append("account check timed out")
+            return None
+        if card is not None:
+            known.notes.append("identified by account + PIN")
+            return card
+        if attempt < cfg.max_tries:
+            await channel.stream_file(cfg.invalid_prompt)
+    known.notes.append(f"account + PIN not matched in {cfg.max_tries} tries")
+    return None
 
 
 async def _menu(channel: AgiChannel, flow: MenuFlow, known: _Known) -> Outcome:

@@ -263,3 +263,21 @@ async def test_a_caller_out_of_hours_hears_the_closed_message_and_is_never_queue
 
         row = await eventually(recorded_as_ended_in_ivr, what="closed call recorded as ended in the IVR")
         assert row["queue"] == "standard" and row["agent_id"] is None
+
+
+async def test_an_unknown_number_identified_by_account_and_pin_pops_the_customer(tmp_path):
+    from crm_bridge.seed import DEMO_PIN, DEMO_VIP_ACCOUNT
+
+    async with running_stack(tmp_path) as stack:
+        console = Console(stack.base_url)
+        try:
+            await console.login("1001", "demo1001")
+            await go_available(console)
+            call = await stack.sim.place_call("13999990001", "Li Na (mobile of a friend)",
+                                              digits=(DEMO_VIP_ACCOUNT + "#", DEMO_PIN + "#", "1"), talk_seconds=0.2)
+            assert await call.wait_joined(10) == ("vip", 10)
+            pop = await console.next("pop", where=lambda p: p["call_id"] == call.call_id)
+            assert pop["card"]["name"] == "李娜"
+            assert pop["ivr"]["digits"] == ["1"]          # the account and PIN are not shown
+        finally:
+            await console.close()
