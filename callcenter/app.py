@@ -42,7 +42,8 @@ def create_app(settings: Settings, *, identify: Identify | None = None) -> web.A
     engine = Engine(settings, hub=hub, recorder=recorder, send_ami=gateway.send, identify=lookup,
                     save_presence=store.set_presence)
     engine_ref.append(engine)
-    ivr = IvrServer(settings, identify=lookup, post=engine.post, verify_account=store.verify_account)
+    ivr = IvrServer(settings, identify=lookup, post=engine.post, verify_account=store.verify_account,
+                    remember_language=store.set_customer_language)
 
     app[appkeys.SETTINGS] = settings
     app[appkeys.STORE] = store

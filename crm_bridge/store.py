@@ -83,12 +83,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from callcenter.errors import CallCenterError, StoreUnavailable, ValidationFailed
 from crm_bridge import agents, complaints, customers, db, interactions
-from crm_bridge.models import AGENT_PRESENCES, COMPLAINT_STATUSES, utcnow
+from crm_bridge.models import AGENT_PRESENCES, COMPLAINT_STATUSES, LANGUAGES, Customer, utcnow
 from crm_bridge.passwords import hash_password, verify_password
 from crm_bridge.phones import normalize as normalize_number
 from crm_bridge.phones import variants as number_variants
@@ -242,6 +242,13 @@ class Store:
             ) from exc
 
     # ------------------------------------------------------------------ agents
+    async def set_customer_language(self, customer_id: int, language: str) -> None:
+        """Remember the language a caller chose in the voice menu (``zh`` or ``en``)."""
+        if language not in LANGUAGES:
+            raise ValidationFailed(f"unknown language {language!r}", {"language": "unknown"})
+        async with self.connect(write=True) as conn:
+            await conn.execute(update(Customer).where(Customer.id == customer_id).values(language=language))
+
     async def callers(self, limit: int = 500) -> list[tuple[str, str]]:
         """(E.164 number, name) of customers, for the demo's simulated callers."""
         async with self.connect() as conn:

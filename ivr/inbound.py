@@ -42,6 +42,8 @@ Identify = Callable[[str], Awaitable[list[dict[str, Any]]]]
 Post = Callable[[Any], None]
 Clock = Callable[[], datetime]
 VerifyAccount = Callable[[str, str], Awaitable[dict[str, Any] | None]]
+RememberLanguage = Callable[[int, str], Awaitable[None]]
+REMEMBER_TIMEOUT = 0.5       # seconds: saving the caller's language never holds the call up longer
 
 
 def utc_now() -> datetime:
@@ -62,12 +64,13 @@ class _Known:
 
 async def run_inbound(channel: AgiChannel, settings: Settings, identify: Identify,
                       post: Post, clock: Clock = utc_now, *,
-                      verify_account: VerifyAccount | None = None) -> IvrCompleted:
+                      verify_account: VerifyAccount | None = None,
+                      remember_language: RememberLanguage | None = None) -> IvrCompleted:
     """Run the script on one call; returns the posted event (only cancellation propagates)."""
     info = channel.info
     known = _Known()
     try:
-        event = await _serve(channel, settings, identify, known, clock, verify_account)
+        event = await _serve(channel, settings, identify, known, clock, verify_account, remember_language)
     except AgiHangup as exc:
         log.info("call %s: caller left the IVR (%s)", info.call_id, exc)
         known.notes.append("caller hung up in the IVR")
@@ -86,7 +89,8 @@ async def run_inbound(channel: AgiChannel, settings: Settings, identify: Identif
 
 
 async def _serve(channel: AgiChannel, settings: Settings, identify: Identify, known: _Known,
-                 clock: Clock, verify_account: VerifyAccount | None) -> IvrCompleted:
+                 clock: Clock, verify_account: VerifyAccount | None,
+                 remember_language: RememberLanguage | None) -> IvrCompleted:
     info = channel.info
     known.card = await _identify(identify, info.caller_number, settings.ivr.lookup_timeout,
                                  known, info.call_id)
@@ -94,6 +98,8 @@ async def _serve(channel: AgiChannel, settings: Settings, identify: Identify, kn
         known.card = await _account_pin(channel, settings, verify_account, known) or known.card
     known.language = menu.language(settings.ivr.menus, known.card, info.language)
     outcome = known.outcome = await _menu(channel, MenuFlow(settings.ivr.menus, known.language), known)
+    if outcome.language != known.language and remember_language is not None:
+        await _remember_language(remember_language, known, outcome.language, info.call_id)
     known.language = outcome.language
     known.notes.extend(menu.outcome_notes(outcome))
     decision = menu.decide(settings, known.card, outcome, outcome.language)
@@ -145,6 +151,18 @@ async def _identify(identify: Identify, number: str, timeout: float, known: _Kno
     if known.ambiguous:
         known.notes.append(f"number shared by {len(cards)} customers")
     return card
+
+
+async def _remember_language(remember: RememberLanguage, known: _Known, chosen: str, call_id: str) -> None:
+    """The caller switched language in the menu: the next call greets them in it."""
+    customer_id = (known.card or {}).get("customer_id")
+    if not customer_id:
+        return
+    try:
+        await asyncio.wait_for(remember(int(customer_id), menu.base_language(chosen)), REMEMBER_TIMEOUT)
+        known.notes.append(f"language {menu.base_language(chosen)} remembered")
+    except Exception as exc:     # a nicety: never a reason to fail the call
+        log.warning("call %s: could not remember the caller's language: %s", call_id, exc)
 
 
 async def _account_pin(channel: AgiChannel, settings: Settings, verify: VerifyAccount,

@@ -35,3 +35,13 @@ async def test_an_unknown_presence_is_refused(store: Store):
     agent = await store.agent_by_login("1001")
     with pytest.raises(ValidationFailed):
         await store.set_presence(agent.id, "sleeping")
+
+
+async def test_a_customer_language_is_remembered(store: Store):
+    from crm_bridge.seed import DEMO_VIP_NUMBER
+
+    (card,) = (await store.identify(DEMO_VIP_NUMBER))[:1]
+    await store.set_customer_language(card["customer_id"], "en")
+    assert (await store.identify(DEMO_VIP_NUMBER))[0]["language"] == "en"
+    with pytest.raises(ValidationFailed):
+        await store.set_customer_language(card["customer_id"], "fr")
