@@ -116,7 +116,6 @@ class AccountPinSettings(_Frozen):
 class IvrSettings(_Frozen):
     default_region: str = "CN"
     lookup_timeout: float = Field(0.5, gt=0)
-    welcome_prompt: str = "welcome"
     # Played when the caller's queue is out of hours (ivr/hours.py); the dialplan then hangs up.
     closed_prompt: str = Field("closed", pattern=r"^[^\s&,|\"']+$")
     # When the caller's number is unknown or shared: account number + PIN (PINs stored hashed).

@@ -87,8 +87,6 @@ CALL_TRANSITIONS: dict[CallState, dict[type, CallState]] = {
 ACTIVITY_TRANSITIONS: dict[Activity, dict[type, Activity]] = {
     Activity.IDLE: {
         d.AgentRinging: Activity.RINGING,
-        d.DispositionSaved: Activity.IDLE,         # a late save after the wrap-up timer ran out
-        d.WrapUpExpired: Activity.IDLE,
     },
     Activity.RINGING: {
         d.AgentRinging: Activity.RINGING,          # a second call offered (ring-in-use)

@@ -1,6 +1,8 @@
 """One real call, end to end over sockets: simulated caller -> FastAGI IVR -> queue -> pop -> outcome in the DB."""
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from crm_bridge.seed import DEMO_VIP_NUMBER
@@ -16,16 +18,23 @@ async def go_available(console: Console) -> None:
     await console.next("agent", where=lambda a: a["state"] == "available")
 
 
-async def pause_and_leave_the_desk(stack, reason: str) -> None:
-    """Agent 1001 goes available, pauses with *reason* (confirmed by Asterisk) and closes the page."""
+@contextlib.asynccontextmanager
+async def available_desk(stack):
+    """Agent 1001's browser: logged in, Available confirmed by Asterisk; closed on exit."""
     console = Console(stack.base_url)
     try:
         await console.login("1001", "demo1001")
         await go_available(console)
-        assert (await console.send("pause", {"reason": reason}))["ok"]
-        await console.next("agent", where=lambda a: a["state"] == "paused")
+        yield console
     finally:
         await console.close()
+
+
+async def pause_and_leave_the_desk(stack, reason: str) -> None:
+    """Agent 1001 goes available, pauses with *reason* (confirmed by Asterisk) and closes the page."""
+    async with available_desk(stack) as console:
+        assert (await console.send("pause", {"reason": reason}))["ok"]
+        await console.next("agent", where=lambda a: a["state"] == "paused")
 
 
 async def test_vip_call_pops_before_answer_and_the_outcome_is_stored(tmp_path):
@@ -70,17 +79,12 @@ async def test_vip_call_pops_before_answer_and_the_outcome_is_stored(tmp_path):
 
 async def test_an_invalid_digit_then_a_valid_one_still_reaches_the_queue(tmp_path):
     async with running_stack(tmp_path) as stack:
-        console = Console(stack.base_url)
-        try:
-            await console.login("1001", "demo1001")
-            await go_available(console)
+        async with available_desk(stack) as console:
             stack.sim.phone(AGENT_1001).answer_after = 0.5
             call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("9", "2"), talk_seconds=0.2)
             assert await call.wait_joined(10) == ("vip", 10)
             pop = await console.next("pop", where=lambda p: p["call_id"] == call.call_id)
             assert pop["ivr"]["digits"] == ["9", "2"] and pop["ivr"]["menu_choice"] == "complaint"
-        finally:
-            await console.close()
 
 
 async def _row_with(stack, interaction_id: str, field: str):
@@ -127,25 +131,17 @@ async def test_an_abandoned_call_is_stored_as_abandoned(tmp_path):
 @pytest.mark.parametrize("garbage", [b"\xff\xfe\x00garbage\r\n\r\n", b"Event: QueueCallerJoin\r\nPosition: x\r\n\r\n"])
 async def test_a_malformed_ami_frame_does_not_stop_the_next_call(tmp_path, garbage):
     async with running_stack(tmp_path) as stack:
-        console = Console(stack.base_url)
-        try:
-            await console.login("1001", "demo1001")
-            await go_available(console)
+        async with available_desk(stack) as console:
             stack.sim.pbx.broadcast_raw(garbage)
             call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",), talk_seconds=0.2)
             pop = await console.next("pop")
             assert pop["call_id"] == call.call_id
-        finally:
-            await console.close()
 
 
 async def test_after_asterisk_restarts_the_agent_is_put_back_and_gets_the_next_pop(tmp_path):
     """Dynamic members vanish in a restart; the server re-tells Asterisk what the agent asked for."""
     async with running_stack(tmp_path) as stack:
-        console = Console(stack.base_url)
-        try:
-            await console.login("1001", "demo1001")
-            await go_available(console)
+        async with available_desk(stack) as console:
             await stack.sim.restart(close_after=0.1, down_for=0.2)
 
             async def member_again():
@@ -156,17 +152,12 @@ async def test_after_asterisk_restarts_the_agent_is_put_back_and_gets_the_next_p
             call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",), talk_seconds=0.2)
             pop = await console.next("pop", where=lambda p: p["call_id"] == call.call_id)
             assert pop["card"]["name"] == "李娜"
-        finally:
-            await console.close()
 
 
 async def test_a_call_that_ends_while_the_ami_link_is_down_still_reaches_wrap_up(tmp_path):
     """Events of an AMI gap are lost; after the reconnect CoreShowChannels shows the call is gone."""
     async with running_stack(tmp_path) as stack:
-        console = Console(stack.base_url)
-        try:
-            await console.login("1001", "demo1001")
-            await go_available(console)
+        async with available_desk(stack) as console:
             call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",), talk_seconds=60)
             connected = await console.next("call", where=lambda c: c["state"] == "connected")
             async with stack.sim.ami_outage():
@@ -177,16 +168,11 @@ async def test_a_call_that_ends_while_the_ami_link_is_down_still_reaches_wrap_up
             reply = await console.send("disposition", {"call_id": call.call_id, "interaction_id":
                                                        connected["interaction_id"], "outcome": "resolved"})
             assert reply["ok"], reply
-        finally:
-            await console.close()
 
 
 async def test_pause_with_a_reason_reaches_asterisk_and_the_phone_stays_quiet(tmp_path):
     async with running_stack(tmp_path) as stack:
-        console = Console(stack.base_url)
-        try:
-            await console.login("1001", "demo1001")
-            await go_available(console)
+        async with available_desk(stack) as console:
             assert (await console.send("pause", {"reason": "lunch"}))["ok"]
             agent = await console.next("agent", where=lambda a: a["state"] == "paused")
             assert agent["reason"] == "lunch"
@@ -200,8 +186,6 @@ async def test_pause_with_a_reason_reaches_asterisk_and_the_phone_stays_quiet(tm
             while not console.frames.empty():
                 seen.append(console.frames.get_nowait()["type"])
             assert "pop" not in seen
-        finally:
-            await console.close()
 
 
 async def test_restarting_the_server_mid_shift_keeps_agents_in_their_queues(tmp_path):
@@ -269,15 +253,10 @@ async def test_an_unknown_number_identified_by_account_and_pin_pops_the_customer
     from crm_bridge.seed import DEMO_PIN, DEMO_VIP_ACCOUNT
 
     async with running_stack(tmp_path) as stack:
-        console = Console(stack.base_url)
-        try:
-            await console.login("1001", "demo1001")
-            await go_available(console)
+        async with available_desk(stack) as console:
             call = await stack.sim.place_call("13999990001", "Li Na (mobile of a friend)",
                                               digits=(DEMO_VIP_ACCOUNT + "#", DEMO_PIN + "#", "1"), talk_seconds=0.2)
             assert await call.wait_joined(10) == ("vip", 10)
             pop = await console.next("pop", where=lambda p: p["call_id"] == call.call_id)
             assert pop["card"]["name"] == "李娜"
             assert pop["ivr"]["digits"] == ["1"]          # the account and PIN are not shown
-        finally:
-            await console.close()
