@@ -23,7 +23,8 @@ from sqlalchemy.orm import aliased
 from callcenter.errors import ValidationFailed
 from callcenter.settings import CUSTOMER_TYPES, VALUE_CLASSES
 from crm_bridge import complaints
-from crm_bridge.models import COMPLAINT_SEVERITIES, INTERACTION_STATUSES, LANGUAGES, Agent, Customer, Interaction
+from crm_bridge.models import (COMPLAINT_SEVERITIES, INTERACTION_STATUSES, LANGUAGES, SURVEY_SCORES, Agent, Customer,
+                               Interaction)
 
 if TYPE_CHECKING:
     from crm_bridge.store import Disposition
@@ -39,12 +40,13 @@ _VOCAB: dict[str, tuple[str, ...]] = {
     "status": INTERACTION_STATUSES, "customer_type": CUSTOMER_TYPES, "value_class": VALUE_CLASSES,
     "language": LANGUAGES,
 }
-_INTS = ("customer_id", "agent_id", "priority", "hold_seconds", "talk_seconds")
+_INTS = ("customer_id", "agent_id", "priority", "hold_seconds", "talk_seconds", "survey_score")
 _TIMES = ("started_at", "queued_at", "answered_at", "ended_at")
 _NOT_NULL = ("status", "started_at", "ivr_failed")
 # What callers type or send is cut to the column, never refused: a recorder batch must not fail on it.
 _TRUNCATED = ("caller_number", "ivr_digits", "menu_choice")
-FIELDS = frozenset((*_TEXT, *_VOCAB, *_INTS, *_TIMES, "ivr_failed"))
+_LONG_TEXT = ("routing_trace",)          # Text columns: JSON written by the engine
+FIELDS = frozenset((*_TEXT, *_LONG_TEXT, *_VOCAB, *_INTS, *_TIMES, "ivr_failed"))
 DISPOSITION_ONLY = frozenset({"outcome", "notes", "disposition_at"})
 
 _agent = aliased(Agent, name="agent")
@@ -82,10 +84,14 @@ def _problem(key: str, value: Any) -> str | None:
             return "expected text"
         too_long = len(value) > _TEXT[key] and key not in _TRUNCATED
         return f"longer than {_TEXT[key]} characters" if too_long else None
+    if key in _LONG_TEXT:
+        return None if isinstance(value, str) else "expected text"
     if key in _VOCAB:
         return None if value in _VOCAB[key] else f"expected one of {', '.join(_VOCAB[key])}"
     if key in _INTS:
-        return None if isinstance(value, int) and not isinstance(value, bool) else "expected an integer"
+        if not isinstance(value, int) or isinstance(value, bool):
+            return "expected an integer"
+        return "expected 1 to 5" if key == "survey_score" and value not in SURVEY_SCORES else None
     if key in _TIMES:
         return None if isinstance(value, datetime) else "expected a datetime"
     return None if isinstance(value, bool) else "expected true or false"      # ivr_failed

@@ -42,7 +42,11 @@ PHONE_KINDS = ("mobile", "landline", "work", "other")
 AGENT_ROLES = ("agent", "supervisor", "admin")
 # What an agent last asked for at the desk; re-told to Asterisk after restarts of either side.
 AGENT_PRESENCES = ("unknown", "logged_out", "available", "paused")
-INTERACTION_STATUSES = ("ivr", "queued", "ringing", "answered", "completed", "abandoned", "left", "ivr_hangup")
+INTERACTION_STATUSES = ("ivr", "queued", "ringing", "dialing", "answered", "completed", "abandoned", "left",
+                        "ivr_hangup")
+SURVEY_SCORES = (1, 2, 3, 4, 5)
+CALLBACK_SOURCES = ("ivr", "out_of_hours", "abandoned", "agent")
+CALLBACK_STATUSES = ("pending", "dialing", "queued", "done", "failed", "cancelled")
 COMPLAINT_SEVERITIES = ("low", "medium", "high", "critical")
 COMPLAINT_STATUSES = ("open", "in_progress", "resolved", "confirmed", "closed")
 # Complaints an agent still has to act on: shown on the screen-pop card.
@@ -183,6 +187,7 @@ class Interaction(Base):
         one_of("language", LANGUAGES),
         Index("ix_interactions_customer_started", "customer_id", "started_at"),
         Index("ix_interactions_agent_started", "agent_id", "started_at"),
+        CheckConstraint("survey_score BETWEEN 1 AND 5", name="survey_score"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -205,6 +210,11 @@ class Interaction(Base):
     ended_at: Mapped[datetime | None]
     hold_seconds: Mapped[int | None] = mapped_column(Integer)
     talk_seconds: Mapped[int | None] = mapped_column(Integer)
+    # Why the call went where it went: the routing decision and what happened on the way (JSON text,
+    # see callcenter.routing.RoutingDecision.as_dict and Call.route_log).
+    routing_trace: Mapped[str | None] = mapped_column(Text)
+    # The caller's post-call satisfaction answer (1-5), when the agent hung up first and they answered.
+    survey_score: Mapped[int | None] = mapped_column(Integer)
     # Written only by save_disposition.
     outcome: Mapped[str | None] = mapped_column(String(64))
     notes: Mapped[str | None] = mapped_column(Text)
@@ -255,3 +265,31 @@ class TierChange(Base):
     reason: Mapped[str] = mapped_column(Text)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     run_id: Mapped[str] = mapped_column(String(36), index=True)
+
+
+class Callback(Base):
+    """A caller to call back: asked for in the voice menu (keeping their place), out of hours, or an
+    abandoned call. ``credit_from`` is when their wait began: the callback is served ahead of callers
+    who came later."""
+
+    __tablename__ = "callbacks"
+    __table_args__ = (
+        one_of("source", CALLBACK_SOURCES),
+        one_of("status", CALLBACK_STATUSES),
+        Index("ix_callbacks_status_credit", "status", "credit_from"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(64))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    queue: Mapped[str] = mapped_column(String(64))
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    call_id: Mapped[str | None] = mapped_column(String(64))             # the call that asked for it
+    credit_from: Mapped[datetime] = mapped_column(default=utcnow)
+    not_before: Mapped[datetime | None]                                 # out of hours: when we open
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_result: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -43,6 +43,7 @@ Post = Callable[[Any], None]
 Clock = Callable[[], datetime]
 VerifyAccount = Callable[[str, str], Awaitable[dict[str, Any] | None]]
 RememberLanguage = Callable[[int, str], Awaitable[None]]
+ClosedNow = Callable[[], frozenset[str]]      # queues a supervisor closed with the emergency switch
 REMEMBER_TIMEOUT = 0.5       # seconds: saving the caller's language never holds the call up longer
 
 
@@ -65,12 +66,14 @@ class _Known:
 async def run_inbound(channel: AgiChannel, settings: Settings, identify: Identify,
                       post: Post, clock: Clock = utc_now, *,
                       verify_account: VerifyAccount | None = None,
-                      remember_language: RememberLanguage | None = None) -> IvrCompleted:
+                      remember_language: RememberLanguage | None = None,
+                      closed_now: ClosedNow | None = None) -> IvrCompleted:
     """Run the script on one call; returns the posted event (only cancellation propagates)."""
     info = channel.info
     known = _Known()
     try:
-        event = await _serve(channel, settings, identify, known, clock, verify_account, remember_language)
+        event = await _serve(channel, settings, identify, known, clock, verify_account, remember_language,
+                             closed_now)
     except AgiHangup as exc:
         log.info("call %s: caller left the IVR (%s)", info.call_id, exc)
         known.notes.append("caller hung up in the IVR")
@@ -90,7 +93,7 @@ async def run_inbound(channel: AgiChannel, settings: Settings, identify: Identif
 
 async def _serve(channel: AgiChannel, settings: Settings, identify: Identify, known: _Known,
                  clock: Clock, verify_account: VerifyAccount | None,
-                 remember_language: RememberLanguage | None) -> IvrCompleted:
+                 remember_language: RememberLanguage | None, closed_now: ClosedNow | None) -> IvrCompleted:
     info = channel.info
     known.card = await _identify(identify, info.caller_number, settings.ivr.lookup_timeout,
                                  known, info.call_id)
@@ -108,7 +111,7 @@ async def _serve(channel: AgiChannel, settings: Settings, identify: Identify, kn
             await channel.say_number(int(speech.value))
         else:
             await channel.stream_file(speech.value)
-    state = is_open(decision.queue, clock(), settings.hours, closed_now=frozenset())
+    state = is_open(decision.queue, clock(), settings.hours, closed_now=closed_now() if closed_now else frozenset())
     if not state.open:
         decision = menu.closed(decision, state.reason)
         known.notes.insert(0, f"closed: {decision.closed_reason}")
