@@ -1,4 +1,4 @@
-"""Command line: ``callcenter serve | demo | seed | simulate | tiers reassess | asterisk-config | check-config``."""
+"""Command line: ``callcenter serve | demo | seed | simulate | tiers reassess | asterisk-config | prompts | check-config``."""
 from __future__ import annotations
 
 import argparse
@@ -99,6 +99,18 @@ def cmd_asterisk_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prompts(args: argparse.Namespace) -> int:
+    from callcenter import prompts
+
+    settings = _settings(args)
+    try:
+        return prompts.run(settings, Path(args.out), texts_file=Path(args.texts) if args.texts else None,
+                           languages=args.lang, force=args.force, allow_missing=args.allow_missing)
+    except prompts.PromptsError as exc:
+        print(f"callcenter prompts: {exc}", file=sys.stderr)
+        return 2
+
+
 def cmd_check_config(args: argparse.Namespace) -> int:
     settings = _settings(args)
     print(f"configuration OK: queues {sorted(settings.queues)}, AMI {settings.ami.host}:{settings.ami.port}, "
@@ -129,6 +141,15 @@ def build_parser() -> argparse.ArgumentParser:
     reassess.set_defaults(func=cmd_tiers_reassess)
     sub.add_parser("asterisk-config", help="print sample extensions.conf, queues.conf, manager.conf").set_defaults(
         func=cmd_asterisk_config)
+    prompts = sub.add_parser("prompts", help="render the IVR's prompt texts to 8 kHz WAV files with espeak-ng")
+    prompts.add_argument("--out", default="sounds", help="folder for <lang>/<name>.wav (default: sounds)")
+    prompts.add_argument("--texts", help="YAML of {sound: {language: text}} overriding the shipped texts")
+    prompts.add_argument("--lang", action="append", help="a menu language to render (zh-CN, en; repeatable; "
+                                                         "default: all of ivr.menus.languages)")
+    prompts.add_argument("--force", action="store_true", help="render even the files that are up to date")
+    prompts.add_argument("--allow-missing", action="store_true", help="render what has a text; do not fail on "
+                                                                      "sounds without one")
+    prompts.set_defaults(func=cmd_prompts)
     sub.add_parser("check-config", help="validate the configuration and exit").set_defaults(func=cmd_check_config)
     return parser
 
