@@ -16,6 +16,7 @@ from callcenter.ami.gateway import AmiGateway
 from callcenter.engine import Engine
 from callcenter.recorder import Recorder
 from callcenter.settings import Settings
+from callcenter.switches import QueueSwitches
 from console.hub import Hub
 from console.web import setup_console
 from crm_bridge.store import Store
@@ -39,11 +40,12 @@ def create_app(settings: Settings, *, identify: Identify | None = None) -> web.A
     gateway = AmiGateway(settings.ami, post)
     lookup: Identify = identify or store.identify
     hub = Hub(wallboard=lambda: engine_ref[0].wallboard())
+    switches = QueueSwitches(settings, store, hub.broadcast_supervisors)   # supervisors' "closed now"
     engine = Engine(settings, hub=hub, recorder=recorder, send_ami=gateway.send, identify=lookup,
                     save_presence=store.set_presence)
     engine_ref.append(engine)
     ivr = IvrServer(settings, identify=lookup, post=engine.post, verify_account=store.verify_account,
-                    remember_language=store.set_customer_language)
+                    remember_language=store.set_customer_language, closed_now=switches.closed)
 
     app[appkeys.SETTINGS] = settings
     app[appkeys.STORE] = store
@@ -52,10 +54,11 @@ def create_app(settings: Settings, *, identify: Identify | None = None) -> web.A
     app[appkeys.GATEWAY] = gateway
     app[appkeys.IVR] = ivr
     app[appkeys.RECORDER] = recorder
-    setup_console(app, settings=settings, store=store, engine=engine, hub=hub)
+    setup_console(app, settings=settings, store=store, engine=engine, hub=hub, switches=switches)
 
     async def store_ctx(app: web.Application) -> AsyncIterator[None]:
         await store.open()
+        await switches.load()
         agents = await store.list_agents()
         engine.post(domain.AgentsLoaded(tuple(
             domain.AgentInfo(a.id, a.login, a.name, a.interface or "", tuple(a.queues), a.role) for a in agents)))

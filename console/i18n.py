@@ -97,6 +97,7 @@ LABELS: dict[str, dict[str, str]] = {
     "call_status.ivr": {"zh": "语音导航中", "en": "In IVR"},
     "call_status.queued": {"zh": "排队中", "en": "Queued"},
     "call_status.ringing": {"zh": "振铃", "en": "Ringing"},
+    "call_status.dialing": {"zh": "直呼坐席", "en": "Ringing an agent directly"},
     "call_status.answered": {"zh": "已接听", "en": "Answered"},
     "call_status.completed": {"zh": "已完成", "en": "Completed"},
     "call_status.abandoned": {"zh": "放弃", "en": "Abandoned"},
@@ -166,6 +167,24 @@ LABELS: dict[str, dict[str, str]] = {
     "board.time_in_state": {"zh": "持续时间", "en": "Time in state"},
     "board.call": {"zh": "当前来电", "en": "Call"},
     "board.updated": {"zh": "更新于", "en": "Updated"},
+    "board.trace": {"zh": "路由说明", "en": "Routing trace"},
+    # supervisor wallboard: the emergency "closed now" switch per queue
+    "switch.help": {"zh": "紧急闭队：来电将听到闭队提示音后挂机，直到重新开放。",
+                    "en": "Close now: callers hear the closed message and are hung up until you reopen the queue."},
+    "switch.close": {"zh": "立即关闭", "en": "Close now"},
+    "switch.reopen": {"zh": "重新开放", "en": "Reopen"},
+    "switch.closed_badge": {"zh": "已关闭", "en": "CLOSED"},
+    "switch.closed_by": {"zh": "{by} 于 {at} 关闭", "en": "closed by {by} at {at}"},
+    "switch.reason": {"zh": "原因：{reason}", "en": "Reason: {reason}"},
+    "switch.reason_prompt": {"zh": "关闭队列「{queue}」的原因（可留空）：",
+                             "en": "Reason for closing queue “{queue}” (optional):"},
+    "switch.confirm_close": {"zh": "确定立即关闭队列「{queue}」吗？新来电将听到闭队提示并被挂断，直到重新开放。",
+                             "en": "Close queue “{queue}” now? New callers will hear the closed message and "
+                                   "be hung up until it is reopened."},
+    "switch.saving": {"zh": "正在保存…", "en": "Saving…"},
+    "switch.done_closed": {"zh": "队列「{queue}」已关闭。", "en": "Queue “{queue}” is closed."},
+    "switch.done_reopened": {"zh": "队列「{queue}」已重新开放。", "en": "Queue “{queue}” is open again."},
+    "switch.failed": {"zh": "未保存：{message}", "en": "Not saved: {message}"},
     "error.generic": {"zh": "出错了：{message}", "en": "Something went wrong: {message}"},
 }
 

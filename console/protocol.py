@@ -13,11 +13,13 @@ Browser -> server::
 Server kinds: ``hello`` (who you are + current state, sent on connect), ``agent`` (the agent's own
 state), ``pop`` (screen pop while the phone rings), ``pop_withdrawn``, ``call`` (the call connected or
 ended: ``{"call_id", "state": "connected"|"ended", ...}``), ``wallboard`` (supervisor snapshot),
-``error``.
+``switches`` (supervisors: ``{"switches": [{"queue", "closed", "reason", "by", "at"}, ...]}``, the
+"closed now" switch of every queue, sent whole after each flip), ``error``.
 
 Commands: ``available``, ``pause`` ``{"reason"}``, ``logout``, ``disposition`` ``{"call_id",
 "interaction_id", "outcome", "notes", "complaint": {"category", "severity", "description"} | null}``,
-``ack`` ``{"seq"}``, ``ping``.
+``ack`` ``{"seq"}``, ``ping``. Supervisor view only: ``queue_switch`` ``{"queue", "closed": bool,
+"reason"}`` (close a queue now / reopen it; the reply comes once the flip is committed).
 
 Sequence numbers: frames sent to an agent carry ``seq``, increasing per *agent* (not per socket) and
 kept across reconnects for the life of the server process (``epoch`` names that life). ``hello`` has
@@ -40,7 +42,8 @@ import orjson
 
 from callcenter.errors import CallCenterError, ValidationFailed
 
-COMMANDS = frozenset({"available", "pause", "logout", "disposition", "ack", "ping"})
+COMMANDS = frozenset({"available", "pause", "logout", "disposition", "ack", "ping", "queue_switch"})
+SUPERVISOR_COMMANDS = frozenset({"queue_switch"})
 MAX_MESSAGE_BYTES = 64 * 1024
 
 CLOSE_GOING_AWAY = 1001
@@ -53,6 +56,8 @@ MAX_NOTES = 4000
 MAX_CATEGORY = 64       # crm_bridge.interactions.CATEGORY_MAX
 MAX_DESCRIPTION = 4000
 MAX_CALL_ID = 64        # the store's call_id column
+MAX_QUEUE = 64          # crm_bridge.models.QueueSwitch.queue
+MAX_SWITCH_REASON = 200  # crm_bridge.models.QueueSwitch.reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +81,13 @@ class DispositionData:
     outcome: str
     notes: str
     complaint: ComplaintData | None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSwitchData:
+    queue: str
+    closed: bool
+    reason: str
 
 
 class BadCommand(ValidationFailed):
@@ -158,6 +170,16 @@ def decode_disposition(data: dict[str, Any], outcomes: tuple[str, ...]) -> Dispo
         raise ValidationFailed(f"complaint.severity must be one of {list(SEVERITIES)}", {"complaint.severity": "invalid"})
     description = _text(complaint, "description", MAX_DESCRIPTION, required=True, prefix="complaint.")
     return DispositionData(call_id, interaction_id, outcome, notes, ComplaintData(category, severity, description))
+
+
+def decode_queue_switch(data: dict[str, Any]) -> QueueSwitchData:
+    """Check a ``queue_switch`` command's data (whether the queue exists is the switches' call)."""
+    queue = _text(data, "queue", MAX_QUEUE, required=True)
+    closed = data.get("closed")
+    if not isinstance(closed, bool):
+        raise ValidationFailed("closed must be true (close the queue now) or false (reopen it)", {"closed": "invalid"})
+    reason = _text(data, "reason", MAX_SWITCH_REASON)
+    return QueueSwitchData(queue, closed, reason)
 
 
 def _text(data: dict[str, Any], key: str, limit: int, *, required: bool = False, prefix: str = "") -> str:

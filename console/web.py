@@ -1,4 +1,7 @@
-"""Console route setup: ``setup_console(app, settings=..., store=..., engine=..., hub=...)``.
+"""Console route setup: ``setup_console(app, settings=..., store=..., engine=..., hub=..., switches=...)``.
+
+``switches`` (``callcenter.switches.QueueSwitches``) gives supervisors the queues' "closed now"
+switches; without it the supervisor page shows none and ``queue_switch`` is refused.
 
 Routes: ``GET /`` (redirect by role), ``GET|POST /login``, ``POST /logout``, ``GET /agent``,
 ``GET /supervisor``, ``GET /ws`` (websocket), ``GET /static/...`` (the top-level ``static/`` folder).
@@ -23,7 +26,7 @@ from console.auth import AgentDirectory, AuthViews, LoginThrottle
 from console.hub import Hub
 from console.pages import PageViews
 from console.sessions import SessionStore
-from console.ws import ConsoleEngine, ConsoleSocket, DispositionStore
+from console.ws import ConsoleEngine, ConsoleSocket, ConsoleSwitches, DispositionStore
 
 CONSOLE_JINJA: web.AppKey[jinja2.Environment] = web.AppKey("console_jinja", jinja2.Environment)
 SESSIONS: web.AppKey[SessionStore] = web.AppKey("console_sessions", SessionStore)
@@ -49,7 +52,7 @@ class ConsoleStore(AgentDirectory, DispositionStore, Protocol):
 
 def setup_console(app: web.Application, *, settings: Settings, store: ConsoleStore, engine: ConsoleEngine,
                   hub: Hub, static_dir: Path | str | None = None, sessions: SessionStore | None = None,
-                  throttle: LoginThrottle | None = None) -> None:
+                  throttle: LoginThrottle | None = None, switches: ConsoleSwitches | None = None) -> None:
     """Add the console's routes, templates, static files and headers to *app* (before it starts)."""
     if sessions is None:   # (an empty SessionStore is falsy: no `or` here)
         sessions = SessionStore(settings.http.session_hours * 3600.0)
@@ -60,7 +63,8 @@ def setup_console(app: web.Application, *, settings: Settings, store: ConsoleSto
     pages = PageViews(sessions=sessions, jinja_key=CONSOLE_JINJA, static_url="/static/")
     auth = AuthViews(store=store, sessions=sessions, hub=hub, engine=engine, render=pages.render,
                      secure_cookies=settings.http.secure_cookies, throttle=throttle)
-    socket = ConsoleSocket(settings=settings, store=store, engine=engine, hub=hub, sessions=sessions)
+    socket = ConsoleSocket(settings=settings, store=store, engine=engine, hub=hub, sessions=sessions,
+                           switches=switches)
 
     app.router.add_get("/", pages.index, name="console-index")
     app.router.add_get("/login", auth.login_form, name="console-login")

@@ -11,6 +11,12 @@ stays open. Errors are mapped to the wire here, once (``_error_for``). A disposi
 own task (the read loop keeps going): the reply ``ok`` is sent only after ``store.save_disposition``
 committed, and only then is ``DispositionSaved`` posted to the engine. A retry of a wrap-up already
 saved (its reply lost to a reconnect) is answered with the same result and not saved twice.
+
+Which view may send what: the agent desk sends the desk commands; the supervisor view sends
+``protocol.SUPERVISOR_COMMANDS`` (checked against the session's role as well); both send ``ack`` and
+``ping``. A ``queue_switch`` runs in its own task like a disposition and is answered once the switch
+is committed; the switches service then broadcasts the new ``switches`` to every supervisor (their
+``hello`` carries the current ones).
 """
 from __future__ import annotations
 
@@ -52,9 +58,21 @@ class DispositionStore(Protocol):
     async def save_disposition(self, disposition: Disposition) -> DispositionResult: ...
 
 
+class ConsoleSwitches(Protocol):
+    """``callcenter.switches.QueueSwitches`` as the console sees it."""
+
+    def view(self) -> list[dict[str, Any]]: ...
+    async def set(self, queue: str, closed: bool, by: str, reason: str = "") -> dict[str, Any]: ...
+
+
 class _Internal(CallCenterError):
     def __init__(self) -> None:
         super().__init__("internal-error", "the server could not do this; please try again")
+
+
+class _NoSwitches(CallCenterError):
+    def __init__(self) -> None:
+        super().__init__("not-available", "queue switches are not available on this server")
 
 
 def same_origin(request: web.BaseRequest) -> bool:
@@ -88,7 +106,7 @@ def _now() -> str:
 
 class ConsoleSocket:
     def __init__(self, *, settings: Settings, store: DispositionStore, engine: ConsoleEngine, hub: Hub,
-                 sessions: SessionStore, heartbeat: float = 20.0) -> None:
+                 sessions: SessionStore, heartbeat: float = 20.0, switches: ConsoleSwitches | None = None) -> None:
         self._outcomes = tuple(settings.console.outcomes)
         self._pause_reasons = tuple(settings.console.pause_reasons)
         self._store = store
@@ -96,6 +114,7 @@ class ConsoleSocket:
         self._hub = hub
         self._sessions = sessions
         self._heartbeat = heartbeat
+        self._switches = switches
         self._saving: set[tuple[int, str]] = set()
         self._saved: OrderedDict[tuple[int, str], DispositionResult] = OrderedDict()
         self._commands: dict[str, Callable[[Connection, Session, protocol.Command, set[asyncio.Task[None]]], None]] = {
@@ -105,6 +124,7 @@ class ConsoleSocket:
             "disposition": self._disposition,
             "ack": self._ack,
             "ping": self._ping,
+            "queue_switch": self._queue_switch,
         }
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
@@ -152,6 +172,7 @@ class ConsoleSocket:
                                  "now": _now()}
         if view == "supervisor":
             hello["snapshot"] = self._safe(self._engine.wallboard, {"queues": [], "agents": [], "at": _now()})
+            hello["switches"] = self._switch_view()
             hello["seq"] = 0
             return self._hub.connect_supervisor(ws, session.agent_id, hello=protocol.encode("hello", hello),
                                                 tag=session.token)
@@ -161,6 +182,15 @@ class ConsoleSocket:
         return self._hub.connect_agent(ws, session.agent_id, hello=protocol.encode("hello", hello),
                                        resume=_resume(query.get("resume")), epoch=query.get("epoch"),
                                        tag=session.token)
+
+    def _switch_view(self) -> list[dict[str, Any]]:
+        if self._switches is None:
+            return []
+        try:
+            return self._switches.view()
+        except Exception:
+            log.exception("the queue switches could not be listed; the wallboard starts without them")
+            return []
 
     @staticmethod
     def _safe(get: Callable[[], dict[str, Any]], fallback: dict[str, Any]) -> dict[str, Any]:
@@ -178,7 +208,11 @@ class ConsoleSocket:
             conn.push(protocol.encode_error(exc.re, exc))
             return
         try:
-            if conn.view != "agent" and command.type not in ("ack", "ping"):
+            if command.type in protocol.SUPERVISOR_COMMANDS:
+                if conn.view != "supervisor" or session.role not in SUPERVISOR_ROLES:
+                    raise CallCenterError("forbidden", f"{command.type!r} is a supervisor command",
+                                          {"type": command.type})
+            elif conn.view != "agent" and command.type not in ("ack", "ping"):
                 raise CallCenterError("forbidden", f"{command.type!r} is an agent desk command",
                                       {"type": command.type})
             self._commands[command.type](conn, session, command, tasks)
@@ -207,6 +241,17 @@ class ConsoleSocket:
 
     def _ping(self, conn: Connection, session: Session, command: protocol.Command, tasks: set[Any]) -> None:
         conn.push(protocol.encode_reply(command.id, {"now": _now()}))
+
+    def _queue_switch(self, conn: Connection, session: Session, command: protocol.Command,
+                      tasks: set[asyncio.Task[None]]) -> None:
+        data = protocol.decode_queue_switch(command.data)
+        switches = self._switches
+        if switches is None:
+            raise _NoSwitches()
+        task = asyncio.create_task(_flip(conn, command, switches, data, session.login),
+                                   name=f"queue-switch-{data.queue}")
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
 
     def _disposition(self, conn: Connection, session: Session, command: protocol.Command,
                      tasks: set[asyncio.Task[None]]) -> None:
@@ -252,6 +297,17 @@ class ConsoleSocket:
         except Exception:
             log.exception("disposition of call %s is saved but the engine did not take DispositionSaved",
                           disposition.call_id)
+
+
+async def _flip(conn: Connection, command: protocol.Command, switches: ConsoleSwitches,
+                data: protocol.QueueSwitchData, login: str) -> None:
+    """Reply only once the switch is committed (the switches service broadcasts it to supervisors)."""
+    try:
+        entry = await switches.set(data.queue, data.closed, by=login, reason=data.reason)
+    except Exception as exc:  # noqa: BLE001 (every failure becomes an error reply, mapped once)
+        conn.push(protocol.encode_error(command.id, _error_for(exc, command)))
+        return
+    conn.push(protocol.encode_reply(command.id, {"switch": entry}))
 
 
 def _result(result: DispositionResult) -> dict[str, Any]:

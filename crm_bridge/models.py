@@ -293,3 +293,18 @@ class Callback(Base):
     last_result: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QueueSwitch(Base):
+    """A supervisor's emergency "closed now" switch of one queue (ivr/hours.py: closed, no next opening).
+
+    One row per queue ever switched, holding the last flip: reopening keeps the row with ``closed``
+    false. Each flip is also logged with the state before it (callcenter/switches.py)."""
+
+    __tablename__ = "queue_switches"
+
+    queue: Mapped[str] = mapped_column(String(64), primary_key=True)
+    closed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    changed_by: Mapped[str] = mapped_column(String(64))                 # the supervisor's login
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -80,6 +80,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
@@ -87,7 +88,7 @@ from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from callcenter.errors import CallCenterError, StoreUnavailable, ValidationFailed
-from crm_bridge import agents, complaints, customers, db, interactions
+from crm_bridge import agents, complaints, customers, db, interactions, switches
 from crm_bridge.models import AGENT_PRESENCES, COMPLAINT_STATUSES, LANGUAGES, Customer, utcnow
 from crm_bridge.passwords import hash_password, verify_password
 from crm_bridge.phones import normalize as normalize_number
@@ -375,6 +376,19 @@ class Store:
             raise
         except UNAVAILABLE as exc:
             raise unavailable(exc) from exc
+
+    # ------------------------------------------------------------------ queue switches (appended)
+    async def queue_switches(self) -> list[dict[str, Any]]:
+        """Every supervisor "closed now" switch ever flipped: ``queue, closed, reason, changed_by, changed_at``."""
+        async with self.connect() as conn:
+            return await switches.all_switches(conn)
+
+    async def set_queue_switch(self, queue: str, *, closed: bool, reason: str, changed_by: str,
+                               changed_at: datetime) -> dict[str, Any] | None:
+        """Commit a queue's switch; returns the row it replaced (``None`` the first time)."""
+        async with self.connect(write=True) as conn:
+            return await switches.put(conn, queue, closed=closed, reason=reason, changed_by=changed_by,
+                                      changed_at=changed_at)
 
 
 

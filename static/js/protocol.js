@@ -4,7 +4,7 @@
 // Browser -> server: {type: <command>, id, data}.
 // seq is per agent and survives reconnects; reconnect with ?resume=<last seq>&epoch=<epoch>.
 
-export const COMMANDS = Object.freeze(["available", "pause", "logout", "disposition", "ack", "ping"]);
+export const COMMANDS = Object.freeze(["available", "pause", "logout", "disposition", "ack", "ping", "queue_switch"]);
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
 export const CLOSE = Object.freeze({
@@ -18,6 +18,7 @@ export const SEVERITIES = Object.freeze(["low", "medium", "high", "critical"]);
 export const MAX_NOTES = 4000;
 export const MAX_CATEGORY = 64;
 export const MAX_DESCRIPTION = 4000;
+export const MAX_SWITCH_REASON = 200;
 
 const encoder = new TextEncoder();
 

@@ -1,10 +1,12 @@
-// The supervisor wallboard: waiting calls per queue with live wait times, agents with state, reason
-// and time in state. Every wallboard frame is a whole snapshot; timers run locally between frames.
-// All names go in with textContent (dom.el), never innerHTML.
+// The supervisor wallboard: waiting calls per queue with live wait times (and each call's routing
+// trace), agents with state, reason and time in state, and each queue's emergency "closed now"
+// switch. Every wallboard and switches frame is a whole snapshot; timers run locally between frames.
+// All names, reasons and traces go in with textContent (dom.el), never innerHTML.
 
 import { DeskSocket } from "./socket.js";
 import { Clock, Ticker, clear, el, formatTime } from "./dom.js";
 import { labelOf, loadConfig, makeT } from "./i18n.js";
+import { MAX_SWITCH_REASON } from "./protocol.js";
 
 const config = loadConfig();
 const labels = config.labels;
@@ -13,13 +15,82 @@ const clock = new Clock();
 const ticker = new Ticker(clock);
 
 const $ = (id) => document.getElementById(id);
-const ui = { queues: $("board-queues"), agents: $("board-agents"), updated: $("board-updated") };
+const ui = {
+  queues: $("board-queues"), agents: $("board-agents"), updated: $("board-updated"), status: $("switch-status"),
+};
+
+let lastBoard = null;
+const switches = new Map(); // queue name -> {queue, closed, reason, by, at}
+const flipping = new Set(); // queues with a switch command in flight
 
 function render(board) {
   if (!board) return;
+  lastBoard = board;
   ui.updated.textContent = formatTime(board.at, config.lang) || "–";
   renderQueues(board.queues || []);
   renderAgents(board.agents || []);
+}
+
+function setSwitches(list) {
+  switches.clear();
+  for (const entry of Array.isArray(list) ? list : []) {
+    if (entry && typeof entry.queue === "string") switches.set(entry.queue, entry);
+  }
+  if (lastBoard) renderQueues(lastBoard.queues || []);
+}
+
+// The routing trace in the page's language: {"en": "...", "zh": "..."}; absent or null shows nothing.
+function traceText(trace) {
+  if (typeof trace === "string") return trace;
+  if (!trace || typeof trace !== "object") return "";
+  const text = trace[config.lang] ?? trace.en ?? trace.zh ?? "";
+  return typeof text === "string" ? text : "";
+}
+
+function showStatus(text, isError = false) {
+  ui.status.textContent = text;
+  ui.status.className = `inline-message switch-status${isError ? " is-error" : ""}`;
+}
+
+function flip(queue, label, closed) {
+  let reason = "";
+  if (closed) {
+    const answer = window.prompt(t("switch.reason_prompt", { queue: label }), "");
+    if (answer === null) return;
+    reason = answer.trim().slice(0, MAX_SWITCH_REASON);
+    if (!window.confirm(t("switch.confirm_close", { queue: label }))) return;
+  }
+  flipping.add(queue);
+  showStatus(t("switch.saving"));
+  if (lastBoard) renderQueues(lastBoard.queues || []);
+  socket.send("queue_switch", { queue, closed, reason })
+    .then((data) => {
+      if (data.switch) switches.set(queue, data.switch);
+      showStatus(t(closed ? "switch.done_closed" : "switch.done_reopened", { queue: label }));
+    })
+    .catch((error) => showStatus(t("switch.failed", { message: error.message || error.id || "?" }), true))
+    .finally(() => {
+      flipping.delete(queue);
+      if (lastBoard) renderQueues(lastBoard.queues || []);
+    });
+}
+
+function switchBlock(queue, label) {
+  const state = switches.get(queue) || { closed: false };
+  const busy = flipping.has(queue);
+  const button = el("button", {
+    className: `btn ${state.closed ? "btn-primary" : "btn-danger"}`,
+    text: t(state.closed ? "switch.reopen" : "switch.close"),
+    attrs: { type: "button", disabled: busy || !socket.ready },
+  });
+  button.addEventListener("click", () => flip(queue, label, !state.closed));
+  if (!state.closed) return el("div", { className: "switch-line" }, button);
+  const who = t("switch.closed_by", { by: state.by || "?", at: formatTime(state.at, config.lang) || "?" });
+  return el("div", { className: "switch-line is-closed" },
+    el("span", { className: "badge badge-closed", text: t("switch.closed_badge") }),
+    el("span", { className: "switch-who", text: who }),
+    state.reason ? el("span", { className: "switch-reason", text: t("switch.reason", { reason: state.reason }) }) : null,
+    button);
 }
 
 function stat(labelKey, value) {
@@ -32,20 +103,29 @@ function renderQueues(queues) {
   clear(ui.queues);
   for (const queue of queues) {
     const waiting = queue.waiting || [];
-    const rows = waiting.map((call) => el("tr", { className: call.priority > 0 ? "priority" : "" },
-      el("td", { text: call.caller_number }),
-      el("td", { text: call.name || t("pop.unknown") }),
-      el("td", { text: labelOf(labels, "customer_type", call.customer_type) }),
-      el("td", { className: "num", text: call.priority }),
-      el("td", { className: "num" }, ticker.track(el("span", { className: "timer" }), call.waiting_since))));
+    const rows = waiting.flatMap((call) => {
+      const row = el("tr", { className: call.priority > 0 ? "priority" : "" },
+        el("td", { text: call.caller_number }),
+        el("td", { text: call.name || t("pop.unknown") }),
+        el("td", { text: labelOf(labels, "customer_type", call.customer_type) }),
+        el("td", { className: "num", text: call.priority }),
+        el("td", { className: "num" }, ticker.track(el("span", { className: "timer" }), call.waiting_since)));
+      const trace = traceText(call.trace);
+      if (!trace) return [row];
+      return [row, el("tr", { className: `trace-row${call.priority > 0 ? " priority" : ""}` },
+        el("td", { className: "trace", text: trace, attrs: { colspan: 5, title: t("board.trace") } }))];
+    });
     const body = waiting.length
       ? el("table", { className: "table compact" },
         el("thead", {}, el("tr", {}, ...["board.caller", "board.name", "board.type", "board.priority", "board.wait"]
           .map((key) => el("th", { text: t(key), attrs: { scope: "col" } })))),
         el("tbody", {}, ...rows))
       : el("p", { className: "muted", text: t("board.no_waiting") });
-    ui.queues.append(el("article", { className: `queue-card${waiting.length ? " has-waiting" : ""}` },
+    const closed = switches.get(queue.name)?.closed === true;
+    const cardClass = `queue-card${waiting.length ? " has-waiting" : ""}${closed ? " is-closed" : ""}`;
+    ui.queues.append(el("article", { className: cardClass },
       el("h3", { text: queue.label || queue.name }),
+      switchBlock(queue.name, queue.label || queue.name),
       el("div", { className: "stats" },
         stat("board.waiting", waiting.length),
         stat("board.available", queue.available ?? 0),
@@ -76,10 +156,15 @@ const socket = new DeskSocket({
   loginUrl: config.login_url,
   onHello: (data) => {
     clock.sync(data.now);
+    setSwitches(data.switches);
     render(data.snapshot);
   },
   onFrame: (kind, data) => {
     if (kind === "wallboard") render(data);
+    else if (kind === "switches") setSwitches(data.switches);
+  },
+  onState: () => {
+    if (lastBoard) renderQueues(lastBoard.queues || []);
   },
 });
 
