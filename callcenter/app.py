@@ -45,7 +45,8 @@ def create_app(settings: Settings, *, identify: Identify | None = None) -> web.A
                     save_presence=store.set_presence)
     engine_ref.append(engine)
     ivr = IvrServer(settings, identify=lookup, post=engine.post, verify_account=store.verify_account,
-                    remember_language=store.set_customer_language, closed_now=switches.closed)
+                    remember_language=store.set_customer_language, closed_now=switches.closed,
+                    availability=engine.availability)
 
     app[appkeys.SETTINGS] = settings
     app[appkeys.STORE] = store

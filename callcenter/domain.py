@@ -93,6 +93,25 @@ class CallerLeft:
 
 
 @dataclass(frozen=True, slots=True)
+class DialStarted:
+    """DialBegin from a caller's channel: a ``Dial()`` (a ladder's agent step) or app_queue ringing a
+    member (the model tells them apart: a call waiting in a queue is app_queue's). ``dest_id`` is the
+    Uniqueid of the dialled channel; ``dest_channel`` its name (``Local/1001@agent-phones-0000002a;1``)."""
+    call_id: str
+    dest_id: str
+    dest_channel: str
+    dial_string: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DialFinished:
+    """DialEnd: ``status`` ANSWER, NOANSWER, BUSY, CANCEL, CHANUNAVAIL, CONGESTION..."""
+    call_id: str
+    dest_id: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
 class ChannelHungUp:
     """Hangup of any channel; the model only cares when ``call_id`` is a call it knows."""
     call_id: str
@@ -186,6 +205,22 @@ class IvrCompleted:
     language: str = "en"
     failed: bool = False
     note: str = ""
+    # The routing decision (callcenter.routing.RoutingDecision.as_dict()): plan, skipped steps, trace.
+    routing: dict[str, Any] | None = None
+    survey: bool = False             # the caller will be asked to rate the call if the agent hangs up first
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyAnswered:
+    """The post-call survey: the caller pressed ``score`` (1-5) after the agent hung up."""
+    call_id: str
+    score: int
+
+
+@dataclass(frozen=True, slots=True)
+class AgingDue:
+    """Timer: time to raise a waiting caller's queue priority (time credit)."""
+    call_id: str
 
 
 @dataclass(frozen=True, slots=True)

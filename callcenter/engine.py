@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from callcenter import domain as d
 from callcenter import effects as fx
 from callcenter.errors import CallCenterError
+from callcenter.routing import AgentAvailability
 from callcenter.model import views
 from callcenter.model.state import Model
 from callcenter.settings import Settings
@@ -76,6 +77,10 @@ class Engine:
 
     def wallboard(self) -> dict[str, Any]:
         return views.wallboard(self.model, self.clock())
+
+    def availability(self) -> AgentAvailability:
+        """Agent availability for routing decisions (the IVR asks, in the same loop, per call)."""
+        return views.availability(self.model)
 
     def wrapup_call(self, agent_id: int, call_id: str) -> dict[str, Any] | None:
         return views.wrapup_call(self.model, agent_id, call_id)

@@ -63,6 +63,7 @@ class AgentPresence:
     queues: frozenset[str] = frozenset()
     reason: str = ""                    # pause reason
     name: str = ""
+    interface: str = ""                 # what Dial() rings for an agent step (Local/1001@agent-phones/n)
 
     def __post_init__(self) -> None:
         if self.state not in AGENT_STATES:
@@ -116,7 +117,7 @@ class SkippedStep:
 @dataclass(frozen=True, slots=True)
 class RoutingDecision:
     action: str                         # route | reject
-    case: str                           # tier | blacklist | credit_suspended | complaint
+    case: str                           # tier | menu | blacklist | credit_suspended | complaint
     tier: str                           # the ladder used: vip, group, family, individual, unknown
     plan: tuple[PlannedStep, ...]
     skipped: tuple[SkippedStep, ...]
@@ -126,6 +127,7 @@ class RoutingDecision:
     trace_zh: str
     decided_at: datetime
     message: str = ""                   # prompt played before hanging up a rejected call
+    credit_seconds: int = 0             # waiting time the caller came with (already in the priorities)
 
     @property
     def first(self) -> PlannedStep | None:
@@ -140,7 +142,7 @@ class RoutingDecision:
         return {
             "action": self.action, "case": self.case, "tier": self.tier, "queue": self.queue,
             "priority": self.priority, "message": self.message, "decided_at": self.decided_at.isoformat(),
-            "first_target": self.first_target,
+            "first_target": self.first_target, "credit_seconds": self.credit_seconds,
             "plan": [{"kind": s.kind, "target": s.target, "seconds": s.seconds, "priority": s.priority,
                       "role": s.role, "name": s.name, "staffed": s.staffed} for s in self.plan],
             "skipped": [{"index": s.index, "kind": s.kind, "target": s.target, "role": s.role,
@@ -191,6 +193,25 @@ def decide(facts: CallerFacts, agents: AgentAvailability, rules: RoutingRules, n
                 return _walk("complaint", tier, rules.complaint.ladder, facts, agents, rules, now, head)
     ladder_tier, ladder = rules.ladder_for(tier)
     return _walk("tier", ladder_tier, ladder, facts, agents, rules, now, head)
+
+
+def to_queue(facts: CallerFacts, queue: str, agents: AgentAvailability, rules: RoutingRules,
+             now: datetime) -> RoutingDecision:
+    """The caller chose a queue in the voice menu ("2 for billing"): that queue, at the priority of
+    the caller's tier (its ladder's first queue step) with the value-class bonus and the time credit.
+    Blacklisted callers are still refused first."""
+    card = facts.card
+    tier = str(card.get("customer_type") or "unknown") if card else "unknown"
+    if "blacklist" in rules.special_order and _blacklisted(facts, rules):
+        return _blacklist_decision(tier, facts, agents, rules, now)
+    _, base = rules.entry_route(tier)
+    priority = base + rules.value_bonus.get(str((card or {}).get("value_class") or ""), 0) \
+        + aged_priority(0, facts.credit_seconds, rules)
+    step = PlannedStep("queue", queue, None, priority, staffed=agents.staffing(queue)[0] > 0)
+    en, zh = _join([_head(tier, facts), _t(f"menu: {facts.menu_choice}", f"菜单选择：{facts.menu_choice}"),
+                    _queue_text(step)])
+    return RoutingDecision("route", "menu", tier, (step,), (), queue, priority, en, zh, now,
+                           credit_seconds=facts.credit_seconds)
 
 
 def _blacklisted(facts: CallerFacts, rules: RoutingRules) -> bool:
@@ -287,7 +308,7 @@ def _walk(case: str, tier: str, ladder: Ladder, facts: CallerFacts, agents: Agen
     entry = next(s for s in plan if s.kind == "queue")
     en, zh = _join(parts)
     return RoutingDecision("route", case, tier, tuple(plan), tuple(skipped), entry.target, entry.priority,
-                           en, zh, now)
+                           en, zh, now, credit_seconds=facts.credit_seconds)
 
 
 # --------------------------------------------------------------------------- the trace, en + zh

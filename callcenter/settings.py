@@ -113,6 +113,18 @@ class AccountPinSettings(_Frozen):
     verify_timeout: float = Field(2.0, gt=0)  # argon2 on a busy box: never a stuck call
 
 
+_SOUND = r"^[^\s&,|\"']+$"
+
+
+class SurveySettings(_Frozen):
+    """The post-call satisfaction survey: when the agent hangs up first, the caller stays on the line
+    and is asked for a score from 1 to 5 (one GET DATA), stored with the interaction."""
+    enabled: bool = True
+    prompt: str = Field("survey", pattern=_SOUND)            # "rate this call from 1 to 5"
+    thanks_prompt: str = Field("survey-thanks", pattern=_SOUND)
+    timeout_ms: int = Field(6000, ge=1000, le=30000)
+
+
 class IvrSettings(_Frozen):
     default_region: str = "CN"
     lookup_timeout: float = Field(0.5, gt=0)
@@ -122,6 +134,7 @@ class IvrSettings(_Frozen):
     account_pin: AccountPinSettings = AccountPinSettings()
     # The nested voice menus (ivr/menu_tree.py), walked by the inbound script.
     menus: MenuTree = MenuTree()
+    survey: SurveySettings = SurveySettings()
 
 
 class ConsoleSettings(_Frozen):

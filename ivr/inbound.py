@@ -25,11 +25,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from callcenter.domain import IvrCompleted
+from callcenter.routing import AgentAvailability
 from callcenter.settings import Settings
 from ivr import menu
 from ivr.channel import AgiChannel, AgiError, AgiHangup
@@ -44,6 +45,7 @@ Clock = Callable[[], datetime]
 VerifyAccount = Callable[[str, str], Awaitable[dict[str, Any] | None]]
 RememberLanguage = Callable[[int, str], Awaitable[None]]
 ClosedNow = Callable[[], frozenset[str]]      # queues a supervisor closed with the emergency switch
+Availability = Callable[[], AgentAvailability]  # agents as the engine sees them now
 REMEMBER_TIMEOUT = 0.5       # seconds: saving the caller's language never holds the call up longer
 
 
@@ -55,6 +57,7 @@ def utc_now() -> datetime:
 class _Known:
     """What the script has learnt so far; what a hang-up or a failure can still report."""
     card: dict[str, Any] | None = None
+    identified_by: str = "number"
     ambiguous: bool = False                            # the number belongs to several customers
     language: str = ""
     digits: list[str] = field(default_factory=list)      # every GET DATA result, "" = nothing pressed
@@ -67,13 +70,14 @@ async def run_inbound(channel: AgiChannel, settings: Settings, identify: Identif
                       post: Post, clock: Clock = utc_now, *,
                       verify_account: VerifyAccount | None = None,
                       remember_language: RememberLanguage | None = None,
-                      closed_now: ClosedNow | None = None) -> IvrCompleted:
+                      closed_now: ClosedNow | None = None,
+                      availability: Availability | None = None) -> IvrCompleted:
     """Run the script on one call; returns the posted event (only cancellation propagates)."""
     info = channel.info
     known = _Known()
     try:
         event = await _serve(channel, settings, identify, known, clock, verify_account, remember_language,
-                             closed_now)
+                             closed_now, availability)
     except AgiHangup as exc:
         log.info("call %s: caller left the IVR (%s)", info.call_id, exc)
         known.notes.append("caller hung up in the IVR")
@@ -93,12 +97,15 @@ async def run_inbound(channel: AgiChannel, settings: Settings, identify: Identif
 
 async def _serve(channel: AgiChannel, settings: Settings, identify: Identify, known: _Known,
                  clock: Clock, verify_account: VerifyAccount | None,
-                 remember_language: RememberLanguage | None, closed_now: ClosedNow | None) -> IvrCompleted:
+                 remember_language: RememberLanguage | None, closed_now: ClosedNow | None,
+                 availability: Availability | None) -> IvrCompleted:
     info = channel.info
     known.card = await _identify(identify, info.caller_number, settings.ivr.lookup_timeout,
                                  known, info.call_id)
     if verify_account is not None and settings.ivr.account_pin.enabled and (known.card is None or known.ambiguous):
-        known.card = await _account_pin(channel, settings, verify_account, known) or known.card
+        by_pin = await _account_pin(channel, settings, verify_account, known)
+        if by_pin is not None:
+            known.card, known.identified_by = by_pin, "account_pin"
     known.language = menu.language(settings.ivr.menus, known.card, info.language)
     outcome = known.outcome = await _menu(channel, MenuFlow(settings.ivr.menus, known.language), known)
     if outcome.language != known.language and remember_language is not None:
@@ -106,6 +113,15 @@ async def _serve(channel: AgiChannel, settings: Settings, identify: Identify, kn
     known.language = outcome.language
     known.notes.extend(menu.outcome_notes(outcome))
     decision = menu.decide(settings, known.card, outcome, outcome.language)
+    if availability is not None:
+        decision = _route(settings, decision, known, outcome, info.caller_number, availability, clock, info.call_id)
+    if decision.rejected:
+        known.decision = decision
+        for name, value in menu.assignments(decision):
+            await channel.set_variable(name, value)
+        await channel.stream_file(decision.rejected)
+        log.info("call %s from %r: blocked number, refused", info.call_id, info.caller_number)
+        return _event(channel, known, decision)
     for speech in menu.readout(outcome, known.card):
         if speech.verb == "number":
             await channel.say_number(int(speech.value))
@@ -115,6 +131,8 @@ async def _serve(channel: AgiChannel, settings: Settings, identify: Identify, kn
     if not state.open:
         decision = menu.closed(decision, state.reason)
         known.notes.insert(0, f"closed: {decision.closed_reason}")
+    elif settings.ivr.survey.enabled:
+        decision = replace(decision, survey=True)
     known.decision = decision
     for name, value in menu.assignments(decision):
         await channel.set_variable(name, value)
@@ -124,6 +142,18 @@ async def _serve(channel: AgiChannel, settings: Settings, identify: Identify, kn
              "known customer" if known.card else "unknown caller", decision.queue, decision.priority,
              f" (closed: {decision.closed_reason})" if decision.closed else "")
     return _event(channel, known, decision)
+
+
+def _route(settings: Settings, decision: menu.Decision, known: _Known, outcome: Any, number: str,
+           availability: Availability, clock: Clock, call_id: str) -> menu.Decision:
+    """The routing plan and its trace; a failure keeps the tier's entry queue (never silence)."""
+    try:
+        return menu.route(settings, decision, known.card, outcome, number=number,
+                          identified_by=known.identified_by, availability=availability(), now=clock())
+    except Exception:
+        log.exception("call %s: routing failed; the tier's entry queue is used", call_id)
+        known.notes.append("routing failed: the tier's entry queue")
+        return decision
 
 
 async def _identify(identify: Identify, number: str, timeout: float, known: _Known,
@@ -238,6 +268,8 @@ def _event(channel: AgiChannel, known: _Known, decision: menu.Decision,
         language=decision.language,
         failed=failed,
         note="; ".join(known.notes),
+        routing=decision.routing,
+        survey=decision.survey,
     )
 
 

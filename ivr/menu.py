@@ -22,8 +22,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any, Literal
 
+from callcenter import routing
 from callcenter.settings import Settings
 from ivr import variables
 from ivr.menus import MenuTree, Outcome, QueueAction, SelfServiceAction
@@ -52,6 +54,17 @@ def base_language(menu_language: str) -> str:
 
 # --------------------------------------------------------------------------- routing
 @dataclass(frozen=True, slots=True)
+class StepVars:
+    """One step of the plan as the dialplan runs it: ``Dial(dial, seconds)`` for an agent,
+    ``Queue(target)`` at ``priority`` for at most ``seconds`` (``None``: until answered) for a queue."""
+    kind: Literal["agent", "queue"]
+    target: str
+    seconds: int | None
+    priority: int = 0
+    dial: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     queue: str
     priority: int
@@ -60,6 +73,10 @@ class Decision:
     menu_choice: str = ""
     status: str = STATUS_OK
     closed_reason: str = ""             # set: the queue is closed, the dialplan hangs up
+    steps: tuple[StepVars, ...] = ()    # the routing plan (empty: just Queue(queue))
+    routing: dict[str, Any] | None = None   # RoutingDecision.as_dict(): the trace
+    rejected: str = ""                  # set (the prompt to play): a blocked number, the dialplan hangs up
+    survey: bool = False
 
     @property
     def closed(self) -> bool:
@@ -101,6 +118,31 @@ def decide(settings: Settings, card: Mapping[str, Any] | None, outcome: Outcome 
     )
 
 
+def route(settings: Settings, decision: Decision, card: Mapping[str, Any] | None, outcome: Outcome | None, *,
+          number: str, identified_by: str, availability: routing.AgentAvailability, now: datetime) -> Decision:
+    """The routing plan for *decision*: the tier's ladder and special cases (``routing.decide``), or the
+    queue the caller chose in the menu (``routing.to_queue``), walked against agent *availability*.
+    Agent steps become ``Dial()`` of the agent's interface; the trace goes with the decision."""
+    facts = routing.CallerFacts(number=number, card=card, identified_by=identified_by if card else "none",
+                                menu_choice=decision.menu_choice, language=decision.language)
+    if outcome is not None and isinstance(outcome.action, QueueAction):
+        result = routing.to_queue(facts, outcome.action.queue, availability, settings.routing, now)
+    else:
+        result = routing.decide(facts, availability, settings.routing, now)
+    if result.action == "reject":
+        return replace(decision, routing=result.as_dict(), rejected=result.message or "blacklisted", steps=())
+    steps: list[StepVars] = []
+    for step in result.plan:
+        if step.kind == "agent":
+            presence = availability.get(step.target)
+            if presence is not None and presence.interface:
+                steps.append(StepVars("agent", step.target, step.seconds, dial=presence.interface))
+        else:
+            steps.append(StepVars("queue", step.target, step.seconds, step.priority))
+    return replace(decision, queue=result.queue, priority=result.priority, steps=tuple(steps),
+                   routing=result.as_dict())
+
+
 def outcome_notes(outcome: Outcome) -> tuple[str, ...]:
     """What the routing trace says about the menu: the path, and what is routed as the operator."""
     notes = [f"menu: {outcome.trace()}"]
@@ -134,7 +176,18 @@ def assignments(decision: Decision) -> tuple[tuple[str, str], ...]:
         (variables.IVR_STATUS, decision.status),
     )
     if decision.closed:
-        pairs += ((variables.ACTION, variables.ACTION_CLOSED), (variables.CLOSED_REASON, decision.closed_reason))
+        return pairs + ((variables.ACTION, variables.ACTION_CLOSED), (variables.CLOSED_REASON, decision.closed_reason))
+    if decision.rejected:
+        return pairs + ((variables.ACTION, variables.ACTION_REJECT),)
+    for i, step in enumerate(decision.steps, start=1):
+        pairs += ((variables.step(i, "KIND"), step.kind), (variables.step(i, "TARGET"), step.target),
+                  (variables.step(i, "SECONDS"), "" if step.seconds is None else str(step.seconds)))
+        pairs += ((variables.step(i, "DIAL"), step.dial),) if step.kind == "agent" else \
+            ((variables.step(i, "PRIORITY"), str(step.priority)),)
+    if decision.steps:
+        pairs += ((variables.STEPS, str(len(decision.steps))),)
+    if decision.survey:
+        pairs += ((variables.SURVEY, "yes"),)
     return pairs
 
 

@@ -27,9 +27,10 @@ from panoramisk import fast_agi
 from callcenter.settings import Settings
 from ivr.agi_protocol import AgiParseError, parse_env_line
 from ivr.channel import COMMAND_TIMEOUT, MEDIA_TIMEOUT, AgiChannel
-from ivr.inbound import (ClosedNow, Clock, Identify, Post, RememberLanguage, VerifyAccount, run_inbound,
+from ivr.inbound import (Availability, ClosedNow, Clock, Identify, Post, RememberLanguage, VerifyAccount, run_inbound,
                          utc_now)
-from ivr.variables import INBOUND_SCRIPT
+from ivr.survey import run_survey
+from ivr.variables import INBOUND_SCRIPT, SURVEY_SCRIPT
 
 log = logging.getLogger(__name__)
 
@@ -121,19 +122,22 @@ class IvrServer:
     ``now`` the business hours are checked at (injectable for tests). ``verify_account(account, pin)``
     returns the card of the customer whose account and PIN match (``None`` otherwise); without it,
     callers are identified by number only. ``remember_language(customer_id, "en")`` saves a language
-    the caller switched to in the menu. ``closed_now()`` names the queues a supervisor closed with the
+    the caller switched to in the menu. ``availability()`` is the engine's view of the agents, for the
+    routing plan (without it the caller goes to the tier's entry queue). ``closed_now()`` names the queues a supervisor closed with the
     emergency switch (read at the moment the hours are checked).
     """
 
     def __init__(self, settings: Settings, identify: Identify, post: Post, *,
                  command_timeout: float = COMMAND_TIMEOUT, media_timeout: float = MEDIA_TIMEOUT,
                  clock: Clock = utc_now, verify_account: VerifyAccount | None = None,
-                 remember_language: RememberLanguage | None = None, closed_now: ClosedNow | None = None) -> None:
+                 remember_language: RememberLanguage | None = None, closed_now: ClosedNow | None = None,
+                 availability: Availability | None = None) -> None:
         self._settings = settings
         self._clock = clock
         self._verify_account = verify_account
         self._remember_language = remember_language
         self._closed_now = closed_now
+        self._availability = availability
         self._identify = identify
         self._post = post
         self._command_timeout = command_timeout
@@ -157,6 +161,7 @@ class IvrServer:
         # Created here, inside the running loop: panoramisk would otherwise call get_event_loop().
         app = _FastAgiApplication(header_timeout=cfg.header_timeout, loop=asyncio.get_running_loop())
         app.add_route(INBOUND_SCRIPT, self._inbound)
+        app.add_route(SURVEY_SCRIPT, self._survey)
         self._app = app
         self._stopping = False
         self._server = await asyncio.start_server(self._on_connection, cfg.host, cfg.port)
@@ -198,4 +203,9 @@ class IvrServer:
                              timeout=self._command_timeout, media_timeout=self._media_timeout)
         await run_inbound(channel, self._settings, self._identify, self._post, self._clock,
                           verify_account=self._verify_account, remember_language=self._remember_language,
-                          closed_now=self._closed_now)
+                          closed_now=self._closed_now, availability=self._availability)
+
+    async def _survey(self, request: fast_agi.Request) -> None:
+        channel = AgiChannel(request.reader, request.writer, request.headers, encoding=request.encoding,
+                             timeout=self._command_timeout, media_timeout=self._media_timeout)
+        await run_survey(channel, self._settings, self._post)

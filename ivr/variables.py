@@ -12,16 +12,31 @@ LANGUAGE = "CC_LANGUAGE"
 CUSTOMER_ID = "CC_CUSTOMER_ID"
 MENU_CHOICE = "CC_MENU"
 IVR_STATUS = "CC_IVR_STATUS"       # "ok" or "fallback"
-ACTION = "CC_ACTION"               # "" = queue the caller; "closed" = play a goodbye and hang up
+ACTION = "CC_ACTION"               # "" = route the caller; "closed" = goodbye + hang up; others: hang up
 CLOSED_REASON = "CC_CLOSED_REASON"  # why the queue is closed ("outside hours", "holiday: ...")
+
+# The routing plan the dialplan walks: CC_STEPS steps, step i described by CC_STEP_<i>_KIND (agent |
+# queue), _TARGET (login | queue), _DIAL (agent: what Dial() rings), _SECONDS (agent: ring time; queue:
+# the Queue() timeout before the next step, empty = until answered), _PRIORITY (queue: QUEUE_PRIO).
+STEPS = "CC_STEPS"
+STEP = "CC_STEP"                   # the dialplan's loop counter
+SURVEY = "CC_SURVEY"               # "yes": the caller is asked to rate the call if the agent hangs up first
+
+
+def step(index: int, field: str) -> str:
+    return f"CC_STEP_{index}_{field}"
+
 
 # Values of ACTION the dialplan tests.
 ACTION_CLOSED = "closed"
+ACTION_REJECT = "reject"           # a blocked number: the IVR played why; the dialplan hangs up
+ACTION_CALLBACK = "callback"       # the caller asked to be called back: the dialplan hangs up
 
 # Asterisk's own: app_queue takes the caller's queue priority from QUEUE_PRIO.
 ASTERISK_QUEUE_PRIORITY = "QUEUE_PRIO"
 # Set by Asterisk after AGI(): SUCCESS, FAILURE (server unreachable), NOTFOUND, HANGUP.
 ASTERISK_AGI_STATUS = "AGISTATUS"
 
-# The FastAGI script name in ``AGI(agi://host:port/inbound)``.
+# The FastAGI script names in ``AGI(agi://host:port/inbound)``.
 INBOUND_SCRIPT = "inbound"
+SURVEY_SCRIPT = "survey"

@@ -40,3 +40,9 @@ def core_show_channels() -> dict[str, str]:
 
 def ping() -> dict[str, str]:
     return {"Action": "Ping"}
+
+
+def queue_change_priority(queue: str, channel: str, priority: int) -> dict[str, str]:
+    """Re-rank a waiting caller now (``Immediate``): the time credit of ``routing.aged_priority``."""
+    return {"Action": "QueueChangePriorityCaller", "Queue": queue, "Caller": channel,
+            "Priority": str(priority), "Immediate": "yes"}

@@ -124,6 +124,22 @@ def _hangup(h: Headers) -> tuple[Any, ...]:
                                  cause=_int(_h(h, "Cause"))),)
 
 
+def _dial_begin(h: Headers) -> tuple[Any, ...]:
+    call_id = _h(h, "Uniqueid", "")
+    if not call_id:              # an Originate's first leg has no calling channel
+        return ()
+    return (domain.DialStarted(call_id=call_id, dest_id=_h(h, "DestUniqueid", ""),
+                               dest_channel=_h(h, "DestChannel", ""), dial_string=_h(h, "DialString", "")),)
+
+
+def _dial_end(h: Headers) -> tuple[Any, ...]:
+    call_id = _h(h, "Uniqueid", "")
+    if not call_id:
+        return ()
+    return (domain.DialFinished(call_id=call_id, dest_id=_h(h, "DestUniqueid", ""),
+                                status=_h(h, "DialStatus", "").upper()),)
+
+
 def _shutdown(h: Headers) -> tuple[Any, ...]:
     return (domain.AsteriskShutdown(restart=_bool(_h(h, "Restart"))),)
 
@@ -142,6 +158,8 @@ TRANSLATIONS: dict[str, Callable[[Headers], tuple[Any, ...]]] = {
     "QueueMemberPause": _member_pause,
     "QueueMemberPaused": _member_pause,      # the pre-Asterisk-12 spelling, still seen in the wild
     "QueueMemberStatus": _member_status,
+    "DialBegin": _dial_begin,
+    "DialEnd": _dial_end,
     "Hangup": _hangup,
     "Shutdown": _shutdown,
 }

@@ -1,6 +1,7 @@
 """The engine's state: calls, agents and their queue memberships (plain data, owned by one task)."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,36 @@ class Call:
     agent_id: int | None = None
     hold_seconds: int = 0
     talk_seconds: int = 0
+    # Routing: the IVR's decision (RoutingDecision.as_dict()), what happened on the way (en, zh), the
+    # agent rung directly by a ladder's agent step and the Uniqueid of that leg, the priority base of
+    # the queue waited in (before time credit) and the credit the caller came with.
+    routing: dict[str, Any] | None = None
+    route_log: list[tuple[str, str]] = field(default_factory=list)
+    dial_agent: int | None = None
+    dial_leg: str = ""
+    base_priority: int | None = None
+    credit_seconds: int = 0
+    survey: bool = False
+    survey_score: int | None = None
+
+    def trace(self) -> dict[str, str] | None:
+        """The routing trace shown to agents and supervisors: the decision, then what happened."""
+        if self.routing is None and not self.route_log:
+            return None
+        decided = (self.routing or {}).get("trace") or {}
+        out = {}
+        for i, lang in enumerate(("en", "zh")):
+            parts = [decided.get(lang) or ""]
+            if self.route_log:
+                parts.append(" → ".join(entry[i] for entry in self.route_log))
+            out[lang] = " | ".join(p for p in parts if p)
+        return out
+
+    def routing_record(self) -> str | None:
+        if self.routing is None and not self.route_log:
+            return None
+        return json.dumps({**(self.routing or {}), "log": [{"en": en, "zh": zh} for en, zh in self.route_log]},
+                          ensure_ascii=False, separators=(",", ":"))
 
     def record_fields(self) -> dict[str, Any]:
         """The interaction row as the model knows it now."""
@@ -45,7 +76,8 @@ class Call:
             "status": "answered" if self.state is CallState.CONNECTED else self.state.value,
             "ivr_failed": self.ivr_failed, "started_at": self.started_at, "queued_at": self.joined_at,
             "answered_at": self.answered_at, "ended_at": self.ended_at, "hold_seconds": self.hold_seconds,
-            "talk_seconds": self.talk_seconds,
+            "talk_seconds": self.talk_seconds, "routing_trace": self.routing_record(),
+            **({"survey_score": self.survey_score} if self.survey_score is not None else {}),
         }
 
     def pop(self, now: datetime) -> dict[str, Any]:
@@ -57,6 +89,7 @@ class Call:
             "ivr": {"digits": list(self.digits), "menu_choice": self.menu_choice, "language": self.language,
                     "failed": self.ivr_failed},
             "joined_at": self.joined_at.isoformat() if self.joined_at else None, "waited_seconds": max(waited, 0),
+            "trace": self.trace(), "routed_to": (self.routing or {}).get("first_target") or None,
         }
 
 

@@ -22,6 +22,7 @@ from callcenter import effects as fx
 from callcenter.ami import actions
 from callcenter.model.entities import Agent, Call, WrapUp
 from callcenter.model.members import MemberHandlers
+from callcenter.model.routes import RouteHandlers
 from callcenter.model.tables import (ACTIVITY_TRANSITIONS, CALL_TERMINAL, CALL_TRANSITIONS, Activity,
                                      CallState)
 from callcenter.settings import Settings
@@ -33,13 +34,14 @@ from callcenter.model.members import Effects
 MAX_PENDING = 20     # unsaved outcomes kept per agent
 
 
-class Model(MemberHandlers):
+class Model(MemberHandlers, RouteHandlers):
     def __init__(self, settings: Settings, *, new_id: Callable[[], str] = lambda: uuid.uuid4().hex) -> None:
         self.settings = settings
         self.new_id = new_id
         self.calls: dict[str, Call] = {}
         self.agents: dict[int, Agent] = {}
         self.by_interface: dict[str, int] = {}
+        self.legs: dict[str, str] = {}          # Uniqueid of a directly dialled agent leg -> call id
         self.ami_up = False
         self._calls_at_login: set[str] = set()
         self._touched: set[int] = set()
@@ -56,6 +58,10 @@ class Model(MemberHandlers):
             d.CallerAbandoned: self._caller_abandoned,
             d.CallerLeft: self._caller_left,
             d.ChannelHungUp: self._hangup,
+            d.DialStarted: self._dial_started,
+            d.DialFinished: self._dial_finished,
+            d.AgingDue: self._aging_due,
+            d.SurveyAnswered: self._survey_answered,
             d.MemberAdded: self._member_added,
             d.MemberRemoved: self._member_removed,
             d.MemberPaused: self._member_paused,
@@ -161,6 +167,7 @@ class Model(MemberHandlers):
         call.caller_number = e.caller_number or call.caller_number
         call.card, call.digits, call.menu_choice = e.card, e.digits, e.menu_choice
         call.language, call.ivr_failed, call.priority = e.language, e.failed, e.priority
+        call.routing, call.survey = e.routing, e.survey
         if not call.queue:
             call.queue = e.queue
         effects: Effects = [self._record(call)]
@@ -193,6 +200,7 @@ class Model(MemberHandlers):
         call.caller_name = e.caller_name
         if call.joined_at is None:
             call.joined_at = now
+        effects += self._start_aging(call, e.queue, now)
         effects += [self._record(call), fx.SupervisorsChanged()]
         return effects
 
@@ -243,6 +251,9 @@ class Model(MemberHandlers):
         agent.call_id = call.call_id
         call.agent_id, call.answered_at, call.hold_seconds = agent.info.agent_id, now, e.hold_seconds
         call.queue = e.queue or call.queue
+        name = agent.info.name or agent.info.login
+        call.route_log.append((f"answered by {name} in {call.queue} after {e.hold_seconds} s",
+                               f"{name} 在 {call.queue} 队列接听（等待 {e.hold_seconds} 秒）"))
         effects.append(fx.SendToAgent(agent.info.agent_id, "call", {**call.pop(now), "state": "connected"}))
         effects += [self._record(call), fx.SupervisorsChanged()]
         return effects
@@ -295,13 +306,18 @@ class Model(MemberHandlers):
         return effects
 
     def _hangup(self, e: d.ChannelHungUp, now: datetime) -> Effects:
+        leg_of = self.legs.pop(e.call_id, None)
+        if leg_of is not None:   # the agent's leg of a direct (Dial) call
+            return self._dial_leg_gone(leg_of, now)
         call = self.calls.get(e.call_id)
         if call is None:
             return []            # agent legs, ;1 halves, calls we never saw: nothing to do
+        effects: Effects = []
+        if call.state is CallState.CONNECTED and call.dial_agent is not None:
+            effects += self._complete_direct(call, "caller", now)     # no AgentComplete after Dial()
         before = call.state
         if not self._call_step(call, e):
             return [self._illegal(call, e)]
-        effects: Effects = []
         if call.state is CallState.CONNECTED:
             return effects       # AgentComplete is still to come
         if before is not call.state or call.state is CallState.LEFT:
@@ -310,5 +326,6 @@ class Model(MemberHandlers):
             effects.append(self._record(call))
         if call.state in CALL_TERMINAL or call.state is CallState.LEFT:
             del self.calls[call.call_id]
+            self.legs.pop(call.dial_leg, None)
         effects.append(fx.SupervisorsChanged())
         return effects

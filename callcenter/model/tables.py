@@ -14,6 +14,7 @@ from callcenter import domain as d
 class CallState(StrEnum):
     IVR = "ivr"                 # in the voice menu (we only know it from IvrCompleted)
     QUEUED = "queued"           # waiting in a queue
+    DIALING = "dialing"         # a ladder's agent step: Dial() rings one agent directly
     RINGING = "ringing"         # at least one agent phone rings
     CONNECTED = "connected"     # talking to an agent
     COMPLETED = "completed"     # the agent call ended (AgentComplete)
@@ -45,10 +46,19 @@ CALL_TERMINAL = frozenset({CallState.COMPLETED, CallState.ABANDONED, CallState.I
 CALL_TRANSITIONS: dict[CallState, dict[type, CallState]] = {
     CallState.IVR: {
         d.CallerJoined: CallState.QUEUED,
+        d.DialStarted: CallState.DIALING,
         d.ChannelHungUp: CallState.IVR_HANGUP,
+    },
+    CallState.DIALING: {
+        d.DialStarted: CallState.DIALING,
+        d.DialFinished: CallState.DIALING,         # the model moves on: CONNECTED on ANSWER, else LEFT
+        d.CallerJoined: CallState.QUEUED,
+        d.ChannelHungUp: CallState.ABANDONED,      # hung up while the agent's phone rang
     },
     CallState.QUEUED: {
         d.CallerJoined: CallState.QUEUED,          # QueueStatus resync re-reports waiting callers
+        d.DialStarted: CallState.QUEUED,           # app_queue's own dials (AgentCalled tells us more)
+        d.DialFinished: CallState.QUEUED,
         d.AgentRinging: CallState.RINGING,
         d.CallerAbandoned: CallState.ABANDONED,
         d.CallerLeft: CallState.LEFT,
@@ -56,6 +66,8 @@ CALL_TRANSITIONS: dict[CallState, dict[type, CallState]] = {
     },
     CallState.RINGING: {
         d.AgentRinging: CallState.RINGING,         # ringall: several phones ring
+        d.DialStarted: CallState.RINGING,
+        d.DialFinished: CallState.RINGING,
         d.AgentNoAnswer: CallState.RINGING,        # the model drops back to QUEUED when none rings
         d.CallerLeft: CallState.RINGING,           # Asterisk sends QueueCallerLeave before AgentConnect
         d.AgentAnswered: CallState.CONNECTED,
@@ -64,18 +76,23 @@ CALL_TRANSITIONS: dict[CallState, dict[type, CallState]] = {
     },
     CallState.CONNECTED: {
         d.CallCompleted: CallState.COMPLETED,
+        d.DialStarted: CallState.CONNECTED,
+        d.DialFinished: CallState.CONNECTED,
         d.CallerLeft: CallState.CONNECTED,
         d.ChannelHungUp: CallState.CONNECTED,      # AgentComplete follows the caller's Hangup
     },
     CallState.LEFT: {
         d.CallerJoined: CallState.QUEUED,          # overflow into the next queue
+        d.DialStarted: CallState.DIALING,          # the next agent step
         d.ChannelHungUp: CallState.LEFT,
     },
     CallState.COMPLETED: {
         d.ChannelHungUp: CallState.COMPLETED,
+        d.DialFinished: CallState.COMPLETED,
         d.CallerLeft: CallState.COMPLETED,
     },
     CallState.ABANDONED: {
+        d.DialFinished: CallState.ABANDONED,       # DialEnd CANCEL after the caller's hang-up
         d.CallerLeft: CallState.ABANDONED,         # QueueCallerLeave follows QueueCallerAbandon
         d.ChannelHungUp: CallState.ABANDONED,
     },
@@ -87,8 +104,10 @@ CALL_TRANSITIONS: dict[CallState, dict[type, CallState]] = {
 ACTIVITY_TRANSITIONS: dict[Activity, dict[type, Activity]] = {
     Activity.IDLE: {
         d.AgentRinging: Activity.RINGING,
+        d.DialStarted: Activity.RINGING,           # rung directly by a ladder's agent step
     },
     Activity.RINGING: {
+        d.DialFinished: Activity.RINGING,          # the model moves on: ON_CALL on ANSWER, else IDLE
         d.AgentRinging: Activity.RINGING,          # a second call offered (ring-in-use)
         d.AgentNoAnswer: Activity.IDLE,
         d.CallerAbandoned: Activity.IDLE,
@@ -102,5 +121,6 @@ ACTIVITY_TRANSITIONS: dict[Activity, dict[type, Activity]] = {
         d.DispositionSaved: Activity.IDLE,
         d.WrapUpExpired: Activity.IDLE,
         d.AgentRinging: Activity.RINGING,          # wrap-up of 0 s, or a manual unpause: a new call rings
+        d.DialStarted: Activity.RINGING,
     },
 }

@@ -7,8 +7,11 @@ from typing import Any
 from callcenter.model.entities import Call
 from callcenter.model.state import Model
 from callcenter.model.tables import Activity, CallState
+from callcenter.routing import AgentAvailability, AgentPresence
 
-_WAITING = (CallState.QUEUED, CallState.RINGING)
+# Calls the wallboard lists under their queue: waiting, ringing there, or ringing an agent directly
+# (a ladder's agent step, before the queue).
+_WAITING = (CallState.QUEUED, CallState.RINGING, CallState.DIALING)
 
 
 def agent_snapshot(model: Model, agent_id: int, now: datetime) -> dict[str, Any]:
@@ -43,7 +46,7 @@ def _waiting_view(call: Call) -> dict[str, Any]:
     card = call.card or {}
     return {"call_id": call.call_id, "caller_number": call.caller_number, "name": card.get("name"),
             "customer_type": card.get("customer_type"), "priority": call.priority, "state": call.state.value,
-            "waiting_since": call.joined_at.isoformat() if call.joined_at else None}
+            "waiting_since": call.joined_at.isoformat() if call.joined_at else None, "trace": call.trace()}
 
 
 def wallboard(model: Model, now: datetime) -> dict[str, Any]:
@@ -65,3 +68,11 @@ def wallboard(model: Model, now: datetime) -> dict[str, Any]:
         call = model.calls.get(agent.call_id) if agent.call_id else None
         agents.append({**agent.view(), "customer_type": (call.card or {}).get("customer_type") if call else None})
     return {"queues": queues, "agents": agents, "ami_up": model.ami_up, "at": now.isoformat()}
+
+
+def availability(model: Model) -> AgentAvailability:
+    """Every agent as routing sees them now (``routing.decide``'s input, read by the IVR)."""
+    return AgentAvailability.of(
+        AgentPresence(login=a.info.login, state=a.state.value, queues=frozenset(a.memberships), reason=a.reason,
+                      name=a.info.name, interface=a.info.interface)
+        for a in model.agents.values() if a.info.role == "agent" or a.memberships)

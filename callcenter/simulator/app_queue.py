@@ -24,10 +24,13 @@ from .pbx import Pbx
 from .queues import DEVICE_INUSE, DEVICE_NOT_INUSE, Entry, Member, QueueState
 from .ringing import MemberLeg, abort, answer, hang_up_agent_side, start_ring
 
-UNKNOWN, CONTINUE, REDIRECTED = "unknown", "continue", "redirected"
+UNKNOWN, CONTINUE, REDIRECTED, TIMEOUT = "unknown", "continue", "redirected", "timeout"
 
 
-async def queue_exec(pbx: Pbx, call: SimCall, name: str) -> str:
+async def queue_exec(pbx: Pbx, call: SimCall, name: str, *, timeout: float | None = None,
+                     position: int | None = None) -> str:
+    """``Queue(name,c,,,timeout,,,,position)``: *timeout* seconds at most (checked between ring
+    cycles, as app_queue does: a ringing phone is never cut off), *position* the place asked for."""
     queue = pbx.queues.get(name)
     chan = call.chan
     assert chan is not None
@@ -36,13 +39,14 @@ async def queue_exec(pbx: Pbx, call: SimCall, name: str) -> str:
         return UNKNOWN
     priority = _to_int(pbx.get_var(chan, "QUEUE_PRIO"))
     entry = Entry(call.call_id, priority, pbx.now(), owner=call)
-    position = queue.join(entry)
+    position = queue.join(entry, position)
     call.queue, call.queue_priority, call.phase = name, priority, "queued"
     chan.application, chan.app_data = "Queue", name
     pbx.emit(qev.queue_caller_join(chan.snapshot(), name, position, len(queue.entries)))
     pbx.emit(ev.moh_start(chan.snapshot()))
     call.joined.set()
     deadline = pbx.now() + call.patience if call.patience is not None else math.inf
+    overflow_at = pbx.now() + timeout if timeout is not None else math.inf
     while True:
         if call.hung_up:
             return _abandon(pbx, call, queue, entry, [])
@@ -51,10 +55,14 @@ async def queue_exec(pbx: Pbx, call: SimCall, name: str) -> str:
         if pbx.now() >= deadline:
             call.hang_up(16)
             continue
+        if pbx.now() >= overflow_at:
+            _leave(pbx, call, queue, entry)
+            chan.variables["QUEUESTATUS"] = "TIMEOUT"
+            return TIMEOUT
         members = queue.choose(pbx.rng) if queue.is_our_turn(entry) else []
         if not members:
             await wait_any([call.caller_gone, call.redirect, pbx.queue_change_future()],
-                           min(1.0, deadline - pbx.now()))
+                           min(1.0, deadline - pbx.now(), max(overflow_at - pbx.now(), 0.0)))
             continue
         result = await _ring(pbx, call, queue, entry, members, deadline)
         if result is not None:
@@ -186,6 +194,7 @@ async def _connect(pbx: Pbx, call: SimCall, queue: QueueState, entry: Entry, win
     pbx.emit(ev.bridge_leave(bridge, 0, chan.snapshot()))
     pbx.emit(ev.bridge_destroy(bridge))
     chan.bridge_id = ""
+    chan.variables["QUEUESTATUS"] = "CONTINUE"          # option c: the agent hung up, the caller goes on
     return CONTINUE
 
 

@@ -1,16 +1,25 @@
 """The dialplan a simulated caller runs: the contexts of ``callcenter/data/extensions.conf``.
 
 Theory of operation. A caller is a Local pair created as an Originate of ``Local/<dnid>@inbound/n``
-would create it; its ``;2`` half executes the dialplan. ``[inbound]``, priority by priority:
+would create it; its ``;2`` half executes the dialplan. ``[inbound]`` is interpreted priority by
+priority, with its labels, exactly as the sample ``extensions.conf`` lists them:
 
-    1 NoOp   2 Answer   3 Set(CC_QUEUE=<default queue>)   4 Set(CC_PRIORITY=0)
-    5 AGI(agi://host:port/inbound,${EXTEN})   6 GotoIf(CC_ACTION = closed ? closed)
-    7 Set(QUEUE_PRIO=${CC_PRIORITY})   8 Queue(${CC_QUEUE})   9 GotoIf(QUEUESTATUS != UNKNOWN ? done)
-    10 Queue(<default queue>)   11 (done) Hangup()   12 (closed) Playback(vm-goodbye)   13 Hangup()
+    1 NoOp  2 Answer  3 Set(CC_QUEUE=<default>)  4 Set(CC_PRIORITY=0)  5 AGI(inbound)
+    6 GotoIf(CC_ACTION = closed ? closed)  7 GotoIf(CC_ACTION != "" ? bye)  8 Set(CC_STEP=1)
+    9 (step) GotoIf(CC_STEP > CC_STEPS ? queue)  10 GotoIf(step kind = queue ? wait)
+    11 Dial(CC_STEP_i_DIAL, CC_STEP_i_SECONDS, g)  12 GotoIf(DIALSTATUS = ANSWER ? after)  13 Goto(next)
+    14 (wait) Set(QUEUE_PRIO=CC_STEP_i_PRIORITY)  15 Queue(CC_STEP_i_TARGET, c,,, CC_STEP_i_SECONDS)
+    16 GotoIf(QUEUESTATUS = CONTINUE ? after)  17 (next) Set(CC_STEP += 1)  18 Goto(step)
+    19 (queue) Set(QUEUE_PRIO=CC_PRIORITY)  20 Queue(CC_QUEUE, c)  21 GotoIf(CONTINUE ? after)
+    22 GotoIf(QUEUESTATUS != UNKNOWN ? bye)  23 Queue(<default>, c)  24 GotoIf(!= CONTINUE ? bye)
+    25 (after) GotoIf(CC_SURVEY != yes ? bye)  26 AGI(survey)  27 (bye) Hangup()
+    28 (closed) Playback(vm-goodbye)  29 Hangup()
 
 The defaults are set *before* the AGI so that a dead FastAGI server (``AGISTATUS=FAILURE``) still routes
-the caller; app_queue reads the caller's queue priority from ``QUEUE_PRIO``. An out-of-hours caller
-(``CC_ACTION=closed``, set only by the IVR) hears the goodbye and is hung up: outcome ``ivr_hangup``. ``[queue-direct]``
+the caller; app_queue reads the caller's queue priority from ``QUEUE_PRIO``. The IVR's plan (``CC_STEPS``)
+rings agents with ``Dial()`` (:mod:`.dial`) and waits in queues with a timeout (overflow). When the agent
+hangs up first the caller goes on to the survey. An out-of-hours caller (``CC_ACTION=closed``) hears the
+goodbye and is hung up; any other ``CC_ACTION`` hangs up at once. ``[queue-direct]``
 (``Local/<queue>@queue-direct/n``: 1 NoOp, 2 Answer, 3 Queue(${EXTEN}), 4 Hangup) puts a caller straight
 into a queue, as transfers and tests do. A caller redirected to any other context just waits there
 (the simulator has no dialplan for it) until it hangs up or is redirected again.
@@ -24,15 +33,18 @@ from ivr import variables as dv
 
 from . import events as ev
 from .agi_client import AgiSession
-from .app_queue import CONTINUE, REDIRECTED, UNKNOWN, queue_exec
+from .app_queue import CONTINUE, REDIRECTED, TIMEOUT, UNKNOWN, queue_exec
 from .calls import COMPLETED, FAILED, IVR_HANGUP, LEFT_DIALPLAN, STOPPED, SimCall, wait_any
 from .channels import STATE_UP
+from .dial import ANSWER, BUSY, CHANUNAVAIL, NOANSWER, dial_exec
 from .pbx import Pbx
 
 log = logging.getLogger(__name__)
 INBOUND, QUEUE_DIRECT, CALLER_CONTEXT = "inbound", "queue-direct", "caller-sim"
-(P_NOOP, P_ANSWER, P_SET_QUEUE, P_SET_PRIORITY, P_AGI, P_CLOSED_CHECK, P_QUEUE_PRIO, P_QUEUE, P_CHECK,
- P_FALLBACK, P_HANGUP, P_CLOSED, P_CLOSED_HANGUP) = range(1, 14)
+(P_NOOP, P_ANSWER, P_SET_QUEUE, P_SET_PRIORITY, P_AGI, P_CLOSED_CHECK, P_ACTION_CHECK, P_STEP_INIT, P_STEP,
+ P_KIND, P_DIAL, P_DIAL_CHECK, P_DIAL_NEXT, P_WAIT, P_STEP_QUEUE, P_STEP_CHECK, P_NEXT, P_LOOP, P_QUEUE_PRIO,
+ P_QUEUE, P_QUEUE_CHECK, P_CHECK, P_FALLBACK, P_FALLBACK_CHECK, P_AFTER, P_SURVEY, P_HANGUP, P_CLOSED,
+ P_CLOSED_HANGUP) = range(1, 30)
 GOODBYE = "vm-goodbye"
 QD_ANSWER, QD_QUEUE, QD_HANGUP = 2, 3, 4
 Location = tuple[str, str, int]
@@ -96,35 +108,108 @@ async def _inbound(pbx: Pbx, call: SimCall, exten: str, priority: int) -> Locati
     chan = call.chan
     assert chan is not None
     default = pbx.config.default_queue
-    if priority <= P_ANSWER:
-        _answer(pbx, call, INBOUND, exten, P_ANSWER)
-    if priority <= P_SET_PRIORITY:
-        chan.variables[dv.QUEUE] = default
-        chan.variables[dv.PRIORITY] = "0"
-    if priority <= P_AGI:
-        session = AgiSession(pbx, call, pbx.config.agi_script, [exten], P_AGI)
-        chan.at(INBOUND, exten, P_AGI, "AGI", f"{session.url},{exten}")
-        call.phase = "ivr"
-        call.agi_status = await session.run()
-        chan.variables[dv.ASTERISK_AGI_STATUS] = call.agi_status
-    if call.hung_up or call.dead_by_agi:
-        return _end_dead(pbx, call, IVR_HANGUP)
-    if call.redirect.done():
-        return _take_redirect(call)
-    if priority >= P_CLOSED or (priority <= P_CLOSED_CHECK
-                                and pbx.get_var(chan, dv.ACTION) == dv.ACTION_CLOSED):
-        return await _closed(pbx, call, exten)
-    if priority <= P_QUEUE_PRIO:
-        chan.variables[dv.ASTERISK_QUEUE_PRIORITY] = pbx.get_var(chan, dv.PRIORITY) or ""
-    result = CONTINUE
-    if priority <= P_QUEUE:
-        queue = pbx.get_var(chan, dv.QUEUE) or ""
-        chan.at(INBOUND, exten, P_QUEUE, "Queue", queue)
-        result = await queue_exec(pbx, call, queue)
-    if result == UNKNOWN or priority in (P_CHECK, P_FALLBACK):
-        chan.at(INBOUND, exten, P_FALLBACK, "Queue", default)
-        result = await queue_exec(pbx, call, default)
-    return _after_queue(pbx, call, result, (INBOUND, exten, P_HANGUP))
+    p = priority
+
+    def var(name: str) -> str:
+        return pbx.get_var(chan, name) or ""
+
+    def step(field: str) -> str:
+        return var(dv.step(_int(var(dv.STEP)), field))
+
+    while True:
+        if call.hung_up or call.dead_by_agi:
+            return _end_dead(pbx, call, IVR_HANGUP)
+        if call.redirect.done():
+            return _take_redirect(call)
+        if p in (P_NOOP, P_SET_QUEUE, P_SET_PRIORITY, P_STEP_INIT, P_NEXT, P_LOOP, P_DIAL_NEXT):
+            chan.at(INBOUND, exten, p, "Set" if p != P_NOOP else "NoOp")
+            if p == P_SET_QUEUE:
+                chan.variables[dv.QUEUE] = default
+            elif p == P_SET_PRIORITY:
+                chan.variables[dv.PRIORITY] = "0"
+            elif p == P_STEP_INIT:
+                chan.variables[dv.STEP] = "1"
+            elif p == P_NEXT:
+                chan.variables[dv.STEP] = str(_int(var(dv.STEP)) + 1)
+            p = {P_LOOP: P_STEP, P_DIAL_NEXT: P_NEXT}.get(p, p + 1)
+        elif p == P_ANSWER:
+            _answer(pbx, call, INBOUND, exten, P_ANSWER)
+            p += 1
+        elif p == P_AGI:
+            session = AgiSession(pbx, call, pbx.config.agi_script, [exten], P_AGI)
+            chan.at(INBOUND, exten, P_AGI, "AGI", f"{session.url},{exten}")
+            call.phase = "ivr"
+            call.agi_status = await session.run()
+            chan.variables[dv.ASTERISK_AGI_STATUS] = call.agi_status
+            p += 1
+        elif p == P_CLOSED_CHECK:
+            p = P_CLOSED if var(dv.ACTION) == dv.ACTION_CLOSED else p + 1
+        elif p == P_ACTION_CHECK:
+            p = P_HANGUP if var(dv.ACTION) else p + 1
+        elif p == P_STEP:
+            p = P_QUEUE_PRIO if _int(var(dv.STEP)) > _int(var(dv.STEPS)) else p + 1
+        elif p == P_KIND:
+            p = P_WAIT if step("KIND") == "queue" else p + 1
+        elif p == P_DIAL:
+            chan.at(INBOUND, exten, P_DIAL, "Dial", f"{step('DIAL')},{step('SECONDS')},g")
+            result = await dial_exec(pbx, call, step("DIAL"), _seconds(step("SECONDS")))
+            if result not in (ANSWER, NOANSWER, BUSY, CHANUNAVAIL):
+                return _after_queue(pbx, call, result, (INBOUND, exten, P_HANGUP))
+            p += 1
+        elif p == P_DIAL_CHECK:
+            p = P_AFTER if var("DIALSTATUS") == ANSWER else p + 1
+        elif p in (P_WAIT, P_QUEUE_PRIO):
+            source = step("PRIORITY") if p == P_WAIT else var(dv.PRIORITY)
+            chan.variables[dv.ASTERISK_QUEUE_PRIORITY] = source
+            p += 1
+        elif p in (P_STEP_QUEUE, P_QUEUE, P_FALLBACK):
+            queue = {P_STEP_QUEUE: step("TARGET"), P_QUEUE: var(dv.QUEUE), P_FALLBACK: default}[p]
+            timeout = _seconds(step("SECONDS")) if p == P_STEP_QUEUE else None
+            chan.at(INBOUND, exten, p, "Queue", f"{queue},c,,,{'' if timeout is None else timeout}")
+            result = await queue_exec(pbx, call, queue, timeout=timeout)
+            if result not in (CONTINUE, UNKNOWN, TIMEOUT):
+                return _after_queue(pbx, call, result, (INBOUND, exten, P_HANGUP))
+            p += 1
+        elif p in (P_STEP_CHECK, P_QUEUE_CHECK):
+            p = P_AFTER if var("QUEUESTATUS") == "CONTINUE" else p + 1
+        elif p == P_CHECK:
+            p = P_HANGUP if var("QUEUESTATUS") != "UNKNOWN" else p + 1
+        elif p == P_FALLBACK_CHECK:
+            p = P_HANGUP if var("QUEUESTATUS") != "CONTINUE" else p + 1
+        elif p == P_AFTER:
+            p = P_HANGUP if var(dv.SURVEY) != "yes" else p + 1
+        elif p == P_SURVEY:
+            session = AgiSession(pbx, call, dv.SURVEY_SCRIPT, [], P_SURVEY)
+            chan.at(INBOUND, exten, P_SURVEY, "AGI", session.url)
+            call.phase = "survey"
+            await session.run()
+            p += 1
+        elif p == P_HANGUP:
+            chan.at(INBOUND, exten, P_HANGUP, "Hangup")
+            _dialplan_hangup(pbx, call)
+            return None
+        elif p >= P_CLOSED:
+            return await _closed(pbx, call, exten)
+        else:                                   # a priority the context does not have
+            chan.at(INBOUND, exten, p)
+            _dialplan_hangup(pbx, call)
+            return None
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text.strip() or "0")
+    except ValueError:
+        return 0
+
+
+def _seconds(text: str) -> float | None:
+    """A Dial()/Queue() timeout argument: empty or not a positive number = none."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value > 0 else None
 
 
 async def _closed(pbx: Pbx, call: SimCall, exten: str) -> Location | None:

@@ -65,13 +65,17 @@ class QueueState:
     rr_last: str | None = None             # rrmemory: the member rung last
 
     # -- callers ---------------------------------------------------------------------------------
-    def join(self, entry: Entry) -> int:
-        """Insert by priority; returns the 1-based position."""
+    def join(self, entry: Entry, position: int | None = None) -> int:
+        """Insert by priority; with *position* (Queue()'s last argument) at that place if no caller of
+        a higher priority would be passed. Returns the 1-based position."""
         index = len(self.entries)
         for i, other in enumerate(self.entries):
             if other.priority < entry.priority:
                 index = i
                 break
+        if position is not None and position > 0:
+            higher = sum(1 for other in self.entries if other.priority > entry.priority)
+            index = max(higher, min(index, position - 1))
         self.entries.insert(index, entry)
         entry.original_position = index + 1
         return index + 1

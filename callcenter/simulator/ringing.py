@@ -60,23 +60,27 @@ def _mark_ringing(pbx: Pbx, state_interface: str, call_id: str | None) -> None:
                 member.ringing_for = call_id
 
 
-def start_ring(pbx: Pbx, caller: Channel, queue: str, member: Member, call_id: str) -> MemberLeg:
-    """Create the member's leg and emit AgentCalled/DialBegin (and the ringing indication)."""
+def _new_leg(pbx: Pbx, caller: Channel, queue: str, member: Member, app: str) -> MemberLeg:
     cid = (caller.caller_num, caller.caller_name)
     local = parse_local(member.interface)
     if local is not None:
         one, two = pbx.channels.new_local_pair(local[0], local[1], linkedid=caller.linkedid)
         pbx.announce_local_pair(one, two, cid, connected_one=False)
-        one.application, one.app_data = "AppQueue", "(Outgoing Line)"
+        one.application, one.app_data = app, "(Outgoing Line)"
         two.application, two.app_data = "Dial", f"PJSIP/{local[0]}"
-        leg = MemberLeg(pbx, queue, member, one, two)
-    else:
-        chan = pbx.channels.new_channel(member.interface, OTHER_TECH_CONTEXT, "s", linkedid=caller.linkedid)
-        pbx.emit(ev.newchannel(chan.snapshot()))
-        chan.caller_num, chan.caller_name = cid
-        pbx.emit(ev.newcallerid(chan.snapshot()))
-        chan.application, chan.app_data = "AppQueue", "(Outgoing Line)"
-        leg = MemberLeg(pbx, queue, member, chan, chan)
+        return MemberLeg(pbx, queue, member, one, two)
+    chan = pbx.channels.new_channel(member.interface, OTHER_TECH_CONTEXT, "s", linkedid=caller.linkedid)
+    pbx.emit(ev.newchannel(chan.snapshot()))
+    chan.caller_num, chan.caller_name = cid
+    pbx.emit(ev.newcallerid(chan.snapshot()))
+    chan.application, chan.app_data = app, "(Outgoing Line)"
+    return MemberLeg(pbx, queue, member, chan, chan)
+
+
+def start_ring(pbx: Pbx, caller: Channel, queue: str, member: Member, call_id: str) -> MemberLeg:
+    """Create the member's leg and emit AgentCalled/DialBegin (and the ringing indication)."""
+    cid = (caller.caller_num, caller.caller_name)
+    leg = _new_leg(pbx, caller, queue, member, "AppQueue")
     dial_before = leg.dial.snapshot()
     # app_queue copies the caller's extension and connected line onto the outgoing channel before
     # AgentCalled; DialBegin still carries the earlier snapshot (seen in the recordings).
@@ -84,13 +88,27 @@ def start_ring(pbx: Pbx, caller: Channel, queue: str, member: Member, call_id: s
     leg.dial.connected_num, leg.dial.connected_name = cid
     pbx.emit(agent_called(caller.snapshot(), leg.dial.snapshot(), queue, member.interface, member.name))
     pbx.emit(ev.dial_begin(caller.snapshot(), dial_before, member.interface))
+    _signal(pbx, caller, leg, member, call_id)
+    return leg
+
+
+def start_dial(pbx: Pbx, caller: Channel, member: Member, call_id: str) -> MemberLeg:
+    """``Dial(<interface>)`` from the dialplan: like a queue ring without the Agent* events. app_dial's
+    ``DialString`` is the resource after the technology (``1001@agent-phones/n``)."""
+    leg = _new_leg(pbx, caller, "", member, "AppDial")
+    pbx.emit(ev.dial_begin(caller.snapshot(), leg.dial.snapshot(), member.interface.split("/", 1)[-1]))
+    leg.dial.connected_num, leg.dial.connected_name = caller.caller_num, caller.caller_name
+    _signal(pbx, caller, leg, member, call_id)
+    return leg
+
+
+def _signal(pbx: Pbx, caller: Channel, leg: MemberLeg, member: Member, call_id: str) -> None:
     _mark_ringing(pbx, member.state_interface, call_id)
     signals = leg.settings.signals_ringing
     if signals is None:
         signals = not leg.settings.answers
     if signals:
         show_ringing(pbx, caller, leg)
-    return leg
 
 
 def show_ringing(pbx: Pbx, caller: Channel, leg: MemberLeg) -> None:

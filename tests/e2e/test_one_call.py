@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import contextlib
+import json
 
 import pytest
 
 from crm_bridge.seed import DEMO_VIP_NUMBER
 from tests.e2e.stack import Console, eventually, running_stack
 
-AGENT_1001 = "Local/1001@agent-phones/n"
+AGENT = "Local/1002@agent-phones/n"
 VIP_LOCAL = DEMO_VIP_NUMBER.removeprefix("+86")       # the caller ID as a Chinese carrier delivers it
 
 
@@ -20,10 +21,10 @@ async def go_available(console: Console) -> None:
 
 @contextlib.asynccontextmanager
 async def available_desk(stack):
-    """Agent 1001's browser: logged in, Available confirmed by Asterisk; closed on exit."""
+    """Agent 1002 (not the VIP caller's account manager, so the call goes through the vip queue)'s browser: logged in, Available confirmed by Asterisk; closed on exit."""
     console = Console(stack.base_url)
     try:
-        await console.login("1001", "demo1001")
+        await console.login("1002", "demo1002")
         await go_available(console)
         yield console
     finally:
@@ -31,7 +32,7 @@ async def available_desk(stack):
 
 
 async def pause_and_leave_the_desk(stack, reason: str) -> None:
-    """Agent 1001 goes available, pauses with *reason* (confirmed by Asterisk) and closes the page."""
+    """Agent 1002 (not the VIP caller's account manager, so the call goes through the vip queue) goes available, pauses with *reason* (confirmed by Asterisk) and closes the page."""
     async with available_desk(stack) as console:
         assert (await console.send("pause", {"reason": reason}))["ok"]
         await console.next("agent", where=lambda a: a["state"] == "paused")
@@ -41,10 +42,10 @@ async def test_vip_call_pops_before_answer_and_the_outcome_is_stored(tmp_path):
     async with running_stack(tmp_path) as stack:
         console = Console(stack.base_url)
         try:
-            hello = await console.login("1001", "demo1001")
+            hello = await console.login("1002", "demo1002")
             agent_id = hello["user"]["agent_id"]
             await go_available(console)
-            stack.sim.phone(AGENT_1001).answer_after = 0.5
+            stack.sim.phone(AGENT).answer_after = 0.5
 
             call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",), talk_seconds=0.3)
             queue, priority = await call.wait_joined(10)
@@ -80,7 +81,7 @@ async def test_vip_call_pops_before_answer_and_the_outcome_is_stored(tmp_path):
 async def test_an_invalid_digit_then_a_valid_one_still_reaches_the_queue(tmp_path):
     async with running_stack(tmp_path) as stack:
         async with available_desk(stack) as console:
-            stack.sim.phone(AGENT_1001).answer_after = 0.5
+            stack.sim.phone(AGENT).answer_after = 0.5
             call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("9", "2"), talk_seconds=0.2)
             assert await call.wait_joined(10) == ("vip", 10)
             pop = await console.next("pop", where=lambda p: p["call_id"] == call.call_id)
@@ -115,7 +116,9 @@ async def test_an_unreachable_fastagi_server_still_routes_the_caller(tmp_path):
 async def test_an_abandoned_call_is_stored_as_abandoned(tmp_path):
     async with running_stack(tmp_path) as stack:
         call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("2",), patience=0.3)
-        await call.wait_joined(10)
+        # Nobody is logged in anywhere: the VIP ladder skips the account manager and the unstaffed vip
+        # pool and leaves the caller in its last queue, standard, at the VIP priority.
+        assert await call.wait_joined(10) == ("standard", 10)
         await call.wait_ended(10)
         assert call.outcome == "abandoned"
 
@@ -124,8 +127,10 @@ async def test_an_abandoned_call_is_stored_as_abandoned(tmp_path):
             return next((r for r in rows if r["call_id"] == call.call_id), None)
 
         row = await eventually(abandoned_row, what="abandoned interaction row")
-        assert row["queue"] == "vip" and row["agent_id"] is None and row["menu_choice"] == "complaint"
+        assert row["queue"] == "standard" and row["agent_id"] is None and row["menu_choice"] == "complaint"
         assert row["ended_at"] is not None and row["outcome"] is None
+        trace = json.loads(row["routing_trace"])["trace"]["en"]
+        assert "account manager 王伟 logged out" in trace and "queue vip: nobody logged in, overflow" in trace
 
 
 @pytest.mark.parametrize("garbage", [b"\xff\xfe\x00garbage\r\n\r\n", b"Event: QueueCallerJoin\r\nPosition: x\r\n\r\n"])
@@ -146,7 +151,7 @@ async def test_after_asterisk_restarts_the_agent_is_put_back_and_gets_the_next_p
 
             async def member_again():
                 view = stack.sim.queue_state("vip")
-                return view.member(AGENT_1001) is not None and not view.member(AGENT_1001).paused
+                return view.member(AGENT) is not None and not view.member(AGENT).paused
 
             await eventually(member_again, what="agent re-added to vip after the restart")
             call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",), talk_seconds=0.2)
@@ -176,12 +181,12 @@ async def test_pause_with_a_reason_reaches_asterisk_and_the_phone_stays_quiet(tm
             assert (await console.send("pause", {"reason": "lunch"}))["ok"]
             agent = await console.next("agent", where=lambda a: a["state"] == "paused")
             assert agent["reason"] == "lunch"
-            member = stack.sim.queue_state("vip").member(AGENT_1001)
+            member = stack.sim.queue_state("vip").member(AGENT)
             assert member.paused and member.paused_reason == "lunch"      # as Asterisk holds it
 
             call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",), patience=0.5)
             assert await call.wait_ended(10) == "abandoned"                # nobody rang the paused agent
-            assert stack.sim.queue_state("vip").member(AGENT_1001).calls_taken == 0
+            assert stack.sim.queue_state("vip").member(AGENT).calls_taken == 0
             seen = []
             while not console.frames.empty():
                 seen.append(console.frames.get_nowait()["type"])
@@ -195,14 +200,14 @@ async def test_restarting_the_server_mid_shift_keeps_agents_in_their_queues(tmp_
         async with stack.restarted_server() as again:
             console = Console(again.base_url)
             try:
-                hello = await console.login("1001", "demo1001")
+                hello = await console.login("1002", "demo1002")
                 state = hello["snapshot"]["agent"]
                 if state["state"] != "paused":      # the resync may still be on its way
                     state = await console.next("agent", where=lambda a: a["state"] == "paused")
                 assert state["reason"] == "training"
                 removed = [e for e in again.sim_events if e.name == "QueueMemberRemoved"]
                 assert not removed, "a server restart must not log agents out of their queues"
-                member = again.sim.queue_state("vip").member(AGENT_1001)
+                member = again.sim.queue_state("vip").member(AGENT)
                 assert member.paused and member.paused_reason == "training"
             finally:
                 await console.close()
@@ -214,18 +219,18 @@ async def test_what_agents_asked_for_survives_a_restart_of_both_sides(tmp_path):
         await pause_and_leave_the_desk(stack, "meeting")
 
         async def saved():
-            record = await stack.store.agent_by_login("1001")
+            record = await stack.store.agent_by_login("1002")
             return record.presence == "paused" and record.presence_reason == "meeting"
 
         await eventually(saved, what="presence saved")
         await stack.runner.cleanup()
         stack.runner = None
         await stack.sim.restart(close_after=0.05, down_for=0.05)
-        assert stack.sim.queue_state("vip").member(AGENT_1001) is None
+        assert stack.sim.queue_state("vip").member(AGENT) is None
         async with stack.restarted_server() as again:
 
             async def paused_member_back():
-                member = again.sim.queue_state("vip").member(AGENT_1001)
+                member = again.sim.queue_state("vip").member(AGENT)
                 return member is not None and member.paused and member.paused_reason == "meeting"
 
             await eventually(paused_member_back, what="agent re-added, paused for the meeting")

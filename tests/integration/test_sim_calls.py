@@ -75,7 +75,7 @@ async def test_ivr_routes_to_vip_with_queue_priority_10(sim, ami, agi):
     assert (entry["Priority"], entry["Position"], entry["Uniqueid"]) == ("10", "1", call.call_id)
     assert entry["Channel"] == "Local/100@inbound-00000000;2"
     join = await ami.event("QueueCallerJoin")
-    assert (join["Uniqueid"], join["Priority"], join["Queue"]) == (call.call_id, "8", "vip")   # dialplan priority (Queue is 8 after the closed check)
+    assert (join["Uniqueid"], join["Priority"], join["Queue"]) == (call.call_id, "20", "vip")   # dialplan priority: Queue(${CC_QUEUE}) when the AGI set no plan
     assert join["Linkedid"] == call.front.uniqueid
     sim.hangup(call)
     assert await call.wait_ended() == "abandoned"

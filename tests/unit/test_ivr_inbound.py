@@ -32,7 +32,7 @@ def found(*cards):
 
 
 async def test_sequence_on_the_wire():
-    ch, out = channel("200 result=1", *["200 result=1"] * 6)
+    ch, out = channel("200 result=1", *["200 result=1"] * 7)
     posted: list[IvrCompleted] = []
     event = await run_inbound(ch, settings_from_mapping({}), found(VIP), posted.append)
     assert out.lines == [
@@ -43,6 +43,7 @@ async def test_sequence_on_the_wire():
         'SET VARIABLE CC_CUSTOMER_ID "1"',
         'SET VARIABLE CC_MENU "service"',
         'SET VARIABLE CC_IVR_STATUS "ok"',
+        'SET VARIABLE CC_SURVEY "yes"',
     ]
     assert posted == [event] and event.queue == "vip" and event.digits == ("1",)
 

@@ -1,0 +1,132 @@
+"""``Dial(<interface>,<seconds>,g)`` for one caller: a ladder's agent step (the account manager...).
+
+Theory of operation. The dialled interface rings as a queue member's would (:mod:`.ringing`: a Local
+pair for ``Local/...``), with ``DialBegin``/``DialEnd`` but no ``Agent*`` events: app_dial is not
+app_queue. While it rings or talks the device is in use, so app_queue does not offer the same phone
+another call. The first of these decides: the phone answers (its :class:`PhoneSettings`), the ring
+time ends (``NOANSWER``), the phone rejects (``BUSY``), the caller hangs up (``CANCEL``, the call ends)
+or a ``Redirect``. After an answer the conversation lasts until one side hangs up: the caller (the
+call ends, :data:`COMPLETED`) or the agent (option ``g``: the dialplan goes on, ``DIALSTATUS=ANSWER``).
+
+``dial_exec`` returns the ``DIALSTATUS`` when the dialplan goes on, :data:`REDIRECTED`, or a final
+outcome (:data:`COMPLETED`, :data:`ABANDONED`) when the caller is gone.
+"""
+from __future__ import annotations
+
+from . import events as ev
+from .app_queue import REDIRECTED
+from .calls import ABANDONED, COMPLETED, SimCall, wait_any
+from .channels import new_bridge
+from .pbx import Pbx
+from .queues import DEVICE_INUSE, DEVICE_NOT_INUSE, Member
+from .ringing import abort, answer, hang_up_agent_side, start_dial
+
+ANSWER, NOANSWER, BUSY, CHANUNAVAIL = "ANSWER", "NOANSWER", "BUSY", "CHANUNAVAIL"
+
+
+def _member(pbx: Pbx, interface: str) -> Member:
+    """The queue member with this interface (its device state), else a stand-alone phone."""
+    for queue in pbx.queues.values():
+        member = queue.members.get(interface)
+        if member is not None:
+            return member
+    return Member(interface=interface, name="", state_interface=interface)
+
+
+def _set_in_call(pbx: Pbx, state_interface: str, in_call: bool) -> None:
+    for queue in pbx.queues.values():
+        for member in queue.members.values():
+            if member.state_interface == state_interface:
+                member.in_call = in_call
+
+
+async def dial_exec(pbx: Pbx, call: SimCall, interface: str, seconds: float | None) -> str:
+    chan = call.chan
+    assert chan is not None
+    if not interface:
+        chan.variables["DIALSTATUS"] = CHANUNAVAIL
+        return CHANUNAVAIL
+    member = _member(pbx, interface)
+    chan.application, chan.app_data = "Dial", f"{interface},{seconds or ''},g"
+    call.phase = "dialing"
+    busy = member.ringing_for is not None or pbx.device(member.state_interface) != DEVICE_NOT_INUSE
+    leg = start_dial(pbx, chan, member, call.call_id)
+    if busy:                                   # ringinuse=no has no say here, but the phone is busy
+        abort(pbx, chan, leg, (BUSY,))
+        chan.variables["DIALSTATUS"] = BUSY
+        return BUSY
+    ring_for = seconds if seconds is not None else float("inf")
+    after = leg.answer_after(pbx.timing.answer_after)
+    await wait_any([call.caller_gone, call.redirect, leg.gone], min(ring_for, after if after is not None else ring_for))
+    if call.hung_up:
+        pbx.caller_hangup_requests(call)
+        pbx.drop_front(call)
+        abort(pbx, chan, leg, ("CANCEL",))
+        pbx.emit(ev.soft_hangup_request(chan.snapshot(), 16))
+        pbx.hangup_channel(chan, call.cause)
+        call.finish(ABANDONED)
+        return ABANDONED
+    if call.redirect.done():
+        abort(pbx, chan, leg, ("CANCEL",))
+        return REDIRECTED
+    if leg.gone.done():
+        abort(pbx, chan, leg, (BUSY,))
+        chan.variables["DIALSTATUS"] = BUSY
+        return BUSY
+    if after is None or after > ring_for:
+        abort(pbx, chan, leg, (NOANSWER,))
+        chan.variables["DIALSTATUS"] = NOANSWER
+        return NOANSWER
+    return await _talk(pbx, call, leg)
+
+
+async def _talk(pbx: Pbx, call: SimCall, leg) -> str:  # noqa: ANN001 (MemberLeg)
+    chan = call.chan
+    assert chan is not None
+    answer(pbx, chan, leg)
+    member = leg.member
+    bridge = new_bridge()
+    pbx.emit(ev.bridge_create(bridge))
+    leg.dial.bridge_id = chan.bridge_id = bridge.uniqueid
+    pbx.emit(ev.bridge_enter(bridge, 1, leg.dial.snapshot()))
+    pbx.emit(ev.bridge_enter(bridge, 2, chan.snapshot()))
+    pbx.set_device(member.state_interface, DEVICE_INUSE)
+    _set_in_call(pbx, member.state_interface, True)
+    call.agent_interface, call.phase = member.interface, "connected"
+    call.answered.set()
+    chan.variables["DIALSTATUS"] = ANSWER
+    settings = leg.settings
+    talk = next(t for t in (call.talk_seconds, settings.talk_seconds, pbx.timing.talk_seconds) if t is not None)
+    side = call.hangup_by or settings.hangup_by or "caller"
+    if not await wait_any([call.caller_gone, leg.gone, call.redirect], talk):
+        if side == "agent":
+            leg.hang_up(16)
+        else:
+            call.hang_up(16)
+    _set_in_call(pbx, member.state_interface, False)
+    if call.hung_up:
+        pbx.caller_hangup_requests(call)
+        pbx.drop_front(call)
+        pbx.emit(ev.bridge_leave(bridge, 1, chan.snapshot()))
+        pbx.emit(ev.bridge_leave(bridge, 0, leg.dial.snapshot()))
+        pbx.emit(ev.soft_hangup_request(chan.snapshot(), 16))
+        pbx.hangup_channel(chan, call.cause)
+        pbx.emit(ev.bridge_destroy(bridge))
+        hang_up_agent_side(pbx, leg, 16)
+        call.finish(COMPLETED)
+        return COMPLETED
+    if call.redirect.done():
+        pbx.emit(ev.bridge_leave(bridge, 1, chan.snapshot()))
+        pbx.emit(ev.bridge_leave(bridge, 0, leg.dial.snapshot()))
+        pbx.emit(ev.bridge_destroy(bridge))
+        hang_up_agent_side(pbx, leg, 16)
+        chan.bridge_id = ""
+        return REDIRECTED
+    cause = leg.gone.result()
+    pbx.emit(ev.bridge_leave(bridge, 1, leg.dial.snapshot()))
+    hang_up_agent_side(pbx, leg, cause)
+    pbx.set_device(member.state_interface, DEVICE_NOT_INUSE)
+    pbx.emit(ev.bridge_leave(bridge, 0, chan.snapshot()))
+    pbx.emit(ev.bridge_destroy(bridge))
+    chan.bridge_id = ""
+    return ANSWER
