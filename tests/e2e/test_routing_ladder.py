@@ -1,0 +1,142 @@
+"""Routing ladders end to end: the IVR's plan carried out by the dialplan, followed by the engine.
+
+Simulated caller -> FastAGI IVR (decide() against live agent availability) -> Dial() the account
+manager, the deputy -> Queue() the VIP pool -> overflow -> the agent's pop, the stored interaction and
+the supervisor's wallboard, each with the routing trace. The post-call survey runs when the agent hangs
+up first.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+
+from crm_bridge.seed import DEMO_VIP_NUMBER
+from tests.e2e.stack import Console, eventually, running_stack
+
+VIP_LOCAL = DEMO_VIP_NUMBER.removeprefix("+86")     # 李娜, VIP; account manager 1001 (王伟)
+PHONE = "Local/{}@agent-phones/n"
+
+
+def ladder(overflow_after: int) -> dict:
+    return {"routing": {
+        "ladders": {"vip": [{"agent": "account_manager", "seconds": 1}, {"agent": "deputy", "seconds": 1},
+                            {"queue": "vip", "priority": 10, "overflow_after": overflow_after},
+                            {"queue": "standard", "priority": 10}]},
+        "deputies": {"1001": "1003"},          # 张敏 stands in for 王伟
+    }}
+
+
+LADDER = ladder(overflow_after=1)
+
+
+@contextlib.asynccontextmanager
+async def desks(stack, *logins):
+    """Those agents logged in and Available (confirmed by Asterisk), by login."""
+    consoles = {}
+    try:
+        for login in logins:
+            console = Console(stack.base_url)
+            consoles[login] = console
+            await console.login(login, f"demo{login}")
+            assert (await console.send("available"))["ok"]
+            await console.next("agent", where=lambda a: a["state"] == "available")
+        yield consoles
+    finally:
+        for console in consoles.values():
+            await console.close()
+
+
+async def stored(stack, call_id, **expected):
+    async def row():
+        rows = await stack.store.recent_interactions(50)
+        found = next((r for r in rows if r["call_id"] == call_id), None)
+        return found if found and all(found.get(k) == v for k, v in expected.items()) else None
+    return await eventually(row, what=f"interaction of {call_id} with {expected}")
+
+
+async def test_vip_rings_the_account_manager_directly_and_the_survey_answer_is_stored(tmp_path):
+    async with running_stack(tmp_path, config=LADDER) as stack, desks(stack, "1001") as desk:
+        call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1", "4"), talk_seconds=0.3,
+                                          hangup_by="agent")
+        pop = await desk["1001"].next("pop", where=lambda p: p["call_id"] == call.call_id)
+        assert pop["card"]["name"] == "李娜"
+        assert "account manager 王伟 rings 1 s" in pop["trace"]["en"]
+        assert "客户经理 王伟 振铃 1 秒" in pop["trace"]["zh"]
+        assert await call.wait_answered(5) == PHONE.format("1001")
+        assert not call.joined.is_set()                        # never waited in a queue
+        assert call.variables["DIALSTATUS"] == "ANSWER"
+        ended = await desk["1001"].next("call", where=lambda c: c["state"] == "ended")
+        assert ended["call_id"] == call.call_id and ended["reason"] == "agent"
+        assert await call.wait_ended(5) == "completed"
+        assert any(cmd.startswith("GET DATA survey") for cmd in call.agi_commands)
+        row = await stored(stack, call.call_id, survey_score=4)
+        assert row["agent_login"] == "1001" and row["status"] == "completed"
+        log = [entry["en"] for entry in json.loads(row["routing_trace"])["log"]]
+        assert log == ["answered by 王伟", "survey: 4/5"]
+
+
+async def test_vip_goes_from_the_account_manager_to_the_deputy_to_the_vip_pool(tmp_path):
+    async with running_stack(tmp_path, config=ladder(overflow_after=60)) as stack:
+        supervisor = Console(stack.base_url)
+        try:
+            await supervisor.login("9001", "demo9001", view="supervisor")
+            async with desks(stack, "1001", "1003", "1002") as desk:
+                stack.sim.phone(PHONE.format("1001")).answers = False      # the manager does not pick up
+                stack.sim.phone(PHONE.format("1003")).answers = False      # nor does the deputy
+                call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",), talk_seconds=0.2)
+
+                def waiting(board):
+                    vip = next(q for q in board["queues"] if q["name"] == "vip")
+                    return next((c for c in vip["waiting"] if c["call_id"] == call.call_id and c["trace"]), None)
+
+                board = await supervisor.next("wallboard", where=waiting)
+                assert "account manager 王伟 rings 1 s → deputy 张敏 rings 1 s" in waiting(board)["trace"]["en"]
+
+                for login in ("1001", "1003"):           # each rang with the pop, then lost it
+                    await desk[login].next("pop", where=lambda p: p["call_id"] == call.call_id)
+                    await desk[login].next("pop_withdrawn", where=lambda p: p["call_id"] == call.call_id)
+                assert await call.wait_joined(10) == ("vip", 10)
+                pop = await desk["1002"].next("pop", where=lambda p: p["call_id"] == call.call_id, timeout=15)
+                assert "王伟: no answer → 张敏: no answer" in pop["trace"]["en"]
+                assert await call.wait_answered(15) == PHONE.format("1002")
+                row = await stored(stack, call.call_id, status="completed")
+                trace = json.loads(row["routing_trace"])
+                log = [entry["en"] for entry in trace["log"]]
+                assert log[:2] == ["王伟: no answer", "张敏: no answer"]
+                assert log[-1].startswith("answered by Emily Chen in vip")
+                assert trace["plan"][0]["target"] == "1001" and trace["plan"][1]["target"] == "1003"
+                assert row["agent_login"] == "1002" and row["queue"] == "vip"
+        finally:
+            await supervisor.close()
+
+
+async def test_a_vip_caller_overflows_from_the_vip_pool_to_the_standard_queue(tmp_path):
+    async with running_stack(tmp_path, config=LADDER) as stack, desks(stack, "1002", "1005") as desk:
+        # The VIP pool is staffed but its only agent is at lunch: after 1 s the caller moves on.
+        assert (await desk["1002"].send("pause", {"reason": "lunch"}))["ok"]
+        await desk["1002"].next("agent", where=lambda a: a["state"] == "paused")
+        call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",), talk_seconds=0.2)
+        pop = await desk["1005"].next("pop", where=lambda p: p["call_id"] == call.call_id, timeout=15)
+        assert "account manager 王伟 logged out" in pop["trace"]["en"]
+        assert "queue vip (priority 10) for 1 s" in pop["trace"]["en"]
+        assert await call.wait_answered(10) == PHONE.format("1005")
+        assert call.queue == "standard"
+        row = await stored(stack, call.call_id, status="completed")
+        log = [entry["en"] for entry in json.loads(row["routing_trace"])["log"]]
+        assert log[0] == "queue standard" and log[-1].startswith("answered by 刘洋 in standard")
+
+
+async def test_a_waiting_caller_gains_priority_as_time_credit(tmp_path):
+    aging = {"routing": {**LADDER["routing"], "aging": {"every_seconds": 1, "step": 1, "max_bonus": 3}}}
+    async with running_stack(tmp_path, config=aging) as stack, desks(stack, "1005") as desk:
+        assert (await desk["1005"].send("pause", {"reason": "training"}))["ok"]
+        await desk["1005"].next("agent", where=lambda a: a["state"] == "paused")
+        call = await stack.sim.place_call("13800000006", "Liu Qiang", digits=("1",), patience=10)
+        assert await call.wait_joined(10) == ("standard", 0)
+
+        async def priority_in_asterisk():
+            waiting = stack.sim.queue_state("standard").waiting
+            entry = next((w for w in waiting if w.call_id == call.call_id), None)
+            return entry is not None and entry.priority >= 2 and entry.priority
+        assert await eventually(priority_in_asterisk, timeout=8, what="QueueChangePriorityCaller raising the caller")
+        stack.sim.hangup(call)
