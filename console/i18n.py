@@ -80,6 +80,7 @@ LABELS: dict[str, dict[str, str]] = {
     "pop.digits": {"zh": "按键", "en": "Keys pressed"},
     "pop.ivr_failed": {"zh": "语音导航出错，来电转入默认队列", "en": "IVR failed: caller sent to the default queue"},
     "pop.waited": {"zh": "等待时长", "en": "Waiting"},
+    "pop.trace": {"zh": "路由轨迹：", "en": "Routing:"},
     "pop.open_complaints": {"zh": "未结投诉", "en": "Open complaints"},
     "pop.recent": {"zh": "最近联系记录", "en": "Last interactions"},
     "pop.none": {"zh": "无", "en": "None"},

@@ -197,6 +197,12 @@ function renderPop(notice) {
   );
   ui.pop.append(facts);
   if (ivr.failed) ui.pop.append(el("p", { className: "alert alert-warn", text: t("pop.ivr_failed") }));
+  // Why the call came to this desk: the routing decision, then what happened on the way.
+  const trace = call.trace && (call.trace[lang === "zh" ? "zh" : "en"] || call.trace.en);
+  if (trace) {
+    ui.pop.append(el("div", { className: "pop-trace" },
+      el("span", { className: "muted", text: `${t("pop.trace")} ` }), el("span", { text: trace })));
+  }
 
   if (card) {
     const complaints = card.open_complaints || [];
