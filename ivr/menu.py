@@ -171,6 +171,7 @@ def assignments(decision: Decision) -> tuple[tuple[str, str], ...]:
         (variables.QUEUE, decision.queue),
         (variables.PRIORITY, str(decision.priority)),
         (variables.LANGUAGE, decision.language),
+        (variables.ASTERISK_CHANNEL_LANGUAGE, decision.language),   # prompts from sounds/<lang>/ from here on
         (variables.CUSTOMER_ID, decision.customer_id),
         (variables.MENU_CHOICE, decision.menu_choice),
         (variables.IVR_STATUS, decision.status),

@@ -31,7 +31,7 @@ async def test_vip_caller_pressing_1_goes_to_the_vip_queue_first(start_ivr):
     assert record.commands[0] == "GET DATA menu 1000 1"
     assert record.variables == {
         "CC_QUEUE": "vip", "CC_PRIORITY": "10", "CC_LANGUAGE": "zh", "CC_CUSTOMER_ID": "42",
-        "CC_MENU": "service", "CC_IVR_STATUS": "ok", "CC_SURVEY": "yes",
+        "CC_MENU": "service", "CC_IVR_STATUS": "ok", "CC_SURVEY": "yes", "CHANNEL(language)": "zh",
     }
     assert record.closed_by_server
     assert event.call_id == "1795458074.1"

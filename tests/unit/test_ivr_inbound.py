@@ -32,7 +32,7 @@ def found(*cards):
 
 
 async def test_sequence_on_the_wire():
-    ch, out = channel("200 result=1", *["200 result=1"] * 7)
+    ch, out = channel("200 result=1", *["200 result=1"] * 8)
     posted: list[IvrCompleted] = []
     event = await run_inbound(ch, settings_from_mapping({}), found(VIP), posted.append)
     assert out.lines == [
@@ -40,6 +40,7 @@ async def test_sequence_on_the_wire():
         'SET VARIABLE CC_QUEUE "vip"',
         'SET VARIABLE CC_PRIORITY "10"',
         'SET VARIABLE CC_LANGUAGE "en"',
+        'SET VARIABLE CHANNEL(language) "en"',
         'SET VARIABLE CC_CUSTOMER_ID "1"',
         'SET VARIABLE CC_MENU "service"',
         'SET VARIABLE CC_IVR_STATUS "ok"',

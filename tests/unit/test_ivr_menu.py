@@ -155,10 +155,47 @@ def test_assignments_set_every_variable_routing_first():
         (variables.QUEUE, "vip"),
         (variables.PRIORITY, "10"),
         (variables.LANGUAGE, "zh"),        # the CRM's code
+        (variables.ASTERISK_CHANNEL_LANGUAGE, "zh"),
         (variables.CUSTOMER_ID, "9"),
         (variables.MENU_CHOICE, "service"),
         (variables.IVR_STATUS, "ok"),
     )
+
+
+def _floor(*agents):
+    from callcenter.routing import AgentAvailability, AgentPresence
+    return AgentAvailability.of(AgentPresence(login, state, frozenset(queues), name=name,
+                                              interface=f"Local/{login}@agent-phones/n")
+                                for login, state, queues, name in agents)
+
+
+def test_route_turns_the_ladder_into_dialplan_steps_with_the_trace():
+    from datetime import UTC, datetime
+    vip = {**card("vip"), "account_manager_login": "1001", "account_manager": "王伟"}
+    floor = _floor(("1001", "available", ("vip",), "王伟"), ("1002", "on_call", ("vip",), "Emily"))
+    decision = menu.route(SETTINGS, menu.decide(SETTINGS, vip, walk("1"), "en"), vip, walk("1"),
+                          number="+8613800000001", identified_by="number", availability=floor,
+                          now=datetime(2026, 11, 23, tzinfo=UTC))
+    assert [(s.kind, s.target, s.seconds) for s in decision.steps][:2] == [("agent", "1001", 20), ("queue", "vip", 60)]
+    assert decision.steps[0].dial == "Local/1001@agent-phones/n"
+    assert decision.routing["trace"]["en"].startswith("VIP by number → account manager 王伟 rings 20 s")
+    pairs = dict(menu.assignments(decision))
+    assert pairs["CC_STEPS"] == str(len(decision.steps))
+    assert (pairs["CC_STEP_1_KIND"], pairs["CC_STEP_1_DIAL"], pairs["CC_STEP_1_SECONDS"]) == \
+        ("agent", "Local/1001@agent-phones/n", "20")
+    assert (pairs["CC_STEP_2_KIND"], pairs["CC_STEP_2_TARGET"], pairs["CC_STEP_2_PRIORITY"]) == ("queue", "vip", "10")
+    last = len(decision.steps)
+    assert pairs[f"CC_STEP_{last}_SECONDS"] == ""          # the last queue waits until answered
+
+
+def test_route_of_a_blocked_number_rejects_with_its_prompt():
+    from datetime import UTC, datetime
+    blocked = settings_from_mapping({"routing": {"blacklist": {"numbers": ["+8613900000009"]}}})
+    decision = menu.route(blocked, menu.decide(blocked, None, walk("1"), "en"), None, walk("1"),
+                          number="+8613900000009", identified_by="none", availability=_floor(),
+                          now=datetime(2026, 11, 23, tzinfo=UTC))
+    assert decision.rejected == "blacklisted" and decision.steps == ()
+    assert (variables.ACTION, variables.ACTION_REJECT) in menu.assignments(decision)
 
 
 def test_a_closed_queue_adds_the_action_and_the_reason():
