@@ -42,11 +42,16 @@ def create_app(settings: Settings, *, identify: Identify | None = None) -> web.A
     hub = Hub(wallboard=lambda: engine_ref[0].wallboard())
     switches = QueueSwitches(settings, store, hub.broadcast_supervisors)   # supervisors' "closed now"
     engine = Engine(settings, hub=hub, recorder=recorder, send_ami=gateway.send, identify=lookup,
-                    save_presence=store.set_presence)
+                    save_presence=store.set_presence, callback_store=store)
     engine_ref.append(engine)
+    async def request_callback(fields: dict[str, Any], card: dict[str, Any] | None) -> dict[str, Any]:
+        row = await store.add_callback(**fields)        # saved first: the caller is told only then
+        engine.post(domain.CallbackRequested(row, card))
+        return row
+
     ivr = IvrServer(settings, identify=lookup, post=engine.post, verify_account=store.verify_account,
                     remember_language=store.set_customer_language, closed_now=switches.closed,
-                    availability=engine.availability)
+                    availability=engine.availability, request_callback=request_callback)
 
     app[appkeys.SETTINGS] = settings
     app[appkeys.STORE] = store
@@ -65,6 +70,7 @@ def create_app(settings: Settings, *, identify: Identify | None = None) -> web.A
             domain.AgentInfo(a.id, a.login, a.name, a.interface or "", tuple(a.queues), a.role) for a in agents)))
         for a in agents:      # what each agent last asked for; re-told to Asterisk at the first resync
             engine.post(domain.PresenceRestored(a.id, a.presence, a.presence_reason))
+        engine.post(domain.CallbacksLoaded(tuple(await store.open_callbacks())))
         yield
         await store.close()
 

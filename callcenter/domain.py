@@ -218,6 +218,33 @@ class SurveyAnswered:
 
 
 @dataclass(frozen=True, slots=True)
+class CallbackRequested:
+    """A callback was saved (``row``: the store's ``callbacks`` row); ``card`` for the agent's pop."""
+    row: dict[str, Any]
+    card: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallbacksLoaded:
+    """At start-up: the open callbacks from the store."""
+    rows: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackDue:
+    """Timer: a callback's ``not_before`` (opening time) or retry time has come."""
+    callback_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackFailed:
+    """The Originate of a callback attempt was refused or timed out."""
+    callback_id: int
+    attempt: int
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class AgingDue:
     """Timer: time to raise a waiting caller's queue priority (time credit)."""
     call_id: str

@@ -29,6 +29,8 @@ class AmiAction:
     headers: dict[str, str]
     # Who asked, so a failure can be told to them (agent id or None for the system).
     agent_id: int | None = None
+    # A domain event to post back when the action fails (e.g. CallbackFailed).
+    on_failure: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,3 +73,17 @@ class Problem:
     """Something illegal happened (unknown call, impossible transition); logged loudly, never raised."""
     message: str
     context: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SaveCallback:
+    """Save a callback request (``Store.add_callback`` keywords); the engine posts CallbackRequested."""
+    fields: dict[str, Any]
+    card: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateCallback:
+    """Write a callback's status change to the store, in order."""
+    callback_id: int
+    fields: dict[str, Any]

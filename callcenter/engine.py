@@ -50,6 +50,7 @@ class Engine:
                  send_ami: Callable[[dict[str, str]], Awaitable[Any]],
                  identify: Callable[[str], Awaitable[list[dict[str, Any]]]],
                  save_presence: Callable[[int, str, str], Awaitable[None]] | None = None,
+                 callback_store: Any = None,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self.settings = settings
         self.model = Model(settings)
@@ -58,6 +59,9 @@ class Engine:
         self.send_ami = send_ami
         self.identify = identify
         self.save_presence = save_presence
+        # add_callback(**fields) -> row, update_callback(id, **fields): the store (None: not kept).
+        self.callback_store = callback_store
+        self._callback_lock = asyncio.Lock()     # FIFO: status changes land in order
         self._presence_lock = asyncio.Lock()     # FIFO: saves land in the order agents asked
         self._presence_saves: set[asyncio.Task[None]] = set()
         self.clock = clock
@@ -142,6 +146,10 @@ class Engine:
             handle = self._timers.pop(effect.key, None)
             if handle is not None:
                 handle.cancel()
+        elif kind is fx.SaveCallback:
+            self._spawn(self._save_callback(effect), "save-callback")
+        elif kind is fx.UpdateCallback:
+            self._spawn(self._update_callback(effect), "update-callback")
         elif kind is fx.LookupCaller:
             self._spawn(self._lookup(effect), "lookup-caller")
         elif kind is fx.SavePresence:
@@ -179,6 +187,27 @@ class Engine:
             log.warning("AMI %s failed: %s", effect.headers.get("Action"), exc.message)
             if effect.agent_id is not None:
                 self.hub.send_to_agent(effect.agent_id, "error", exc.as_dict())
+            if effect.on_failure is not None:
+                self.post(effect.on_failure)
+
+    async def _save_callback(self, effect: fx.SaveCallback) -> None:
+        if self.callback_store is None:
+            return
+        try:
+            row = await self.callback_store.add_callback(**effect.fields)
+        except Exception as exc:         # a lost abandoned-call callback is logged, never fatal
+            log.warning("saving a callback for %s failed: %s", effect.fields.get("number"), exc)
+            return
+        self.post(d.CallbackRequested(row, effect.card))
+
+    async def _update_callback(self, effect: fx.UpdateCallback) -> None:
+        if self.callback_store is None:
+            return
+        async with self._callback_lock:
+            try:
+                await self.callback_store.update_callback(effect.callback_id, **effect.fields)
+            except Exception as exc:
+                log.warning("updating callback %s (%s) failed: %s", effect.callback_id, effect.fields, exc)
 
     async def _save_presence(self, effect: fx.SavePresence) -> None:
         assert self.save_presence is not None

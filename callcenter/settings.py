@@ -125,6 +125,22 @@ class SurveySettings(_Frozen):
     timeout_ms: int = Field(6000, ge=1000, le=30000)
 
 
+class CallbackSettings(_Frozen):
+    """Calling callers back: asked in the menu (``callback`` action), offered out of hours, or after an
+    abandoned wait. A callback is placed when an agent of its queue is free and no caller who came
+    before it is still waiting: the agent's phone rings first (``Originate`` to the agent, then the
+    customer's number), so the agent is never taken by the queue in between."""
+    enabled: bool = True
+    offer_when_closed: bool = True          # out of hours: "press 1 to be called back when we open"
+    offer_prompt: str = Field("callback-offer", pattern=_SOUND)
+    confirm_prompt: str = Field("callback-confirmed", pattern=_SOUND)
+    abandoned_after: int = Field(10, ge=0, le=3600)     # abandons after this many seconds are called back; 0 = never
+    max_attempts: int = Field(3, ge=1, le=10)
+    retry_seconds: int = Field(300, ge=5, le=86400)     # after the customer did not answer
+    ring_seconds: int = Field(30, ge=5, le=300)         # how long the Originate rings the agent, then the customer
+    context: str = Field("customer-out", pattern=r"^[A-Za-z0-9_-]+$")   # dialplan context that dials the customer
+
+
 class IvrSettings(_Frozen):
     default_region: str = "CN"
     lookup_timeout: float = Field(0.5, gt=0)
@@ -155,6 +171,7 @@ class Settings(_Frozen):
     hours: BusinessHours = BusinessHours()
     tiers: TierModel = TierModel()
     console: ConsoleSettings = ConsoleSettings()
+    callbacks: CallbackSettings = CallbackSettings()
 
     @field_validator("queues")
     @classmethod

@@ -88,7 +88,7 @@ from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from callcenter.errors import CallCenterError, StoreUnavailable, ValidationFailed
-from crm_bridge import agents, complaints, customers, db, interactions, switches
+from crm_bridge import agents, callbacks, complaints, customers, db, interactions, switches
 from crm_bridge.models import AGENT_PRESENCES, COMPLAINT_STATUSES, LANGUAGES, Customer, utcnow
 from crm_bridge.passwords import hash_password, verify_password
 from crm_bridge.phones import normalize as normalize_number
@@ -390,6 +390,28 @@ class Store:
             return await switches.put(conn, queue, closed=closed, reason=reason, changed_by=changed_by,
                                       changed_at=changed_at)
 
+
+    # ------------------------------------------------------------------ callbacks
+    async def add_callback(self, *, number: str, queue: str, source: str, credit_from: datetime | None = None,
+                           customer_id: int | None = None, priority: int = 0, call_id: str | None = None,
+                           not_before: datetime | None = None) -> dict[str, Any]:
+        """A caller to call back; one open request per number (a repeat keeps the earlier place)."""
+        async with self.connect(write=True) as conn:
+            return await callbacks.add(conn, number=number, queue=queue, source=source, now=utcnow(),
+                                       credit_from=credit_from, customer_id=customer_id, priority=priority,
+                                       call_id=call_id, not_before=not_before)
+
+    async def open_callbacks(self) -> list[dict[str, Any]]:
+        async with self.connect() as conn:
+            return await callbacks.open_callbacks(conn)
+
+    async def update_callback(self, callback_id: int, **fields: Any) -> None:
+        async with self.connect(write=True) as conn:
+            await callbacks.change(conn, callback_id, fields, utcnow())
+
+    async def list_callbacks(self, *, statuses: Sequence[str] = (), limit: int = 100) -> list[dict[str, Any]]:
+        async with self.connect() as conn:
+            return await callbacks.listing(conn, statuses=tuple(statuses), limit=limit)
 
 
 def _agent_record(row: Any) -> AgentRecord:

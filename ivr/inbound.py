@@ -46,6 +46,9 @@ VerifyAccount = Callable[[str, str], Awaitable[dict[str, Any] | None]]
 RememberLanguage = Callable[[int, str], Awaitable[None]]
 ClosedNow = Callable[[], frozenset[str]]      # queues a supervisor closed with the emergency switch
 Availability = Callable[[], AgentAvailability]  # agents as the engine sees them now
+# Save a callback (``Store.add_callback`` keywords) and tell the engine; the second argument is the card.
+RequestCallback = Callable[[dict[str, Any], dict[str, Any] | None], Awaitable[Any]]
+CALLBACK_TIMEOUT = 1.0       # seconds: saving a callback request never holds the caller up longer
 REMEMBER_TIMEOUT = 0.5       # seconds: saving the caller's language never holds the call up longer
 
 
@@ -71,13 +74,14 @@ async def run_inbound(channel: AgiChannel, settings: Settings, identify: Identif
                       verify_account: VerifyAccount | None = None,
                       remember_language: RememberLanguage | None = None,
                       closed_now: ClosedNow | None = None,
-                      availability: Availability | None = None) -> IvrCompleted:
+                      availability: Availability | None = None,
+                      request_callback: RequestCallback | None = None) -> IvrCompleted:
     """Run the script on one call; returns the posted event (only cancellation propagates)."""
     info = channel.info
     known = _Known()
     try:
         event = await _serve(channel, settings, identify, known, clock, verify_account, remember_language,
-                             closed_now, availability)
+                             closed_now, availability, request_callback)
     except AgiHangup as exc:
         log.info("call %s: caller left the IVR (%s)", info.call_id, exc)
         known.notes.append("caller hung up in the IVR")
@@ -98,7 +102,7 @@ async def run_inbound(channel: AgiChannel, settings: Settings, identify: Identif
 async def _serve(channel: AgiChannel, settings: Settings, identify: Identify, known: _Known,
                  clock: Clock, verify_account: VerifyAccount | None,
                  remember_language: RememberLanguage | None, closed_now: ClosedNow | None,
-                 availability: Availability | None) -> IvrCompleted:
+                 availability: Availability | None, request_callback: RequestCallback | None) -> IvrCompleted:
     info = channel.info
     known.card = await _identify(identify, info.caller_number, settings.ivr.lookup_timeout,
                                  known, info.call_id)
@@ -128,20 +132,53 @@ async def _serve(channel: AgiChannel, settings: Settings, identify: Identify, kn
         else:
             await channel.stream_file(speech.value)
     state = is_open(decision.queue, clock(), settings.hours, closed_now=closed_now() if closed_now else frozenset())
+    cb = settings.callbacks
+    wants_callback = request_callback is not None and cb.enabled and bool(info.caller_number)
     if not state.open:
         decision = menu.closed(decision, state.reason)
         known.notes.insert(0, f"closed: {decision.closed_reason}")
+    elif outcome.kind == "callback" and wants_callback:
+        assert request_callback is not None
+        if await _request_callback(request_callback, known, decision, info.caller_number, info.call_id,
+                                   "ivr", clock(), None):
+            decision = replace(decision, callback=True)
     elif settings.ivr.survey.enabled:
         decision = replace(decision, survey=True)
     known.decision = decision
     for name, value in menu.assignments(decision):
         await channel.set_variable(name, value)
+    if decision.callback:
+        await channel.stream_file(cb.confirm_prompt)
     if decision.closed:
         await channel.stream_file(settings.ivr.closed_prompt)
+        if wants_callback and cb.offer_when_closed:
+            assert request_callback is not None
+            pressed, _ = await channel.get_data(cb.offer_prompt, settings.ivr.menus.timeout_ms, 1)
+            if pressed == "1" and await _request_callback(request_callback, known, decision, info.caller_number,
+                                                          info.call_id, "out_of_hours", clock(), state.next_open):
+                await channel.stream_file(cb.confirm_prompt)
     log.info("call %s from %r: %s, queue %s priority %d%s", info.call_id, info.caller_number,
              "known customer" if known.card else "unknown caller", decision.queue, decision.priority,
              f" (closed: {decision.closed_reason})" if decision.closed else "")
     return _event(channel, known, decision)
+
+
+async def _request_callback(request: RequestCallback, known: _Known, decision: menu.Decision, number: str,
+                            call_id: str, source: str, now: datetime, not_before: datetime | None) -> bool:
+    """Save the caller's callback (bounded); ``False`` (noted) when it could not be saved."""
+    card = known.card or {}
+    fields = {"number": number, "queue": decision.queue, "source": source, "credit_from": now,
+              "customer_id": card.get("customer_id"), "priority": decision.priority, "call_id": call_id,
+              "not_before": not_before}
+    try:
+        await asyncio.wait_for(request(fields, known.card), CALLBACK_TIMEOUT)
+    except Exception as exc:     # the caller is queued instead: never a promise we did not keep
+        log.warning("call %s: could not save the callback request: %s", call_id, exc)
+        known.notes.append("callback could not be saved: queued instead" if source == "ivr"
+                           else "callback could not be saved")
+        return False
+    known.notes.append(f"callback requested ({source})")
+    return True
 
 
 def _route(settings: Settings, decision: menu.Decision, known: _Known, outcome: Any, number: str,

@@ -10,7 +10,8 @@ and from :class:`ivr.menus.MenuFlow`, values in and values out:
 * :func:`decide` turns the best screen-pop card (``None`` = unknown caller) and the menu's
   :class:`~ivr.menus.Outcome` into a :class:`Decision`: a ``queue`` outcome names its queue, every other
   outcome takes the tier's entry route (``Settings.route_for``); the priority is always the tier's.
-  ``callback`` and ``survey`` are not implemented yet: they are routed like the operator, and
+  a ``callback`` choice is saved by the script and the caller hung up on (routed like the operator if
+  the request cannot be saved); the in-menu ``survey`` action is routed like the operator, and
   :func:`outcome_notes` says so;
 * :func:`readout` lists what a self-service choice says (:class:`Speech`), from the card only;
 * :func:`closed` marks a decision whose queue is out of hours; :func:`fallback` is the decision when the
@@ -32,7 +33,7 @@ from ivr.menus import MenuTree, Outcome, QueueAction, SelfServiceAction
 
 STATUS_OK = "ok"
 STATUS_FALLBACK = "fallback"
-NOT_IMPLEMENTED = frozenset({"callback", "survey"})
+NOT_IMPLEMENTED = frozenset({"survey"})     # the in-menu survey action; the post-call survey is ivr/survey.py
 _UNSAFE_SOUND = re.compile(r"[^A-Za-z0-9_-]+")
 
 
@@ -77,6 +78,7 @@ class Decision:
     routing: dict[str, Any] | None = None   # RoutingDecision.as_dict(): the trace
     rejected: str = ""                  # set (the prompt to play): a blocked number, the dialplan hangs up
     survey: bool = False
+    callback: bool = False              # the caller will be called back: the dialplan hangs up
 
     @property
     def closed(self) -> bool:
@@ -180,6 +182,8 @@ def assignments(decision: Decision) -> tuple[tuple[str, str], ...]:
         return pairs + ((variables.ACTION, variables.ACTION_CLOSED), (variables.CLOSED_REASON, decision.closed_reason))
     if decision.rejected:
         return pairs + ((variables.ACTION, variables.ACTION_REJECT),)
+    if decision.callback:
+        return pairs + ((variables.ACTION, variables.ACTION_CALLBACK),)
     for i, step in enumerate(decision.steps, start=1):
         pairs += ((variables.step(i, "KIND"), step.kind), (variables.step(i, "TARGET"), step.target),
                   (variables.step(i, "SECONDS"), "" if step.seconds is None else str(step.seconds)))

@@ -159,6 +159,7 @@ def _default_menus() -> dict[str, Menu]:
     return {"main": Menu(prompt={"zh-CN": "menu", "en": "menu"}, digits={
         "1": OperatorAction(operator=True, label="业务咨询 Service", choice="service"),
         "2": OperatorAction(operator=True, label="投诉 Complaint", choice="complaint"),
+        "4": CallbackAction(callback=True, label="回电 Call me back", choice="callback"),
     })}
 
 

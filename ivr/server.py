@@ -27,8 +27,8 @@ from panoramisk import fast_agi
 from callcenter.settings import Settings
 from ivr.agi_protocol import AgiParseError, parse_env_line
 from ivr.channel import COMMAND_TIMEOUT, MEDIA_TIMEOUT, AgiChannel
-from ivr.inbound import (Availability, ClosedNow, Clock, Identify, Post, RememberLanguage, VerifyAccount, run_inbound,
-                         utc_now)
+from ivr.inbound import (Availability, ClosedNow, Clock, Identify, Post, RememberLanguage, RequestCallback,
+                         VerifyAccount, run_inbound, utc_now)
 from ivr.survey import run_survey
 from ivr.variables import INBOUND_SCRIPT, SURVEY_SCRIPT
 
@@ -131,13 +131,15 @@ class IvrServer:
                  command_timeout: float = COMMAND_TIMEOUT, media_timeout: float = MEDIA_TIMEOUT,
                  clock: Clock = utc_now, verify_account: VerifyAccount | None = None,
                  remember_language: RememberLanguage | None = None, closed_now: ClosedNow | None = None,
-                 availability: Availability | None = None) -> None:
+                 availability: Availability | None = None,
+                 request_callback: RequestCallback | None = None) -> None:
         self._settings = settings
         self._clock = clock
         self._verify_account = verify_account
         self._remember_language = remember_language
         self._closed_now = closed_now
         self._availability = availability
+        self._request_callback = request_callback
         self._identify = identify
         self._post = post
         self._command_timeout = command_timeout
@@ -203,7 +205,8 @@ class IvrServer:
                              timeout=self._command_timeout, media_timeout=self._media_timeout)
         await run_inbound(channel, self._settings, self._identify, self._post, self._clock,
                           verify_account=self._verify_account, remember_language=self._remember_language,
-                          closed_now=self._closed_now, availability=self._availability)
+                          closed_now=self._closed_now, availability=self._availability,
+                          request_callback=self._request_callback)
 
     async def _survey(self, request: fast_agi.Request) -> None:
         channel = AgiChannel(request.reader, request.writer, request.headers, encoding=request.encoding,

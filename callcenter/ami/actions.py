@@ -46,3 +46,16 @@ def queue_change_priority(queue: str, channel: str, priority: int) -> dict[str, 
     """Re-rank a waiting caller now (``Immediate``): the time credit of ``routing.aged_priority``."""
     return {"Action": "QueueChangePriorityCaller", "Queue": queue, "Caller": channel,
             "Priority": str(priority), "Immediate": "yes"}
+
+
+def originate_callback(agent_interface: str, number: str, *, context: str, channel_id: str, caller_id: str,
+                       ring_seconds: int, variables: dict[str, str] | None = None) -> dict[str, str]:
+    """Ring the agent's phone first, then (``context``/``number``) the customer: a callback that can
+    never be taken by the queue in between. ``ChannelId`` names the agent leg's Uniqueid, so the
+    DialBegin/DialEnd/Hangup that follow are tied back to the callback."""
+    headers = {"Action": "Originate", "Channel": agent_interface, "Context": context, "Exten": number,
+               "Priority": "1", "Async": "true", "Timeout": str(ring_seconds * 1000), "CallerID": caller_id,
+               "ChannelId": channel_id}
+    if variables:
+        headers["Variable"] = ",".join(f"{k}={v}" for k, v in variables.items())
+    return headers

@@ -45,6 +45,7 @@ class Call:
     credit_seconds: int = 0
     survey: bool = False
     survey_score: int | None = None
+    callback_id: int | None = None      # this call is the callback of that request (agent leg first)
 
     def trace(self) -> dict[str, str] | None:
         """The routing trace shown to agents and supervisors: the decision, then what happened."""
@@ -122,6 +123,9 @@ class Agent:
     pending: dict[str, WrapUp] = field(default_factory=dict)
     wrapup_call: str | None = None
     shown: AgentState = AgentState.LOGGED_OUT
+    # Held out of the queues for something other than a queue call (a callback on their phone): the
+    # reason Asterisk keeps on the member meanwhile; "" = not held.
+    hold: str = ""
 
     @property
     def state(self) -> AgentState:
@@ -147,3 +151,25 @@ class Agent:
         return {"agent_id": self.info.agent_id, "login": self.info.login, "name": self.info.name,
                 "state": self.state.value, "reason": self.reason, "since": self.since.isoformat(),
                 "queues": sorted(self.memberships), "call_id": self.call_id}
+
+
+@dataclass(slots=True)
+class CallbackEntry:
+    """An open callback as the engine keeps it (the store's ``callbacks`` row, plus the pop card)."""
+    id: int
+    number: str
+    queue: str
+    credit_from: datetime
+    source: str = "ivr"
+    priority: int = 0
+    customer_id: int | None = None
+    not_before: datetime | None = None
+    attempts: int = 0
+    status: str = "pending"            # pending | dialing
+    card: dict[str, Any] | None = None
+    call_id: str = ""                  # the attempt in flight: the agent leg's Uniqueid
+    agent_id: int | None = None
+    retry_at: datetime | None = None
+
+    def due(self, now: datetime) -> bool:
+        return self.status == "pending" and all(t is None or t <= now for t in (self.not_before, self.retry_at))

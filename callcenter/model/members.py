@@ -34,6 +34,7 @@ class MemberHandlers:
     _agent_step: Callable[..., bool]
     _call_completed: Callable[..., Effects]
     _hangup: Callable[..., Effects]
+    _offer_callback: Callable[..., Effects]
 
     # ------------------------------------------------------------------ members
     def _member_added(self, e: d.MemberAdded, now: datetime) -> Effects:
@@ -143,8 +144,9 @@ class MemberHandlers:
             return []
         if agent.wants == "logged_out":
             return [fx.AmiAction(actions.queue_remove(q, info.interface), info.agent_id) for q in sorted(agent.memberships)]
-        paused = agent.wants == "paused" or in_wrapup
-        reason = agent.want_reason if agent.wants == "paused" else (actions.WRAP_UP_REASON if in_wrapup else "")
+        paused = agent.wants == "paused" or in_wrapup or bool(agent.hold)
+        reason = agent.want_reason if agent.wants == "paused" else \
+            (actions.WRAP_UP_REASON if in_wrapup else agent.hold)
         for queue in info.queues:
             member = agent.memberships.get(queue)
             if member is None:
@@ -163,7 +165,7 @@ class MemberHandlers:
             return [fx.Problem("command for an unknown agent", {"agent_id": e.agent_id})]
         agent.wants, agent.want_reason = "available", ""
         self._touched.add(e.agent_id)
-        return [fx.SavePresence(e.agent_id, agent.wants), *self._reconcile(agent)]
+        return [fx.SavePresence(e.agent_id, agent.wants), *self._offer_callback(agent, now), *self._reconcile(agent)]
 
     def _go_paused(self, e: d.AgentGoPaused, now: datetime) -> Effects:
         agent = self._command_agent(e.agent_id)
@@ -179,7 +181,7 @@ class MemberHandlers:
         agent.wants, agent.want_reason = "logged_out", ""
         return [fx.SavePresence(e.agent_id, agent.wants), *self._reconcile(agent)]
 
-    def _end_wrapup(self, agent: Agent, event: Any, call_id: str) -> Effects:
+    def _end_wrapup(self, agent: Agent, event: Any, call_id: str, now: datetime) -> Effects:
         if isinstance(event, d.DispositionSaved):
             agent.pending.pop(call_id, None)
         if agent.wrapup_call != call_id:
@@ -191,14 +193,15 @@ class MemberHandlers:
         if agent.activity is Activity.IDLE:
             agent.call_id = None
         effects.append(fx.CancelTimer(f"wrapup:{agent.info.agent_id}"))
+        effects += self._offer_callback(agent, now)
         effects += self._reconcile(agent)
         self._touched.add(agent.info.agent_id)
         return effects
 
     def _disposition_saved(self, e: d.DispositionSaved, now: datetime) -> Effects:
         agent = self._command_agent(e.agent_id)
-        return self._end_wrapup(agent, e, e.call_id) if agent else []
+        return self._end_wrapup(agent, e, e.call_id, now) if agent else []
 
     def _wrapup_expired(self, e: d.WrapUpExpired, now: datetime) -> Effects:
         agent = self._command_agent(e.agent_id)
-        return self._end_wrapup(agent, e, e.call_id) if agent else []
+        return self._end_wrapup(agent, e, e.call_id, now) if agent else []

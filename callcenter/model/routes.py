@@ -56,6 +56,8 @@ class RouteHandlers:
     _record: Callable[[Call], fx.RecordInteraction]
     _call_completed: Callable[..., Effects]
     _withdraw: Callable[..., Effects]
+    _callback_connected: Callable[..., Effects]
+    _callback_attempt_failed: Callable[..., Effects]
 
     # ------------------------------------------------------------------ agent steps (Dial)
     def _agent_by_channel(self, channel: str) -> Agent | None:
@@ -67,6 +69,13 @@ class RouteHandlers:
         call = self.calls.get(e.call_id)
         if call is None or call.state not in (CallState.IVR, CallState.LEFT, CallState.DIALING):
             return []        # not ours, or app_queue ringing a member (AgentCalled says more)
+        if call.callback_id is not None:      # a callback: the agent answered, the customer is dialled
+            call.dial_leg = e.dest_id
+            if e.dest_id:
+                self.legs[e.dest_id] = call.call_id
+            call.route_log.append((f"agent answered, calling {call.caller_number}",
+                                   f"坐席已接听，正在呼叫 {call.caller_number}"))
+            return [fx.SupervisorsChanged()]
         agent = self._agent_by_channel(e.dest_channel)
         if agent is None:
             call.route_log.append((f"dialled {e.dest_channel} (not an agent)", f"拨打 {e.dest_channel}（非坐席）"))
@@ -104,9 +113,16 @@ class RouteHandlers:
             self._touched.add(agent.info.agent_id)
             call.agent_id, call.answered_at = agent.info.agent_id, now
             call.hold_seconds = int((now - (call.joined_at or now)).total_seconds())
-            call.route_log.append((f"answered by {name}", f"{name} 接听"))
-            return [fx.SendToAgent(agent.info.agent_id, "call", {**call.pop(now), "state": "connected"}),
+            if call.callback_id is not None:
+                call.route_log.append((f"{call.caller_number} answered", f"{call.caller_number} 已接听"))
+            else:
+                call.route_log.append((f"answered by {name}", f"{name} 接听"))
+            return [*self._callback_connected(call, now),
+                    fx.SendToAgent(agent.info.agent_id, "call", {**call.pop(now), "state": "connected"}),
                     self._record(call), fx.SupervisorsChanged()]
+        if call.callback_id is not None:
+            self.legs.pop(call.dial_leg, None)
+            return self._callback_attempt_failed(call, f"customer: {e.status.lower()}", now)
         effects = self._withdraw(call)
         self.legs.pop(call.dial_leg, None)
         call.dial_agent, call.dial_leg = None, ""
@@ -123,6 +139,8 @@ class RouteHandlers:
         agent = self.agents.get(call.agent_id) if call.agent_id is not None else None
         self.legs.pop(call.dial_leg, None)
         call.dial_leg = ""
+        if agent is not None and call.callback_id is not None:
+            agent.hold = ""                     # the callback is over: wrap-up, then back to the queues
         talk = int((now - call.answered_at).total_seconds()) if call.answered_at else 0
         event = d.CallCompleted(call.call_id, call.queue, agent.info.interface if agent else "",
                                 agent.info.login if agent else "", call.hold_seconds, talk, reason)
@@ -132,7 +150,8 @@ class RouteHandlers:
         call = self.calls.get(call_id)
         if call is None or call.state is not CallState.CONNECTED or call.dial_agent is None:
             return []
-        return self._complete_direct(call, "agent", now)
+        # The dialled leg hung up: the agent of a Dial() step, or the customer of a callback.
+        return self._complete_direct(call, "caller" if call.callback_id is not None else "agent", now)
 
     # ------------------------------------------------------------------ queue steps: time credit
     def _start_aging(self, call: Call, queue: str, now: datetime) -> Effects:

@@ -20,7 +20,8 @@ from typing import Any
 from callcenter import domain as d
 from callcenter import effects as fx
 from callcenter.ami import actions
-from callcenter.model.entities import Agent, Call, WrapUp
+from callcenter.model.entities import Agent, Call, CallbackEntry, WrapUp
+from callcenter.model.callbacks import CallbackHandlers
 from callcenter.model.members import MemberHandlers
 from callcenter.model.routes import RouteHandlers
 from callcenter.model.tables import (ACTIVITY_TRANSITIONS, CALL_TERMINAL, CALL_TRANSITIONS, Activity,
@@ -34,7 +35,7 @@ from callcenter.model.members import Effects
 MAX_PENDING = 20     # unsaved outcomes kept per agent
 
 
-class Model(MemberHandlers, RouteHandlers):
+class Model(MemberHandlers, RouteHandlers, CallbackHandlers):
     def __init__(self, settings: Settings, *, new_id: Callable[[], str] = lambda: uuid.uuid4().hex) -> None:
         self.settings = settings
         self.new_id = new_id
@@ -42,6 +43,7 @@ class Model(MemberHandlers, RouteHandlers):
         self.agents: dict[int, Agent] = {}
         self.by_interface: dict[str, int] = {}
         self.legs: dict[str, str] = {}          # Uniqueid of a directly dialled agent leg -> call id
+        self.callbacks: dict[int, CallbackEntry] = {}
         self.ami_up = False
         self._calls_at_login: set[str] = set()
         self._touched: set[int] = set()
@@ -62,6 +64,10 @@ class Model(MemberHandlers, RouteHandlers):
             d.DialFinished: self._dial_finished,
             d.AgingDue: self._aging_due,
             d.SurveyAnswered: self._survey_answered,
+            d.CallbackRequested: self._callback_requested,
+            d.CallbacksLoaded: self._callbacks_loaded,
+            d.CallbackDue: self._callback_due,
+            d.CallbackFailed: self._callback_failed,
             d.MemberAdded: self._member_added,
             d.MemberRemoved: self._member_removed,
             d.MemberPaused: self._member_paused,
@@ -85,6 +91,8 @@ class Model(MemberHandlers, RouteHandlers):
             return [fx.Problem("event the model does not know", {"event": repr(event)})]
         self._touched.clear()
         effects = handler(event, now)
+        if self.callbacks:
+            effects += self._dispatch_callbacks(now)
         for agent_id in self._touched:
             agent = self.agents[agent_id]
             if agent.state is not agent.shown:
@@ -292,6 +300,15 @@ class Model(MemberHandlers, RouteHandlers):
             return [self._illegal(call, e)]
         call.ended_at, call.hold_seconds = now, e.hold_seconds
         effects = self._withdraw(call)
+        cfg = self.settings.callbacks
+        if cfg.enabled and cfg.abandoned_after and e.hold_seconds >= cfg.abandoned_after and call.caller_number \
+                and call.callback_id is None:
+            card = call.card or {}
+            effects.append(fx.SaveCallback({
+                "number": call.caller_number, "queue": call.queue, "source": "abandoned",
+                "credit_from": call.joined_at or now, "customer_id": card.get("customer_id"),
+                "priority": call.base_priority if call.base_priority is not None else call.priority,
+                "call_id": call.call_id}, call.card))
         return effects + [self._record(call), fx.SupervisorsChanged()]
 
     def _caller_left(self, e: d.CallerLeft, now: datetime) -> Effects:
@@ -312,9 +329,12 @@ class Model(MemberHandlers, RouteHandlers):
         call = self.calls.get(e.call_id)
         if call is None:
             return []            # agent legs, ;1 halves, calls we never saw: nothing to do
+        if call.callback_id is not None and call.state is CallState.DIALING:
+            return self._callback_attempt_failed(call, "no answer", now)
         effects: Effects = []
         if call.state is CallState.CONNECTED and call.dial_agent is not None:
-            effects += self._complete_direct(call, "caller", now)     # no AgentComplete after Dial()
+            # No AgentComplete after Dial(). A callback's channel is the agent's own leg.
+            effects += self._complete_direct(call, "agent" if call.callback_id is not None else "caller", now)
         before = call.state
         if not self._call_step(call, e):
             return [self._illegal(call, e)]

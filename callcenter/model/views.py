@@ -52,6 +52,7 @@ def _waiting_view(call: Call) -> dict[str, Any]:
 def wallboard(model: Model, now: datetime) -> dict[str, Any]:
     """Each queue's waiting calls (best first, as app_queue orders them) and each agent's state."""
     queues = []
+    callbacks = model._callback_counts()
     for name, q in model.settings.queues.items():
         waiting = [c for c in model.calls.values() if c.queue == name and c.state in _WAITING]
         waiting.sort(key=lambda c: (-c.priority, c.joined_at or now))
@@ -60,6 +61,7 @@ def wallboard(model: Model, now: datetime) -> dict[str, Any]:
             "name": name, "label": q.label or name, "waiting": [_waiting_view(c) for c in waiting],
             "members": [a.info.agent_id for a in members],
             "available": sum(1 for a in members if a.state.value == "available"),
+            "callbacks": callbacks.get(name, 0),
         })
     agents = []
     for agent in sorted(model.agents.values(), key=lambda a: a.info.login):

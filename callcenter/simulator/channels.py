@@ -115,13 +115,16 @@ class ChannelRegistry:
         self._next_id += 1
         return uid
 
-    def new_local_pair(self, exten: str, context: str, linkedid: str | None = None) -> tuple[Channel, Channel]:
+    def new_local_pair(self, exten: str, context: str, linkedid: str | None = None,
+                       ids: tuple[str, str | None] | None = None) -> tuple[Channel, Channel]:
+        """*ids*: the Uniqueids an Originate asked for (``ChannelId``/``OtherChannelId``)."""
         base = f"Local/{exten}@{context}-{self._next_local:08x}"
         self._next_local += 1
-        one_id = self._uniqueid()
+        one_id = ids[0] if ids else self._uniqueid()
+        two_id = ids[1] if ids and ids[1] else self._uniqueid()
         linked = linkedid or one_id
         one = Channel(f"{base};1", one_id, linked, context, exten, created=self._clock())
-        two = Channel(f"{base};2", self._uniqueid(), linked, context, exten, state=STATE_RING,
+        two = Channel(f"{base};2", two_id, linked, context, exten, state=STATE_RING,
                       created=self._clock())
         self._live[one.name] = one
         self._live[two.name] = two

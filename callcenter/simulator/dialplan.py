@@ -186,7 +186,8 @@ async def _inbound(pbx: Pbx, call: SimCall, exten: str, priority: int) -> Locati
             p += 1
         elif p == P_HANGUP:
             chan.at(INBOUND, exten, P_HANGUP, "Hangup")
-            _dialplan_hangup(pbx, call)
+            # Sent away by the IVR (a callback, a blocked number) before any queue: ended in the IVR.
+            _dialplan_hangup(pbx, call, LEFT_DIALPLAN if call.joined.is_set() else IVR_HANGUP)
             return None
         elif p >= P_CLOSED:
             return await _closed(pbx, call, exten)
@@ -284,11 +285,11 @@ def _end_dead(pbx: Pbx, call: SimCall, outcome: str) -> None:
     call.finish(COMPLETED if call.answered.is_set() else outcome)
 
 
-def _dialplan_hangup(pbx: Pbx, call: SimCall) -> None:
+def _dialplan_hangup(pbx: Pbx, call: SimCall, unanswered: str = LEFT_DIALPLAN) -> None:
     """The dialplan ends (Hangup()) with the caller still on the line."""
     _deferred(call)
     _hang_up_from_dialplan(pbx, call)
-    call.finish(COMPLETED if call.answered.is_set() else LEFT_DIALPLAN)
+    call.finish(COMPLETED if call.answered.is_set() else unanswered)
 
 
 def _hang_up_from_dialplan(pbx: Pbx, call: SimCall) -> None:

@@ -74,6 +74,9 @@ class Originate:
         self.cid = parse_callerid(header(frame, "CallerID"))
         self.variables = dict(v.partition("=")[::2] for v in headers(frame, "Variable"))
         self.data = header(frame, "Data")
+        # ChannelId/OtherChannelId: the Uniqueids the client chose for the first leg (;1 and ;2 halves).
+        self.channel_id = header(frame, "ChannelId")
+        self.other_channel_id = header(frame, "OtherChannelId") or None
         self.result: asyncio.Future[bool] = pbx.loop.create_future()
         self.agent_gone: asyncio.Future[int] = pbx.loop.create_future()
         self.customer_gone: asyncio.Future[int] = pbx.loop.create_future()
@@ -108,7 +111,8 @@ class Originate:
         pbx = self.pbx
         local = parse_local(self.channel)
         if local is not None:
-            one, two = pbx.channels.new_local_pair(local[0], local[1])
+            ids = (self.channel_id, self.other_channel_id) if self.channel_id else None
+            one, two = pbx.channels.new_local_pair(local[0], local[1], ids=ids)
             pbx.announce_local_pair(one, two, self.cid)
             dial_string = self.channel.split("/", 1)[1]
         else:

@@ -168,12 +168,50 @@ async def test_complaint_status_is_read_out_then_routed_as_the_operator(start_iv
     assert not event.failed
 
 
-async def test_callback_is_not_pretended(start_ivr):
-    ivr = await start_ivr(cards(VIP_CARD), make_settings(NESTED))
+def saved_callbacks(fail: bool = False):
+    saved: list[tuple[dict, dict | None]] = []
+
+    async def request(fields, card):
+        if fail:
+            raise ConnectionError("database down")
+        saved.append((fields, card))
+        return {"id": len(saved), **fields}
+
+    request.saved = saved  # type: ignore[attr-defined]
+    return request
+
+
+async def test_a_callback_choice_is_saved_confirmed_and_the_caller_let_go(start_ivr):
+    request = saved_callbacks()
+    ivr = await start_ivr(cards(VIP_CARD), make_settings(NESTED), request_callback=request)
     record = await ivr.call(presses=["2", "2"])
     event = await ivr.completed()
-    assert record.variables["CC_QUEUE"] == "vip"
-    assert "callback not implemented yet: routed as operator" in event.note
+    assert record.variables["CC_ACTION"] == "callback" and "CC_STEPS" not in record.variables
+    assert record.commands[-1] == 'STREAM FILE callback-confirmed ""'
+    [(fields, card)] = request.saved
+    assert (fields["number"], fields["queue"], fields["source"], fields["priority"]) == ("13800000001", "vip", "ivr", 10)
+    assert card["name"] == VIP_CARD["name"] and "callback requested (ivr)" in event.note
+
+
+async def test_a_callback_that_cannot_be_saved_queues_the_caller_instead(start_ivr):
+    ivr = await start_ivr(cards(VIP_CARD), make_settings(NESTED), request_callback=saved_callbacks(fail=True))
+    record = await ivr.call(presses=["2", "2"])
+    event = await ivr.completed()
+    assert "CC_ACTION" not in record.variables and record.variables["CC_QUEUE"] == "vip"
+    assert "callback could not be saved: queued instead" in event.note
+
+
+async def test_out_of_hours_the_caller_is_offered_a_callback_for_the_opening_time(start_ivr):
+    request = saved_callbacks()
+    settings = make_settings(NESTED, hours=HOLIDAY_HOURS)
+    ivr = await start_ivr(cards(VIP_CARD), settings, clock=lambda: NATIONAL_DAY_NOON, request_callback=request)
+    record = await ivr.call(presses=["1", "3", "1"])
+    await ivr.completed()
+    assert record.variables["CC_ACTION"] == "closed"
+    assert any(c.startswith("GET DATA callback-offer") for c in record.commands)
+    [(fields, _)] = request.saved
+    assert fields["source"] == "out_of_hours" and fields["not_before"] > NATIONAL_DAY_NOON
+    assert record.commands[-1] == 'STREAM FILE callback-confirmed ""'
 
 
 async def test_closed_on_a_cn_public_holiday_is_not_queued(start_ivr):

@@ -95,12 +95,20 @@ def test_menu_choice_is_short(presses, choice):
     assert menu.menu_choice(walk(*presses)) == choice
 
 
-@pytest.mark.parametrize(("presses", "routed"), [(["5"], "callback"), (["6"], "survey")])
-def test_callback_and_survey_are_routed_as_the_operator_and_say_so(presses, routed):
-    outcome = walk(*presses)
+def test_the_in_menu_survey_is_routed_as_the_operator_and_says_so():
+    outcome = walk("6")
     decision = menu.decide(SETTINGS, card("vip"), outcome, "en")
     assert (decision.queue, decision.priority) == ("vip", 10)
-    assert f"{routed} not implemented yet: routed as operator" in menu.outcome_notes(outcome)
+    assert "survey not implemented yet: routed as operator" in menu.outcome_notes(outcome)
+
+
+def test_a_callback_choice_keeps_the_tier_route_and_hangs_up_once_saved():
+    from dataclasses import replace
+    outcome = walk("5")
+    decision = menu.decide(SETTINGS, card("vip"), outcome, "en")
+    assert (decision.queue, decision.priority) == ("vip", 10)       # what the callback is queued for
+    assert not any("not implemented" in note for note in menu.outcome_notes(outcome))
+    assert menu.assignments(replace(decision, callback=True))[-1] == (variables.ACTION, variables.ACTION_CALLBACK)
 
 
 def test_outcome_notes_carry_the_menu_path():
