@@ -71,6 +71,7 @@ class Engine:
         self._task: asyncio.Task[None] | None = None
         self.applied = 0
         self.problems = 0
+        self._availability: AgentAvailability | None = None
 
     # ------------------------------------------------------------------ the port everyone uses
     def post(self, event: Any) -> None:
@@ -83,8 +84,11 @@ class Engine:
         return views.wallboard(self.model, self.clock())
 
     def availability(self) -> AgentAvailability:
-        """Agent availability for routing decisions (the IVR asks, in the same loop, per call)."""
-        return views.availability(self.model)
+        """Agent availability for routing decisions (the IVR asks, in the same loop, per call). Rebuilt
+        only after the model applied another event (a 300-agent snapshot costs ~0.3 ms)."""
+        if self._availability is None:
+            self._availability = views.availability(self.model)
+        return self._availability
 
     def wrapup_call(self, agent_id: int, call_id: str) -> dict[str, Any] | None:
         return views.wrapup_call(self.model, agent_id, call_id)
@@ -117,6 +121,7 @@ class Engine:
                 self.apply(inbox.get_nowait())
 
     def apply(self, event: Any) -> None:
+        self._availability = None          # any event may change an agent
         try:
             effects = self.model.apply(event, self.clock())
         except Exception:
