@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -27,8 +28,10 @@ log = logging.getLogger(__name__)
 Identify = Callable[[str], Awaitable[list[dict[str, Any]]]]
 
 
-def create_app(settings: Settings, *, identify: Identify | None = None) -> web.Application:
-    """Build the server. *identify* replaces the caller lookup (fault injection in tests)."""
+def create_app(settings: Settings, *, identify: Identify | None = None,
+               clock: Callable[[], datetime] | None = None) -> web.Application:
+    """Build the server. *identify* replaces the caller lookup (fault injection in tests); *clock* is
+    the time the IVR checks business hours at (tests: a public holiday)."""
     app = web.Application()
     store = Store(settings.database.url, default_region=settings.ivr.default_region, echo=settings.database.echo)
     recorder = Recorder(store.record_interactions)
@@ -51,7 +54,8 @@ def create_app(settings: Settings, *, identify: Identify | None = None) -> web.A
 
     ivr = IvrServer(settings, identify=lookup, post=engine.post, verify_account=store.verify_account,
                     remember_language=store.set_customer_language, closed_now=switches.closed,
-                    availability=engine.availability, request_callback=request_callback)
+                    availability=engine.availability, request_callback=request_callback,
+                    **({"clock": clock} if clock is not None else {}))
 
     app[appkeys.SETTINGS] = settings
     app[appkeys.STORE] = store

@@ -5,6 +5,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +53,9 @@ class Stack:
             await runner.cleanup()
 
 
-async def _start_server(settings: Settings, identify: Identify | None) -> tuple[web.Application, web.AppRunner, str]:
-    app = create_app(settings, identify=identify)
+async def _start_server(settings: Settings, identify: Identify | None,
+                        clock: Callable[[], datetime] | None = None) -> tuple[web.Application, web.AppRunner, str]:
+    app = create_app(settings, identify=identify, clock=clock)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -75,7 +77,8 @@ def _config(db: Path, ami_port: int, wrapup: int, extra: dict[str, Any] | None =
 
 @contextlib.asynccontextmanager
 async def running_stack(tmp_path: Path, *, identify: Identify | None = None, wrapup: int = 30,
-                        timing: Timing = FAST, config: dict[str, Any] | None = None) -> AsyncIterator[Stack]:
+                        timing: Timing = FAST, config: dict[str, Any] | None = None,
+                        clock: Callable[[], datetime] | None = None) -> AsyncIterator[Stack]:
     """The whole system; *config* adds top-level sections (``hours``, ...) to the test settings."""
     db = tmp_path / "cc.db"
     seeding = Store(f"sqlite+aiosqlite:///{db}")
@@ -86,7 +89,7 @@ async def running_stack(tmp_path: Path, *, identify: Identify | None = None, wra
     sim = PbxSimulator(SimulatorConfig.from_settings(placeholder, timing=timing, agi_port=None, seed=1))
     await sim.start("127.0.0.1", 0)
     settings = settings_from_mapping(_config(db, sim.ami_port, wrapup, config))
-    app, runner, base_url = await _start_server(settings, identify)
+    app, runner, base_url = await _start_server(settings, identify, clock)
     sim.set_agi_target("127.0.0.1", app[appkeys.IVR].port)
     stack = Stack(settings, sim, app, base_url, runner)
     sim.add_listener(stack.sim_events.append)

@@ -87,3 +87,36 @@ async def test_an_abandoned_caller_lands_on_the_callback_list(tmp_path):
         [row] = await eventually(lambda: open_callbacks(stack), what="the abandoned caller on the list")
         assert (row["number"], row["source"], row["queue"], row["call_id"]) == (LIU_QIANG, "abandoned", "standard",
                                                                                call.call_id)
+
+
+async def test_on_a_public_holiday_the_caller_hears_closed_and_is_called_back_when_we_open(tmp_path):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    national_day = datetime(2026, 10, 1, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))       # 国庆节, a Thursday
+    hours = {"hours": {"timezone": "Asia/Shanghai", "country": "CN",
+                       "default": {"weekly": {"daily": ["08:00-20:00"]}, "holidays": True}}}
+    async with running_stack(tmp_path, config=hours, clock=lambda: national_day) as stack:
+        call = await stack.sim.place_call(LIU_QIANG, "Liu Qiang", digits=("1", "1"))     # service, then "call me back"
+        assert await call.wait_ended(10) == "ivr_hangup"
+        assert not call.joined.is_set()
+        assert call.variables["CC_ACTION"] == "closed" and call.variables["CC_CLOSED_REASON"].startswith("holiday")
+        commands = call.agi_commands
+        assert commands.index('STREAM FILE closed ""') < next(i for i, c in enumerate(commands)
+                                                             if c.startswith("GET DATA callback-offer"))
+        [row] = await eventually(lambda: open_callbacks(stack), what="the out-of-hours callback")
+        assert row["source"] == "out_of_hours" and row["not_before"] is not None
+        opens = row["not_before"].astimezone(ZoneInfo("Asia/Shanghai"))
+        assert opens > national_day and opens.hour == 8                # the next working morning
+
+
+async def test_a_menu_timeout_then_a_key_still_reaches_the_queue(tmp_path):
+    async with running_stack(tmp_path) as stack:
+        call = await stack.sim.place_call(LIU_QIANG, "Liu Qiang", digits=(None, "1"), patience=0.5)
+        assert (await call.wait_joined(10))[0] == "standard"
+        assert [c for c in call.agi_commands if c.startswith("GET DATA menu")] == ["GET DATA menu 1000 1"] * 2
+        await call.wait_ended(10)
+        async def stored():
+            rows = await stack.store.recent_interactions(20, status="abandoned")
+            return next((r for r in rows if r["call_id"] == call.call_id), None)
+        row = await eventually(stored, what="the call stored")
+        assert row["ivr_digits"] == "1" and row["menu_choice"] == "service"      # the timeout pressed nothing
