@@ -9,7 +9,7 @@ can send it as is. Card keys::
     match ("exact" when the caller's number read under the default region is the stored one,
     "variant" when another reading matched, "account" when found by account number + PIN,
     "id" when opened by customer id), open_complaints [{id, category, severity, status,
-    created_at ISO}] (most severe first), recent [{interaction_id, started_at ISO, queue, status,
+    created_at ISO, owner_login, owner_name}] (most severe first), recent [{interaction_id, started_at ISO, queue, status,
     outcome, agent}] (newest first, at most ``RECENT_LIMIT``).
 """
 from __future__ import annotations
@@ -71,6 +71,9 @@ def build_card(
                 "severity": c["severity"],
                 "status": c["status"],
                 "created_at": iso(c.get("created_at")),
+                # First-contact responsibility: routing rings the owner first (routing.complaint).
+                "owner_login": c.get("owner_login"),
+                "owner_name": c.get("owner_name"),
             }
             for c in open_complaints
         ],

@@ -40,6 +40,7 @@ MAX_CARDS = 10
 
 _manager = aliased(Agent, name="manager")
 _recent_agent = aliased(Agent, name="recent_agent")
+_owner = aliased(Agent, name="owner")
 
 
 def _customer_columns() -> Select[Any]:
@@ -90,8 +91,9 @@ def _complaints_part(customer_ids: Sequence[Any]) -> Select[Any]:
         literal("complaint", String).label("kind"), Complaint.customer_id.label("customer_id"),
         cast(Complaint.id, String).label("ref"), Complaint.created_at.label("at"),
         Complaint.category.label("a"), Complaint.severity.label("b"), Complaint.status.label("status"),
-        literal(None, String).label("agent_name"),
-    ).where(Complaint.customer_id.in_(list(customer_ids)), Complaint.status.in_(OPEN_COMPLAINT_STATUSES))
+        _owner.name.label("agent_name"), _owner.login.label("agent_login"),
+    ).outerjoin(_owner, Complaint.owner_agent_id == _owner.id) \
+        .where(Complaint.customer_id.in_(list(customer_ids)), Complaint.status.in_(OPEN_COMPLAINT_STATUSES))
 
 
 def _recent_part(customer_id: Any, limit: int) -> Select[Any]:
@@ -100,7 +102,7 @@ def _recent_part(customer_id: Any, limit: int) -> Select[Any]:
             literal("recent", String).label("kind"), Interaction.customer_id.label("customer_id"),
             Interaction.id.label("ref"), Interaction.started_at.label("at"),
             Interaction.queue.label("a"), Interaction.outcome.label("b"), Interaction.status.label("status"),
-            _recent_agent.name.label("agent_name"),
+            _recent_agent.name.label("agent_name"), _recent_agent.login.label("agent_login"),
         )
         .outerjoin(_recent_agent, Interaction.agent_id == _recent_agent.id)
         .where(Interaction.customer_id == customer_id)
@@ -116,7 +118,7 @@ async def card_details(
     aiosqlite every statement is a thread hop): a UNION ALL of the complaints and one
     ``ORDER BY started_at DESC LIMIT n`` branch per customer, columns aligned as
     kind, customer_id, ref (id as text), at, a (category | queue), b (severity | outcome), status,
-    agent_name. Returns ``({customer_id: [complaint rows]}, {customer_id: [interaction rows]})``
+    agent_name, agent_login (the complaint's owner | who took the call). Returns ``({customer_id: [complaint rows]}, {customer_id: [interaction rows]})``
     with the keys :func:`crm_bridge.cards.build_card` expects."""
     if not customer_ids:
         return {}, {}
@@ -145,7 +147,7 @@ def fold_card_details(rows: Iterable[RowMapping]) -> tuple[dict[int, list[dict[s
         if row["kind"] == "complaint":
             complaints.setdefault(cid, []).append({
                 "id": int(row["ref"]), "category": row["a"], "severity": row["b"], "status": row["status"],
-                "created_at": row["at"],
+                "created_at": row["at"], "owner_name": row["agent_name"], "owner_login": row["agent_login"],
             })
         else:
             recent.setdefault(cid, []).append({

@@ -140,3 +140,26 @@ async def test_a_waiting_caller_gains_priority_as_time_credit(tmp_path):
             return entry is not None and entry.priority >= 2 and entry.priority
         assert await eventually(priority_in_asterisk, timeout=8, what="QueueChangePriorityCaller raising the caller")
         stack.sim.hangup(call)
+
+
+async def test_a_caller_with_an_open_complaint_reaches_its_owner_first(tmp_path):
+    from sqlalchemy import insert
+
+    from crm_bridge.models import Complaint
+    rules = {"routing": {"complaint": {"ladder": [{"agent": "complaint_owner", "seconds": 2},
+                                                  {"queue": "standard", "priority": 5}]}}}
+    async with running_stack(tmp_path, config=rules) as stack:
+        owner = await stack.store.agent_by_login("1003")                  # 张敏 took the first call
+        card = (await stack.store.identify(DEMO_VIP_NUMBER))[0]
+        async with stack.store.connect(write=True) as conn:
+            await conn.execute(insert(Complaint).values(customer_id=card["customer_id"], category="billing",
+                                                        severity="high", description="double charge",
+                                                        status="in_progress", owner_agent_id=owner.id))
+        async with desks(stack, "1003", "1002") as desk:
+            call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",), talk_seconds=0.2)
+            pop = await desk["1003"].next("pop", where=lambda p: p["call_id"] == call.call_id)
+            assert "open complaint #" in pop["trace"]["en"] and "complaint owner 张敏 rings 2 s" in pop["trace"]["en"]
+            assert pop["card"]["open_complaints"][0]["owner_login"] == "1003"
+            assert await call.wait_answered(5) == PHONE.format("1003")
+            row = await stored(stack, call.call_id, status="completed")
+            assert json.loads(row["routing_trace"])["case"] == "complaint" and row["agent_login"] == "1003"
