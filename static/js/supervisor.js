@@ -129,7 +129,8 @@ function renderQueues(queues) {
       el("div", { className: "stats" },
         stat("board.waiting", waiting.length),
         stat("board.available", queue.available ?? 0),
-        stat("board.members", (queue.members || []).length)),
+        stat("board.members", (queue.members || []).length),
+        stat("board.callbacks", queue.callbacks ?? 0)),
       body));
   }
 }
