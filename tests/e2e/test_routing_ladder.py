@@ -163,3 +163,20 @@ async def test_a_caller_with_an_open_complaint_reaches_its_owner_first(tmp_path)
             assert await call.wait_answered(5) == PHONE.format("1003")
             row = await stored(stack, call.call_id, status="completed")
             assert json.loads(row["routing_trace"])["case"] == "complaint" and row["agent_login"] == "1003"
+
+
+async def test_the_survey_follows_a_queue_call_only_when_the_agent_hangs_up_first(tmp_path):
+    async with running_stack(tmp_path, wrapup=0) as stack, desks(stack, "1005"):
+        rated = await stack.sim.place_call("13800000006", "Liu Qiang", digits=("1", "5"), talk_seconds=0.2,
+                                           hangup_by="agent")
+        assert await rated.wait_answered(10) == PHONE.format("1005")
+        assert await rated.wait_ended(10) == "completed"
+        assert rated.variables["QUEUESTATUS"] == "CONTINUE"
+        await stored(stack, rated.call_id, survey_score=5)
+
+        left = await stack.sim.place_call("13800000007", "Caller", digits=("1", "5"), talk_seconds=0.2,
+                                          hangup_by="caller")
+        assert await left.wait_ended(15) == "completed"
+        assert not any(c.startswith("GET DATA survey") for c in left.agi_commands)
+        row = await stored(stack, left.call_id, status="completed")
+        assert row["survey_score"] is None
