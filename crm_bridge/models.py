@@ -49,6 +49,9 @@ CALLBACK_SOURCES = ("ivr", "out_of_hours", "abandoned", "agent")
 CALLBACK_STATUSES = ("pending", "dialing", "queued", "done", "failed", "cancelled")
 COMPLAINT_SEVERITIES = ("low", "medium", "high", "critical")
 COMPLAINT_STATUSES = ("open", "in_progress", "resolved", "confirmed", "closed")
+FOLLOW_UP_KINDS = ("follow_up", "callback_visit")          # callback_visit = 回访 after a resolved complaint
+FOLLOW_UP_STATUSES = ("open", "done", "cancelled")
+FOLLOW_UP_RESULTS = ("reached", "satisfied", "unsatisfied", "no_answer", "wrong_number")
 # Complaints an agent still has to act on: shown on the screen-pop card.
 OPEN_COMPLAINT_STATUSES = ("open", "in_progress")
 # Who holds the account: decides group / family / personal tiers (callcenter/tiers.py).
@@ -146,6 +149,9 @@ class Customer(Base):
     # argon2 hash of the telephone-banking PIN the IVR asks for with the account number (optional).
     pin_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Contact details an agent may edit (every change leaves an audit entry).
+    email: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(400))
     # Facts the tier model scores (callcenter/tiers.py), fed by the CRM; NULL account_kind = no facts
     # yet, and the re-assessment leaves the customer's tier alone. Money in fen (1/100 yuan).
     account_kind: Mapped[str | None] = mapped_column(String(16))
@@ -241,6 +247,13 @@ class Complaint(Base):
     owner_agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # SLA: the deadline from severity and the customer's tier (set when the complaint is opened);
+    # the milestones of open -> in_progress -> resolved -> confirmed (callback visit) -> closed.
+    sla_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    resolved_at: Mapped[datetime | None]
+    confirmed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class TierChange(Base):
@@ -308,3 +321,57 @@ class QueueSwitch(Base):
     reason: Mapped[str] = mapped_column(String(200), default="")
     changed_by: Mapped[str] = mapped_column(String(64))                 # the supervisor's login
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FollowUp(Base):
+    """A task after a call: a follow-up, or the callback visit (回访) that confirms a resolved complaint.
+    Assigned to one agent, or to a pool (a queue's agents) when ``assigned_agent_id`` is NULL."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        one_of("kind", FOLLOW_UP_KINDS),
+        one_of("status", FOLLOW_UP_STATUSES),
+        one_of("result", FOLLOW_UP_RESULTS),
+        CheckConstraint("satisfaction BETWEEN 1 AND 5", name="satisfaction"),
+        Index("ix_follow_ups_status_due", "status", "due_at"),
+        Index("ix_follow_ups_agent_status", "assigned_agent_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    interaction_id: Mapped[str | None] = mapped_column(ForeignKey("interactions.id", ondelete="SET NULL"))
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="follow_up")
+    due_at: Mapped[datetime]
+    assigned_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    pool: Mapped[str | None] = mapped_column(String(64))                 # queue whose agents share it
+    number: Mapped[str | None] = mapped_column(String(64))               # what to dial (E.164)
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    result: Mapped[str | None] = mapped_column(String(16))
+    result_note: Mapped[str | None] = mapped_column(Text)
+    satisfaction: Mapped[int | None] = mapped_column(Integer)             # callback visit: 1-5
+    created_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None]
+    done_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+
+
+class AuditEntry(Base):
+    """Who did what to which record, when, with the values before and after (JSON text)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_entity", "entity", "entity_id", "at"),
+        Index("ix_audit_log_actor_at", "actor_login", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    actor_login: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))         # e.g. customer.update, complaint.advance
+    entity: Mapped[str] = mapped_column(String(32))         # customer, complaint, follow_up, queue, agent...
+    entity_id: Mapped[str] = mapped_column(String(64))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
