@@ -88,7 +88,7 @@ from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from callcenter.errors import CallCenterError, StoreUnavailable, ValidationFailed
-from crm_bridge import agents, callbacks, complaints, customers, db, interactions, switches
+from crm_bridge import agents, audit, callbacks, complaints, customers, db, interactions, switches
 from crm_bridge.models import AGENT_PRESENCES, COMPLAINT_STATUSES, LANGUAGES, Customer, utcnow
 from crm_bridge.passwords import hash_password, verify_password
 from crm_bridge.phones import normalize as normalize_number
@@ -412,6 +412,12 @@ class Store:
     async def list_callbacks(self, *, statuses: Sequence[str] = (), limit: int = 100) -> list[dict[str, Any]]:
         async with self.connect() as conn:
             return await callbacks.listing(conn, statuses=tuple(statuses), limit=limit)
+
+    # ------------------------------------------------------------------ audit log
+    async def audit_entries(self, *, entity: str | None = None, entity_id: Any = None,
+                            actor_login: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        async with self.connect() as conn:
+            return await audit.entries(conn, entity=entity, entity_id=entity_id, actor_login=actor_login, limit=limit)
 
 
 def _agent_record(row: Any) -> AgentRecord:
