@@ -158,6 +158,55 @@ class ConsoleSettings(_Frozen):
     pause_reasons: tuple[str, ...] = ("lunch", "training", "meeting", "break")
 
 
+COMPLAINT_SEVERITIES = ("low", "medium", "high", "critical")     # crm_bridge.models mirrors this
+
+
+class ComplaintSettings(_Frozen):
+    """Complaint deadlines and the callback visit (回访) after a resolution.
+
+    A complaint's SLA deadline is set when it is filed: ``sla_hours[severity] x customer_factor[type]``
+    after that moment (a VIP's critical complaint: 4 h x 0.5 = 2 h). Resolving it books a callback
+    visit for its owner ``callback_visit_after_hours`` later; a visit nobody answered is booked again
+    ``callback_visit_retry_hours`` later. ``escalation_after`` (fractions of the SLA time used up, e.g.
+    1.0 = at the deadline) is read by the escalation job of issue 5; nothing escalates yet."""
+    sla_hours: dict[str, float] = Field(default_factory=lambda: {"critical": 4.0, "high": 24.0, "medium": 72.0,
+                                                                 "low": 168.0})
+    customer_factor: dict[str, float] = Field(default_factory=lambda: {"vip": 0.5, "group": 0.75, "family": 1.0,
+                                                                       "individual": 1.0})
+    callback_visit_after_hours: float = Field(24.0, ge=0, le=24 * 90)
+    callback_visit_retry_hours: float = Field(4.0, gt=0, le=24 * 30)
+    escalation_after: tuple[float, ...] = (1.0, 1.5)
+
+    @field_validator("sla_hours")
+    @classmethod
+    def _every_severity(cls, hours: dict[str, float]) -> dict[str, float]:
+        return _complete_table(hours, COMPLAINT_SEVERITIES, "hours")
+
+    @field_validator("customer_factor")
+    @classmethod
+    def _every_customer_type(cls, factors: dict[str, float]) -> dict[str, float]:
+        return _complete_table(factors, CUSTOMER_TYPES, "factor")
+
+    @field_validator("escalation_after")
+    @classmethod
+    def _ascending(cls, levels: tuple[float, ...]) -> tuple[float, ...]:
+        if any(level <= 0 for level in levels) or list(levels) != sorted(set(levels)):
+            raise ValueError("expected increasing positive fractions of the SLA time, e.g. [1.0, 1.5]")
+        return levels
+
+
+def _complete_table(table: dict[str, float], names: tuple[str, ...], what: str) -> dict[str, float]:
+    for name in table:
+        if name not in names:
+            raise _PathError((name,), f"unknown name {name!r}; expected {', '.join(names)}")
+    for name in names:
+        if name not in table:
+            raise _PathError((name,), f"missing: every one of {', '.join(names)} needs its {what}")
+        if not table[name] > 0:
+            raise _PathError((name,), f"expected a {what} above 0 (got {table[name]!r})")
+    return dict(table)
+
+
 class Settings(_Frozen):
     ami: AmiSettings = AmiSettings()
     fastagi: FastAgiSettings = FastAgiSettings()
@@ -172,6 +221,7 @@ class Settings(_Frozen):
     tiers: TierModel = TierModel()
     console: ConsoleSettings = ConsoleSettings()
     callbacks: CallbackSettings = CallbackSettings()
+    complaints: ComplaintSettings = ComplaintSettings()
 
     @field_validator("queues")
     @classmethod
