@@ -101,6 +101,7 @@ class DialStarted:
     dest_id: str
     dest_channel: str
     dial_string: str = ""
+    channel: str = ""            # the dialling channel's name (the agent leg of a click-to-dial)
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,3 +312,57 @@ class PresenceRestored:
 @dataclass(frozen=True, slots=True)
 class AgentsLoaded:
     agents: tuple[AgentInfo, ...] = field(default_factory=tuple)
+
+
+# --------------------------------------------------------------------------- call control (issue 4)
+@dataclass(frozen=True, slots=True)
+class CallTransferred:
+    """AMI ``BlindTransfer`` (Result Success): the caller (``call_id`` = TransfereeUniqueid) left the
+    agent's bridge and goes on in ``context``/``exten``; for a queue call ``AgentComplete Reason:
+    transfer`` follows, for a direct (Dial) call nothing else says so."""
+    call_id: str
+    transferer_channel: str
+    context: str
+    exten: str
+
+
+@dataclass(frozen=True, slots=True)
+class HoldCall:
+    """The agent asked to put their connected call on hold."""
+    agent_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeCall:
+    agent_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class HangUpCall:
+    agent_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class TransferCall:
+    """``kind``: blind | attended; ``to``: agent | queue | number; ``target``: a login, a queue name or
+    an E.164 number (validated by the console)."""
+    agent_id: int
+    kind: str
+    to: str
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class DialNumber:
+    """Click-to-dial: ring the agent's phone first, then ``number`` (E.164)."""
+    agent_id: int
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
+class ControlFailed:
+    """An AMI action of a call-control command was refused: undo what the model assumed."""
+    agent_id: int
+    call_id: str
+    action: str
+    reason: str = ""

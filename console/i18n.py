@@ -188,6 +188,28 @@ LABELS: dict[str, dict[str, str]] = {
     "switch.done_reopened": {"zh": "队列「{queue}」已重新开放。", "en": "Queue “{queue}” is open again."},
     "switch.failed": {"zh": "未保存：{message}", "en": "Not saved: {message}"},
     "error.generic": {"zh": "出错了：{message}", "en": "Something went wrong: {message}"},
+    # --- call control (hold / transfer / hang up / click-to-dial) ---
+    "cc.title": {"zh": "通话控制", "en": "Call control"},
+    "cc.hold": {"zh": "保持", "en": "Hold"},
+    "cc.resume": {"zh": "恢复通话", "en": "Resume"},
+    "cc.on_hold": {"zh": "通话保持中（客户正在听等待音乐）", "en": "On hold (the caller hears music)"},
+    "cc.transfer": {"zh": "转接", "en": "Transfer"},
+    "cc.transfer_kind": {"zh": "转接方式", "en": "Transfer type"},
+    "cc.kind.blind": {"zh": "盲转", "en": "Blind"},
+    "cc.kind.attended": {"zh": "咨询转接", "en": "Attended"},
+    "cc.transfer_to": {"zh": "转接到", "en": "Transfer to"},
+    "cc.to.agent": {"zh": "坐席", "en": "Agent"},
+    "cc.to.queue": {"zh": "队列", "en": "Queue"},
+    "cc.to.number": {"zh": "外部号码", "en": "Number"},
+    "cc.target": {"zh": "目标（工号 / 队列名 / 号码）", "en": "Target (login / queue / number)"},
+    "cc.transfer_go": {"zh": "确认转接", "en": "Transfer now"},
+    "cc.transfer_complete": {"zh": "完成转接", "en": "Complete transfer"},
+    "cc.transfer_cancel": {"zh": "取消转接", "en": "Cancel transfer"},
+    "cc.transferring": {"zh": "正在转接…", "en": "Transferring…"},
+    "cc.hangup": {"zh": "挂断", "en": "Hang up"},
+    "cc.dial_number": {"zh": "拨打号码", "en": "Number to dial"},
+    "cc.dial": {"zh": "拨号", "en": "Dial"},
+    "cc.dialing": {"zh": "正在呼叫：先振铃您的话机，再拨客户", "en": "Calling: your phone rings first, then the customer"},
 }
 
 

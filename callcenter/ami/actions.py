@@ -59,3 +59,33 @@ def originate_callback(agent_interface: str, number: str, *, context: str, chann
     if variables:
         headers["Variable"] = ",".join(f"{k}={v}" for k, v in variables.items())
     return headers
+
+
+# --------------------------------------------------------------------------- call control (issue 4)
+# Dialplan contexts of callcenter/data/extensions.conf that call control relies on.
+TRANSFER_CONTEXT = "transfer"          # exten: an agent login, a queue name or a number to dial
+HOLD_CONTEXT = "cc-hold"               # the caller hears music on hold
+HOLD_AGENT_CONTEXT = "cc-hold-agent"   # the agent's leg waits in silence until Bridge joins them again
+
+
+def blind_transfer(agent_channel: str, exten: str, context: str = TRANSFER_CONTEXT) -> dict[str, str]:
+    """``BlindTransfer`` on the agent's leg: the caller continues in *context*/*exten*; app_queue reports
+    ``AgentComplete Reason: transfer`` (``blind_transfer_action.ami.txt``)."""
+    return {"Action": "BlindTransfer", "Channel": agent_channel, "Context": context, "Exten": exten}
+
+
+def hold(caller_channel: str, agent_channel: str) -> dict[str, str]:
+    """Asterisk 22 has no AMI Hold: a ``Redirect`` takes the caller to music on hold and, with
+    ``ExtraChannel``, parks the agent's leg in a silent wait, both out of their bridge."""
+    return {"Action": "Redirect", "Channel": caller_channel, "Context": HOLD_CONTEXT, "Exten": "s",
+            "Priority": "1", "ExtraChannel": agent_channel, "ExtraContext": HOLD_AGENT_CONTEXT,
+            "ExtraExten": "s", "ExtraPriority": "1"}
+
+
+def resume(caller_channel: str, agent_channel: str) -> dict[str, str]:
+    """``Bridge`` the held caller and the waiting agent leg together again."""
+    return {"Action": "Bridge", "Channel1": caller_channel, "Channel2": agent_channel, "Tone": "no"}
+
+
+def hangup(channel: str, cause: int = 16) -> dict[str, str]:
+    return {"Action": "Hangup", "Channel": channel, "Cause": str(cause)}

@@ -129,7 +129,8 @@ def _dial_begin(h: Headers) -> tuple[Any, ...]:
     if not call_id:              # an Originate's first leg has no calling channel
         return ()
     return (domain.DialStarted(call_id=call_id, dest_id=_h(h, "DestUniqueid", ""),
-                               dest_channel=_h(h, "DestChannel", ""), dial_string=_h(h, "DialString", "")),)
+                               dest_channel=_h(h, "DestChannel", ""), dial_string=_h(h, "DialString", ""),
+                               channel=_h(h, "Channel", "")),)
 
 
 def _dial_end(h: Headers) -> tuple[Any, ...]:
@@ -138,6 +139,13 @@ def _dial_end(h: Headers) -> tuple[Any, ...]:
         return ()
     return (domain.DialFinished(call_id=call_id, dest_id=_h(h, "DestUniqueid", ""),
                                 status=_h(h, "DialStatus", "").upper()),)
+
+
+def _blind_transfer(h: Headers) -> tuple[Any, ...]:
+    if _h(h, "Result", "").lower() != "success" or not _h(h, "TransfereeUniqueid"):
+        return ()
+    return (domain.CallTransferred(call_id=_h(h, "TransfereeUniqueid"), transferer_channel=_h(h, "TransfererChannel"),
+                                   context=_h(h, "Context"), exten=_h(h, "Extension")),)
 
 
 def _shutdown(h: Headers) -> tuple[Any, ...]:
@@ -162,6 +170,7 @@ TRANSLATIONS: dict[str, Callable[[Headers], tuple[Any, ...]]] = {
     "DialEnd": _dial_end,
     "Hangup": _hangup,
     "Shutdown": _shutdown,
+    "BlindTransfer": _blind_transfer,
 }
 WANTED_EVENTS = frozenset(TRANSLATIONS)
 

@@ -198,6 +198,10 @@ class CallbackHandlers:
             self._touched.add(agent.info.agent_id)
             effects += self._reconcile(agent)
         self.calls.pop(call.call_id, None)
+        if call.outbound:                      # a click-to-dial that did not connect: keep its row
+            call.state, call.ended_at = CallState.LEFT, now
+            call.route_log.append((f"not connected: {reason}", f"未接通：{reason}"))
+            effects.append(fx.RecordInteraction(call.interaction_id, call.record_fields()))
         entry = self.callbacks.get(call.callback_id) if call.callback_id is not None else None
         if entry is None or entry.call_id != call.call_id:
             return effects

@@ -10,6 +10,11 @@ from callcenter.domain import AgentInfo
 from callcenter.model.tables import Activity, AgentState, CallState
 
 
+# The store's vocabulary (crm_bridge.models.INTERACTION_STATUSES): a transferred caller waits to be
+# routed again, as in a queue.
+_STATUS = {CallState.CONNECTED: "answered", CallState.TRANSFERRED: "queued"}
+
+
 @dataclass(slots=True)
 class Call:
     call_id: str
@@ -46,6 +51,17 @@ class Call:
     survey: bool = False
     survey_score: int | None = None
     callback_id: int | None = None      # this call is the callback of that request (agent leg first)
+    # Call control: the connected agent's leg (AgentConnect DestChannel, DialBegin DestChannel, or the
+    # Originate's first channel of a click-to-dial), hold, transfers so far, a click-to-dial (agent first).
+    agent_channel: str = ""
+    held: bool = False
+    transfers: int = 0
+    outbound: bool = False
+
+    @property
+    def agent_first(self) -> bool:
+        """The agent's phone was rung first (a callback or a click-to-dial): ``call_id`` is their leg."""
+        return self.callback_id is not None or self.outbound
 
     def trace(self) -> dict[str, str] | None:
         """The routing trace shown to agents and supervisors: the decision, then what happened."""
@@ -74,7 +90,7 @@ class Call:
             "queue": self.queue or None, "agent_id": self.agent_id, "customer_type": card.get("customer_type"),
             "value_class": card.get("value_class"), "priority": self.priority, "menu_choice": self.menu_choice or None,
             "ivr_digits": "".join(self.digits) or None, "language": self.language or None,
-            "status": "answered" if self.state is CallState.CONNECTED else self.state.value,
+            "status": _STATUS.get(self.state, self.state.value),
             "ivr_failed": self.ivr_failed, "started_at": self.started_at, "queued_at": self.joined_at,
             "answered_at": self.answered_at, "ended_at": self.ended_at, "hold_seconds": self.hold_seconds,
             "talk_seconds": self.talk_seconds, "routing_trace": self.routing_record(),
@@ -91,6 +107,7 @@ class Call:
                     "failed": self.ivr_failed},
             "joined_at": self.joined_at.isoformat() if self.joined_at else None, "waited_seconds": max(waited, 0),
             "trace": self.trace(), "routed_to": (self.routing or {}).get("first_target") or None,
+            "held": self.held, "outbound": self.outbound,
         }
 
 

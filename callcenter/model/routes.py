@@ -67,10 +67,12 @@ class RouteHandlers:
 
     def _dial_started(self, e: d.DialStarted, now: datetime) -> Effects:
         call = self.calls.get(e.call_id)
-        if call is None or call.state not in (CallState.IVR, CallState.LEFT, CallState.DIALING):
+        if call is None or call.state not in (CallState.IVR, CallState.LEFT, CallState.DIALING,
+                                              CallState.TRANSFERRED):
             return []        # not ours, or app_queue ringing a member (AgentCalled says more)
-        if call.callback_id is not None:      # a callback: the agent answered, the customer is dialled
+        if call.agent_first:      # a callback or click-to-dial: the agent answered, the customer is dialled
             call.dial_leg = e.dest_id
+            call.agent_channel = e.channel or call.agent_channel
             if e.dest_id:
                 self.legs[e.dest_id] = call.call_id
             call.route_log.append((f"agent answered, calling {call.caller_number}",
@@ -88,7 +90,7 @@ class RouteHandlers:
         self._agent_step(agent, e, effects)
         self._call_step(call, e)
         agent.call_id = call.call_id
-        call.dial_agent, call.dial_leg = agent.info.agent_id, e.dest_id
+        call.dial_agent, call.dial_leg, call.agent_channel = agent.info.agent_id, e.dest_id, e.dest_channel
         if e.dest_id:
             self.legs[e.dest_id] = call.call_id
         call.ringing.add(agent.info.agent_id)
@@ -113,14 +115,14 @@ class RouteHandlers:
             self._touched.add(agent.info.agent_id)
             call.agent_id, call.answered_at = agent.info.agent_id, now
             call.hold_seconds = int((now - (call.joined_at or now)).total_seconds())
-            if call.callback_id is not None:
+            if call.agent_first:
                 call.route_log.append((f"{call.caller_number} answered", f"{call.caller_number} 已接听"))
             else:
                 call.route_log.append((f"answered by {name}", f"{name} 接听"))
             return [*self._callback_connected(call, now),
                     fx.SendToAgent(agent.info.agent_id, "call", {**call.pop(now), "state": "connected"}),
                     self._record(call), fx.SupervisorsChanged()]
-        if call.callback_id is not None:
+        if call.agent_first:
             self.legs.pop(call.dial_leg, None)
             return self._callback_attempt_failed(call, f"customer: {e.status.lower()}", now)
         effects = self._withdraw(call)
@@ -139,7 +141,7 @@ class RouteHandlers:
         agent = self.agents.get(call.agent_id) if call.agent_id is not None else None
         self.legs.pop(call.dial_leg, None)
         call.dial_leg = ""
-        if agent is not None and call.callback_id is not None:
+        if agent is not None and call.agent_first:
             agent.hold = ""                     # the callback is over: wrap-up, then back to the queues
         talk = int((now - call.answered_at).total_seconds()) if call.answered_at else 0
         event = d.CallCompleted(call.call_id, call.queue, agent.info.interface if agent else "",
@@ -151,7 +153,7 @@ class RouteHandlers:
         if call is None or call.state is not CallState.CONNECTED or call.dial_agent is None:
             return []
         # The dialled leg hung up: the agent of a Dial() step, or the customer of a callback.
-        return self._complete_direct(call, "caller" if call.callback_id is not None else "agent", now)
+        return self._complete_direct(call, "caller" if call.agent_first else "agent", now)
 
     # ------------------------------------------------------------------ queue steps: time credit
     def _start_aging(self, call: Call, queue: str, now: datetime) -> Effects:

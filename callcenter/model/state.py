@@ -22,6 +22,7 @@ from callcenter import effects as fx
 from callcenter.ami import actions
 from callcenter.model.entities import Agent, Call, CallbackEntry, WrapUp
 from callcenter.model.callbacks import CallbackHandlers
+from callcenter.model.control import ControlHandlers
 from callcenter.model.members import MemberHandlers
 from callcenter.model.routes import RouteHandlers
 from callcenter.model.tables import (ACTIVITY_TRANSITIONS, CALL_TERMINAL, CALL_TRANSITIONS, Activity,
@@ -35,7 +36,7 @@ from callcenter.model.members import Effects
 MAX_PENDING = 20     # unsaved outcomes kept per agent
 
 
-class Model(MemberHandlers, RouteHandlers, CallbackHandlers):
+class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers):
     def __init__(self, settings: Settings, *, new_id: Callable[[], str] = lambda: uuid.uuid4().hex) -> None:
         self.settings = settings
         self.new_id = new_id
@@ -82,6 +83,13 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers):
             d.AgentLogOut: self._log_out,
             d.DispositionSaved: self._disposition_saved,
             d.WrapUpExpired: self._wrapup_expired,
+            d.CallTransferred: self._call_transferred,
+            d.HoldCall: self._hold,
+            d.ResumeCall: self._resume,
+            d.HangUpCall: self._hang_up_call,
+            d.TransferCall: self._transfer,
+            d.DialNumber: self._dial_number,
+            d.ControlFailed: self._control_failed,
         }
 
     # ------------------------------------------------------------------ entry point
@@ -258,6 +266,7 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers):
         self._agent_step(agent, e, effects)
         agent.call_id = call.call_id
         call.agent_id, call.answered_at, call.hold_seconds = agent.info.agent_id, now, e.hold_seconds
+        call.agent_channel = e.agent_channel
         call.queue = e.queue or call.queue
         name = agent.info.name or agent.info.login
         call.route_log.append((f"answered by {name} in {call.queue} after {e.hold_seconds} s",
@@ -271,9 +280,11 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers):
         agent = self._agent_for(e.interface, e.member_name)
         if call is None:
             return [fx.Problem("AgentComplete for an unknown call", {"call_id": e.call_id})]
+        if call.transfers and (agent is None or call.agent_id != agent.info.agent_id):
+            return []            # the earlier agent's part of a transferred call (already completed)
         if not self._call_step(call, e):
             return [self._illegal(call, e)]
-        call.ended_at, call.talk_seconds = now, e.talk_seconds
+        call.ended_at, call.talk_seconds, call.held = now, e.talk_seconds, False
         call.hold_seconds = e.hold_seconds or call.hold_seconds
         effects: Effects = [self._record(call), fx.SupervisorsChanged()]
         if agent is None or not self._agent_step(agent, e, effects):
@@ -329,12 +340,12 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers):
         call = self.calls.get(e.call_id)
         if call is None:
             return []            # agent legs, ;1 halves, calls we never saw: nothing to do
-        if call.callback_id is not None and call.state is CallState.DIALING:
+        if call.agent_first and call.state is CallState.DIALING:
             return self._callback_attempt_failed(call, "no answer", now)
         effects: Effects = []
         if call.state is CallState.CONNECTED and call.dial_agent is not None:
             # No AgentComplete after Dial(). A callback's channel is the agent's own leg.
-            effects += self._complete_direct(call, "agent" if call.callback_id is not None else "caller", now)
+            effects += self._complete_direct(call, "agent" if call.agent_first else "caller", now)
         before = call.state
         if not self._call_step(call, e):
             return [self._illegal(call, e)]

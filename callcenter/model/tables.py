@@ -18,6 +18,7 @@ class CallState(StrEnum):
     RINGING = "ringing"         # at least one agent phone rings
     CONNECTED = "connected"     # talking to an agent
     COMPLETED = "completed"     # the agent call ended (AgentComplete)
+    TRANSFERRED = "transferred"  # blind-transferred: the agent's part ended, the caller goes on (queue/agent/number)
     ABANDONED = "abandoned"     # hung up while waiting
     LEFT = "left"               # left the queue without an agent (timeout, withdrawn); may re-join
     IVR_HANGUP = "ivr_hangup"   # hung up in the voice menu
@@ -76,6 +77,7 @@ CALL_TRANSITIONS: dict[CallState, dict[type, CallState]] = {
     },
     CallState.CONNECTED: {
         d.CallCompleted: CallState.COMPLETED,
+        d.CallTransferred: CallState.TRANSFERRED,  # BlindTransfer: the caller leaves the agent's bridge
         d.DialStarted: CallState.CONNECTED,
         d.DialFinished: CallState.CONNECTED,
         d.CallerLeft: CallState.CONNECTED,
@@ -85,6 +87,13 @@ CALL_TRANSITIONS: dict[CallState, dict[type, CallState]] = {
         d.CallerJoined: CallState.QUEUED,          # overflow into the next queue
         d.DialStarted: CallState.DIALING,          # the next agent step
         d.ChannelHungUp: CallState.LEFT,
+    },
+    CallState.TRANSFERRED: {
+        d.CallerJoined: CallState.QUEUED,          # transferred to a queue
+        d.DialStarted: CallState.DIALING,          # transferred to an agent: Dial() rings them (pop)
+        d.DialFinished: CallState.TRANSFERRED,     # a number dialled (not an agent): nothing to follow
+        d.CallerLeft: CallState.TRANSFERRED,
+        d.ChannelHungUp: CallState.COMPLETED,      # the caller's call ends after the transfer
     },
     CallState.COMPLETED: {
         d.ChannelHungUp: CallState.COMPLETED,

@@ -56,7 +56,7 @@ QUEUE_CALL_EXPECTED = [
     d.MemberAdded("vip", AGENT, "agent1001", False, ""),
     d.CallerJoined(CALL, "vip", "Local/100@inbound-00000000;2", "13800000001", "Test", 1, 1, "1795458074.0"),
     d.AgentRinging(CALL, "vip", AGENT, "agent1001", "Local/1001@agent-phones-00000001;1"),
-    d.DialStarted(CALL, "1795458077.2", "Local/1001@agent-phones-00000001;1", AGENT),
+    d.DialStarted(CALL, "1795458077.2", "Local/1001@agent-phones-00000001;1", AGENT, "Local/100@inbound-00000000;2"),
     d.DialFinished(CALL, "1795458077.2", "ANSWER"),
     d.CallerLeft(CALL, "vip", 0),
     d.AgentAnswered(CALL, "vip", AGENT, "agent1001", 1, 1, "Local/1001@agent-phones-00000001;1"),
