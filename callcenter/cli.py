@@ -1,4 +1,5 @@
-"""Command line: ``callcenter serve | demo | seed | simulate | tiers reassess | asterisk-config | prompts | check-config``."""
+"""Command line: ``callcenter serve | demo | seed | simulate | tiers reassess | customers import|export |
+asterisk-config | prompts | check-config``."""
 from __future__ import annotations
 
 import argparse
@@ -91,6 +92,67 @@ def cmd_tiers_reassess(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_customers_import(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from crm_bridge import csv_io
+    from crm_bridge.store import Store
+
+    settings = _settings(args)
+
+    async def run() -> csv_io.ImportSummary:
+        store = Store(settings.database.url, default_region=settings.ivr.default_region)
+        await store.open()
+        report = open(args.report, "w", encoding="utf-8-sig", newline="") if args.report else None
+        try:
+            with tqdm(total=Path(args.file).stat().st_size, unit="B", unit_scale=True, desc="import",
+                      file=sys.stderr) as bar:
+                def progress(p: csv_io.ImportProgress) -> None:
+                    bar.update(p.bytes_read - bar.n)
+                    bar.set_postfix(rows=p.rows, imported=p.imported, duplicates=p.duplicates,
+                                    rejected=p.rejected, refresh=False)
+
+                return await csv_io.import_customers(store, args.file, encoding=args.encoding,
+                                                     batch_size=args.batch_size, report=report,
+                                                     progress=progress)
+        finally:
+            if report is not None:
+                report.close()
+            await store.close()
+
+    if not Path(args.file).is_file():
+        print(f"callcenter customers import: no file {args.file}", file=sys.stderr)
+        return 2
+    try:
+        summary = asyncio.run(run())
+    except (OSError, csv_io.ImportFailed) as exc:
+        print(f"callcenter customers import: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(summary.lines()))
+    if summary.problems and args.report:
+        print(f"rejected and duplicate rows: {args.report}")
+    return 0
+
+
+def cmd_customers_export(args: argparse.Namespace) -> int:
+    from crm_bridge import csv_io
+    from crm_bridge.store import Store
+
+    settings = _settings(args)
+
+    async def run() -> int:
+        store = Store(settings.database.url, default_region=settings.ivr.default_region)
+        await store.open()
+        try:
+            return await csv_io.export_customers(store, sys.stdout, args.query or None, bom=not args.no_bom)
+        finally:
+            await store.close()
+
+    count = asyncio.run(run())
+    print(f"exported {count} customers", file=sys.stderr)
+    return 0
+
+
 def cmd_asterisk_config(args: argparse.Namespace) -> int:
     data = resources.files("callcenter") / "data"
     for name in SAMPLE_CONFIGS:
@@ -139,6 +201,18 @@ def build_parser() -> argparse.ArgumentParser:
     reassess.add_argument("--only-due", action="store_true", help="only customers not assessed this quarter")
     reassess.add_argument("--batch-size", type=int, default=1000)
     reassess.set_defaults(func=cmd_tiers_reassess)
+    customers = sub.add_parser("customers", help="customers: CSV import and export").add_subparsers(
+        dest="customers_command", required=True)
+    cimport = customers.add_parser("import", help="import customers from a CSV file (see crm_bridge/csv_io.py)")
+    cimport.add_argument("file", help="CSV with a header: name, phones (';'-separated), customer_type, ...")
+    cimport.add_argument("--report", help="write rejected and duplicate rows, with line and reasons, to this CSV")
+    cimport.add_argument("--encoding", default="auto", help="auto (UTF-8, else GB18030/GBK; default), utf-8, gbk")
+    cimport.add_argument("--batch-size", type=int, default=500, help="rows per transaction")
+    cimport.set_defaults(func=cmd_customers_import)
+    cexport = customers.add_parser("export", help="write customers as CSV to stdout (all, or a search result)")
+    cexport.add_argument("--query", help="only the customers a search for this finds (at most 10,000)")
+    cexport.add_argument("--no-bom", action="store_true", help="no UTF-8 BOM (it helps Excel read Chinese)")
+    cexport.set_defaults(func=cmd_customers_export)
     sub.add_parser("asterisk-config", help="print sample extensions.conf, queues.conf, manager.conf").set_defaults(
         func=cmd_asterisk_config)
     prompts = sub.add_parser("prompts", help="render the IVR's prompt texts to 8 kHz WAV files with espeak-ng")
