@@ -147,7 +147,8 @@ ui.logoutQueues.addEventListener("click", () => command(ui.logoutQueues, "logout
 // ------------------------------------------------------------------ screen pop
 function field(labelKey, value) {
   if (value === null || value === undefined || value === "") return null;
-  return el("div", { className: "field" }, el("dt", { text: t(labelKey) }), el("dd", { text: value }));
+  return el("div", { className: "field", attrs: { "data-testid": labelKey.replace(".", "-") } },
+    el("dt", { text: t(labelKey) }), el("dd", { text: value }));
 }
 
 function table(headers, rows) {
@@ -178,9 +179,9 @@ function renderPop(notice) {
 
   ui.pop.append(
     el("div", { className: "pop-head" },
-      el("span", { className: "pop-status", text: t(status) }),
+      el("span", { className: "pop-status", text: t(status), attrs: { "data-testid": "pop-status" } }),
       el("span", { className: "pop-wait" }, el("span", { className: "muted", text: `${t("pop.waited")} ` }), wait)),
-    el("h2", { className: "pop-name", text: card ? card.name : t("pop.unknown") }),
+    el("h2", { className: "pop-name", text: card ? card.name : t("pop.unknown"), attrs: { "data-testid": "pop-name" } }),
     el("p", { className: "pop-number", text: call.caller_number || (card && card.number) || "" }),
   );
 
@@ -200,7 +201,7 @@ function renderPop(notice) {
   // Why the call came to this desk: the routing decision, then what happened on the way.
   const trace = call.trace && (call.trace[lang === "zh" ? "zh" : "en"] || call.trace.en);
   if (trace) {
-    ui.pop.append(el("div", { className: "pop-trace" },
+    ui.pop.append(el("div", { className: "pop-trace", attrs: { "data-testid": "pop-trace" } },
       el("span", { className: "muted", text: `${t("pop.trace")} ` }), el("span", { text: trace })));
   }
 
