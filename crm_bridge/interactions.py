@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 
 from callcenter.errors import ValidationFailed
 from callcenter.settings import CUSTOMER_TYPES, VALUE_CLASSES
-from crm_bridge import complaints
+from crm_bridge import complaints, followups
 from crm_bridge.models import (COMPLAINT_SEVERITIES, INTERACTION_STATUSES, LANGUAGES, SURVEY_SCORES, Agent, Customer,
                                Interaction)
 
@@ -139,6 +139,8 @@ def check_disposition(d: Disposition) -> dict[str, Any]:
             errors["complaint.description"] = "may not be empty"
         elif len(c.description) > DESCRIPTION_MAX:
             errors["complaint.description"] = f"longer than {DESCRIPTION_MAX} characters"
+    if d.follow_up is not None:
+        errors.update(followups.check_input(d.follow_up))
     call_fields, problems = clean_fields(d.call_fields, prefix="call_fields.")
     errors.update(problems)
     if errors:

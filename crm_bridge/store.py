@@ -60,7 +60,8 @@ Added for the console and the IVR (same error rules):
 * ``list_complaints(*, status=None, owner_agent_id=None, customer_id=None, limit=50)`` -> list of
   complaint dicts (every column plus ``customer_name``, ``owner_login``, ``owner_name``), newest
   first; ``status`` is one status or a sequence of them.
-* ``advance_complaint(complaint_id, status)`` -> the updated complaint dict; follows
+* ``advance_complaint(complaint_id, status, *, actor_login="system", actor_agent_id=None)`` -> the
+  updated complaint dict (with a ``complaint.advance`` audit entry by that actor); follows
   ``crm_bridge.complaints.TRANSITIONS`` (open -> in_progress | resolved; in_progress -> resolved;
   resolved -> confirmed | in_progress; confirmed -> closed); raises ``NotFound`` or
   ``ValidationFailed`` (field ``status``).
@@ -88,7 +89,8 @@ from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from callcenter.errors import CallCenterError, StoreUnavailable, ValidationFailed
-from crm_bridge import agents, audit, callbacks, complaints, customers, db, interactions, switches
+from callcenter.settings import ComplaintSettings
+from crm_bridge import agents, audit, callbacks, complaints, customers, db, followups, interactions, switches
 from crm_bridge import customer_page as customer_view
 from crm_bridge import search
 from crm_bridge.models import AGENT_PRESENCES, COMPLAINT_STATUSES, LANGUAGES, Customer, utcnow
@@ -96,7 +98,8 @@ from crm_bridge.passwords import hash_password, verify_password
 from crm_bridge.phones import normalize as normalize_number
 from crm_bridge.phones import variants as number_variants
 from crm_bridge.db_errors import UNAVAILABLE, first_line, is_unavailable, unavailable
-from crm_bridge.records import AgentRecord, ComplaintInput, Disposition, DispositionResult  # noqa: F401 (re-exported)
+from crm_bridge.records import (AgentRecord, ComplaintInput, Disposition, DispositionResult,  # noqa: F401 (re-exported)
+                                FollowUpInput)
 
 log = logging.getLogger(__name__)
 
@@ -257,12 +260,22 @@ class Store:
         async with self.connect() as conn:
             return await customers.callers(conn, limit)
 
-    async def set_presence(self, agent_id: int, presence: str, reason: str = "") -> None:
-        """Remember what the agent asked for (available, paused with a reason, logged out)."""
+    async def set_presence(self, agent_id: int, presence: str, reason: str = "", *, actor_login: str | None = None,
+                           actor_agent_id: int | None = None) -> None:
+        """Remember what the agent asked for (available, paused with a reason, logged out); a change
+        leaves an ``agent.presence`` audit entry, by the agent unless another actor is named."""
         if presence not in AGENT_PRESENCES:
             raise ValidationFailed(f"unknown presence {presence!r}", {"presence": "unknown"})
+        reason = reason[:64]
         async with self.connect(write=True) as conn:
-            await agents.set_presence(conn, agent_id, presence, reason[:64])
+            before = await agents.by_id(conn, agent_id)
+            await agents.set_presence(conn, agent_id, presence, reason)
+            if before is not None and (before["presence"], before["presence_reason"]) != (presence, reason):
+                await audit.record(conn, actor_login=actor_login or before["login"],
+                                   actor_agent_id=actor_agent_id if actor_login else agent_id,
+                                   action="agent.presence", entity="agent", entity_id=agent_id,
+                                   before={"presence": before["presence"], "reason": before["presence_reason"]},
+                                   after={"presence": presence, "reason": reason})
 
     async def list_agents(self) -> list[AgentRecord]:
         async with self.connect() as conn:
@@ -296,8 +309,10 @@ class Store:
                     ) from exc
                 log.info("record_interactions: integrity error, retrying once: %s", first_line(exc))
 
-    async def save_disposition(self, disposition: Disposition) -> DispositionResult:
+    async def save_disposition(self, disposition: Disposition, *,
+                               rules: ComplaintSettings | None = None) -> DispositionResult:
         d = disposition
+        rules = rules or complaints.DEFAULT_RULES
         call_fields = interactions.check_disposition(d)
         for attempt in (1, 2):
             try:
@@ -314,8 +329,16 @@ class Store:
                             "description": d.complaint.description.strip(), "status": "open",
                             "owner_agent_id": d.agent_id, "created_at": now, "updated_at": now,
                         }
+                        kind = await complaints.customer_type(conn, customer_id) or call_fields.get("customer_type")
+                        values["sla_due_at"] = complaints.sla_due(now, d.complaint.severity, kind, rules)
                         complaint_id = await complaints.find_same(conn, values) or await complaints.add(conn, values)
-                return DispositionResult(interaction_id=d.interaction_id, complaint_id=complaint_id)
+                    follow_up_id = None
+                    if d.follow_up is not None:     # same transaction: refused -> outcome and complaint too
+                        follow_up_id = await followups.from_disposition(
+                            conn, d.follow_up, agent_id=d.agent_id, interaction_id=d.interaction_id,
+                            customer_id=customer_id, complaint_id=complaint_id, now=now)
+                return DispositionResult(interaction_id=d.interaction_id, complaint_id=complaint_id,
+                                         follow_up_id=follow_up_id)
             except sa_exc.IntegrityError as exc:
                 if attempt == 2:
                     raise ValidationFailed(
@@ -350,9 +373,11 @@ class Store:
             return await complaints.listing(conn, statuses=statuses, owner_agent_id=owner_agent_id,
                                             customer_id=customer_id, limit=limit)
 
-    async def advance_complaint(self, complaint_id: int, status: str) -> dict[str, Any]:
+    async def advance_complaint(self, complaint_id: int, status: str, *, actor_login: str = "system",
+                                actor_agent_id: int | None = None) -> dict[str, Any]:
         async with self.connect(write=True) as conn:
-            return await complaints.advance(conn, complaint_id, status, utcnow())
+            return await complaints.advance(conn, complaint_id, status, utcnow(), actor_login=actor_login,
+                                            actor_agent_id=actor_agent_id)
 
     # ------------------------------------------------------------------ plumbing
     @asynccontextmanager
@@ -446,6 +471,89 @@ class Store:
         async with self.connect(write=True) as conn:
             return await customer_view.update_contact(conn, customer_id, checked, actor)
 
+
+    # ------------------------------------------------------------------ follow-ups, callback visits, complaint work
+    # (crm_bridge/followups.py). ``actor`` is the AgentRecord acting; ``rules`` is settings.complaints.
+    async def add_follow_up(self, *, due_at: datetime, kind: str = "follow_up", assigned_agent_id: int | None = None,
+                            pool: str | None = None, customer_id: int | None = None, number: str | None = None,
+                            note: str = "", complaint_id: int | None = None, interaction_id: str | None = None,
+                            created_by_agent_id: int | None = None) -> dict[str, Any]:
+        """A task for one agent or for a queue's pool (exactly one of them); ``due_at`` aware."""
+        errors = followups.check_input(FollowUpInput(due_at, "pool" if pool else "me", pool or "", note), prefix="")
+        if kind not in followups.RESULTS:
+            errors["kind"] = f"expected one of {', '.join(followups.RESULTS)}"
+        if (assigned_agent_id is None) == (pool is None):
+            errors["assigned_agent_id"] = "give an agent or a pool, not both"
+        if errors:
+            raise ValidationFailed("the follow-up does not fit", errors)
+        now = utcnow()
+        async with self.connect(write=True) as conn:
+            fid = await followups.add(conn, {
+                "kind": kind, "due_at": due_at, "assigned_agent_id": assigned_agent_id, "pool": pool,
+                "customer_id": customer_id, "number": number, "note": note.strip() or None,
+                "complaint_id": complaint_id, "interaction_id": interaction_id,
+                "created_by_agent_id": created_by_agent_id, "status": "open", "created_at": now})
+            return await followups.by_id(conn, fid) or {}
+
+    async def tasks_for(self, agent_id: int, queues: Sequence[str], now: datetime | None = None) -> list[dict[str, Any]]:
+        """The agent's open tasks and their queues' pool tasks, soonest due first (``overdue``, ``mine``)."""
+        async with self.connect() as conn:
+            return await followups.tasks_for(conn, agent_id, tuple(queues), now or utcnow())
+
+    async def follow_up(self, follow_up_id: int) -> dict[str, Any] | None:
+        async with self.connect() as conn:
+            return await followups.by_id(conn, follow_up_id)
+
+    async def complaint_follow_ups(self, complaint_id: int) -> list[dict[str, Any]]:
+        async with self.connect() as conn:
+            return await followups.for_complaint(conn, complaint_id)
+
+    async def complete_follow_up(self, follow_up_id: int, *, result: str, actor: AgentRecord, note: str = "",
+                                 satisfaction: int | None = None,
+                                 rules: ComplaintSettings | None = None) -> dict[str, Any]:
+        """Commit the result (a callback visit moves its complaint); ``{"follow_up", "complaint", "next_visit_id"}``."""
+        async with self.connect(write=True) as conn:
+            now = utcnow()
+            done = await followups.complete(conn, follow_up_id, result=result, note=note, satisfaction=satisfaction,
+                                            actor=actor, now=now, rules=rules or complaints.DEFAULT_RULES)
+            await audit.record(conn, actor_login=actor.login, actor_agent_id=actor.id, action="follow_up.complete",
+                               entity="follow_up", entity_id=follow_up_id, before={"status": "open"},
+                               after={"status": "done", "result": result, "satisfaction": satisfaction}, at=now)
+            return done
+
+    async def cancel_follow_up(self, follow_up_id: int, *, actor: AgentRecord, note: str = "") -> dict[str, Any]:
+        async with self.connect(write=True) as conn:
+            now = utcnow()
+            task = await followups.cancel(conn, follow_up_id, note=note, actor=actor, now=now)
+            await audit.record(conn, actor_login=actor.login, actor_agent_id=actor.id, action="follow_up.cancel",
+                               entity="follow_up", entity_id=follow_up_id, before={"status": "open"},
+                               after={"status": "cancelled", "note": note}, at=now)
+            return task
+
+    async def advance_complaint_as(self, complaint_id: int, status: str, *, actor: AgentRecord,
+                                   rules: ComplaintSettings | None = None) -> dict[str, Any]:
+        """``advance_complaint`` for the owner or a supervisor only; resolving books the callback visit."""
+        async with self.connect(write=True) as conn:
+            owner = await complaints.owner_of(conn, complaint_id)
+            if not complaints.may_act(owner_agent_id=owner, actor_id=actor.id, actor_role=actor.role):
+                raise complaints.NotYours(complaint_id)
+            return await complaints.advance(conn, complaint_id, status, utcnow(),
+                                            rules=rules or complaints.DEFAULT_RULES)
+
+    async def reassign_complaint(self, complaint_id: int, new_owner: int, actor: AgentRecord) -> dict[str, Any]:
+        """Hand a complaint (and its open callback visits) to agent *new_owner*: its owner or a supervisor."""
+        async with self.connect(write=True) as conn:
+            owner = await complaints.owner_of(conn, complaint_id)
+            if not complaints.may_act(owner_agent_id=owner, actor_id=actor.id, actor_role=actor.role):
+                raise complaints.NotYours(complaint_id)
+            if not await agents.exists(conn, new_owner):
+                raise ValidationFailed(f"no agent {new_owner}", {"new_owner": "no such agent"})
+            now = utcnow()
+            await complaints.reassign(conn, complaint_id, new_owner, now)
+            await audit.record(conn, actor_login=actor.login, actor_agent_id=actor.id, action="complaint.reassign",
+                               entity="complaint", entity_id=complaint_id, before={"owner_agent_id": owner},
+                               after={"owner_agent_id": new_owner}, at=now)
+            return await complaints.by_id(conn, complaint_id) or {}
 
 def _agent_record(row: Any) -> AgentRecord:
     return AgentRecord(
