@@ -23,6 +23,7 @@ from aiohttp import web
 
 from callcenter.settings import Settings
 from console.auth import AgentDirectory, AuthViews, LoginThrottle
+from console.customers import setup_customers
 from console.hub import Hub
 from console.pages import PageViews
 from console.sessions import SessionStore
@@ -73,6 +74,7 @@ def setup_console(app: web.Application, *, settings: Settings, store: ConsoleSto
     app.router.add_get("/agent", pages.agent_desk, name="console-agent")
     app.router.add_get("/supervisor", pages.supervisor, name="console-supervisor")
     app.router.add_get("/ws", socket.handle, name="console-ws")
+    setup_customers(app, store=store, sessions=sessions, render=pages.render)
     app.router.add_static("/static/", Path(static_dir) if static_dir is not None else STATIC_DIR, name="static")
 
     app.on_response_prepare.append(_security_headers)
