@@ -184,6 +184,11 @@ function renderPop(notice) {
     el("h2", { className: "pop-name", text: card ? card.name : t("pop.unknown"), attrs: { "data-testid": "pop-name" } }),
     el("p", { className: "pop-number", text: call.caller_number || (card && card.number) || "" }),
   );
+  // The full customer page opens in a new tab: the desk (and its websocket) stays here.
+  if (card && card.customer_id) {
+    ui.pop.append(el("a", { className: "pop-open", text: t("cust.open_full"), attrs: {
+      href: `/customers/${card.customer_id}`, target: "_blank", rel: "noopener", "data-testid": "pop-open-customer" } }));
+  }
 
   const facts = el("dl", { className: "facts" },
     card && field("pop.customer_type", labelOf(labels, "customer_type", card.customer_type)),
