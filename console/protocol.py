@@ -17,9 +17,16 @@ ended: ``{"call_id", "state": "connected"|"ended", ...}``), ``wallboard`` (super
 "closed now" switch of every queue, sent whole after each flip), ``error``.
 
 Commands: ``available``, ``pause`` ``{"reason"}``, ``logout``, ``disposition`` ``{"call_id",
-"interaction_id", "outcome", "notes", "complaint": {"category", "severity", "description"} | null}``,
+"interaction_id", "outcome", "notes", "complaint": {"category", "severity", "description"} | null,
+"follow_up": {"due_at" (ISO 8601 with its offset, in the future, within a year), "assign": "me" | "pool",
+"pool" (a queue, when assign is pool), "note"} | null}``,
 ``ack`` ``{"seq"}``, ``ping``. Supervisor view only: ``queue_switch`` ``{"queue", "closed": bool,
 "reason"}`` (close a queue now / reopen it; the reply comes once the flip is committed).
+Tasks (``TASK_COMMANDS``, each answered once committed): ``tasks`` (the agent's open follow-ups and
+callback visits plus their queues' pool tasks, soonest first: reply ``{"tasks": [...], "now"}``),
+``follow_up_done`` ``{"follow_up_id", "result", "note", "satisfaction": 1-5 | null}``,
+``follow_up_cancel`` ``{"follow_up_id", "note"}``, ``complaint_advance`` ``{"complaint_id", "status"}``
+(the complaint's owner, or a supervisor).
 
 Sequence numbers: frames sent to an agent carry ``seq``, increasing per *agent* (not per socket) and
 kept across reconnects for the life of the server process (``epoch`` names that life). ``hello`` has
@@ -36,13 +43,20 @@ outbound queue overflowed (reconnect with resume), ``1001`` server going away (r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
 
 from callcenter.errors import CallCenterError, ValidationFailed
 
-COMMANDS = frozenset({"available", "pause", "logout", "disposition", "ack", "ping", "queue_switch"})
+# Call control from the agent desk (issue 4): see decode_transfer / decode_dial.
+CALL_CONTROL_COMMANDS = frozenset({"hold", "resume", "hangup", "transfer", "transfer_complete", "transfer_cancel",
+                                   "dial"})
+COMMANDS = frozenset({"available", "pause", "logout", "disposition", "ack", "ping", "queue_switch"}) | CALL_CONTROL_COMMANDS
+# The agent's tasks and complaint work (follow-ups, callback visits): see decode_follow_up_done & co.
+TASK_COMMANDS = frozenset({"tasks", "follow_up_done", "follow_up_cancel", "complaint_advance"})
+COMMANDS = COMMANDS | TASK_COMMANDS
 SUPERVISOR_COMMANDS = frozenset({"queue_switch"})
 MAX_MESSAGE_BYTES = 64 * 1024
 
@@ -58,6 +72,11 @@ MAX_DESCRIPTION = 4000
 MAX_CALL_ID = 64        # the store's call_id column
 MAX_QUEUE = 64          # crm_bridge.models.QueueSwitch.queue
 MAX_SWITCH_REASON = 200  # crm_bridge.models.QueueSwitch.reason
+FOLLOW_UP_ASSIGN = ("me", "pool")
+FOLLOW_UP_RESULTS = ("reached", "satisfied", "unsatisfied", "no_answer", "wrong_number")
+COMPLAINT_STATUSES = ("open", "in_progress", "resolved", "confirmed", "closed")
+MAX_FOLLOW_UP_NOTE = 4000      # crm_bridge.followups.NOTE_MAX
+MAX_FOLLOW_UP_DAYS = 366       # crm_bridge.followups.MAX_DAYS_AHEAD
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +100,15 @@ class DispositionData:
     outcome: str
     notes: str
     complaint: ComplaintData | None
+    follow_up: FollowUpData | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpData:
+    due_at: datetime          # aware
+    assign: str               # me | pool
+    pool: str                 # a queue when assign == "pool", else ""
+    note: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,17 +179,20 @@ def decode_ack(data: dict[str, Any]) -> int:
     return seq
 
 
-def decode_disposition(data: dict[str, Any], outcomes: tuple[str, ...]) -> DispositionData:
-    """Check a ``disposition`` command's data; every message names the field and what was expected."""
+def decode_disposition(data: dict[str, Any], outcomes: tuple[str, ...], *, queues: Any = None,
+                       now: datetime | None = None) -> DispositionData:
+    """Check a ``disposition`` command's data; every message names the field and what was expected.
+    *queues* (the configured ones) and *now* check the optional follow-up when given."""
     call_id = _text(data, "call_id", MAX_CALL_ID, required=True)
     interaction_id = _text(data, "interaction_id", MAX_CALL_ID)
     outcome = data.get("outcome")
     if not isinstance(outcome, str) or outcome not in outcomes:
         raise ValidationFailed(f"outcome must be one of {list(outcomes)}", {"outcome": "invalid"})
     notes = _text(data, "notes", MAX_NOTES)
+    follow_up = decode_follow_up(data.get("follow_up"), queues=queues, now=now)
     complaint = data.get("complaint")
     if complaint is None:
-        return DispositionData(call_id, interaction_id, outcome, notes, None)
+        return DispositionData(call_id, interaction_id, outcome, notes, None, follow_up)
     if not isinstance(complaint, dict):
         raise ValidationFailed("complaint must be an object or null", {"complaint": "invalid"})
     category = _text(complaint, "category", MAX_CATEGORY, required=True, prefix="complaint.")
@@ -169,7 +200,8 @@ def decode_disposition(data: dict[str, Any], outcomes: tuple[str, ...]) -> Dispo
     if not isinstance(severity, str) or severity not in SEVERITIES:
         raise ValidationFailed(f"complaint.severity must be one of {list(SEVERITIES)}", {"complaint.severity": "invalid"})
     description = _text(complaint, "description", MAX_DESCRIPTION, required=True, prefix="complaint.")
-    return DispositionData(call_id, interaction_id, outcome, notes, ComplaintData(category, severity, description))
+    return DispositionData(call_id, interaction_id, outcome, notes, ComplaintData(category, severity, description),
+                           follow_up)
 
 
 def decode_queue_switch(data: dict[str, Any]) -> QueueSwitchData:
@@ -180,6 +212,127 @@ def decode_queue_switch(data: dict[str, Any]) -> QueueSwitchData:
         raise ValidationFailed("closed must be true (close the queue now) or false (reopen it)", {"closed": "invalid"})
     reason = _text(data, "reason", MAX_SWITCH_REASON)
     return QueueSwitchData(queue, closed, reason)
+
+
+# --------------------------------------------------------------------------- tasks and complaint work
+@dataclass(frozen=True, slots=True)
+class FollowUpDoneData:
+    follow_up_id: int
+    result: str
+    note: str
+    satisfaction: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintAdvanceData:
+    complaint_id: int
+    status: str
+
+
+def decode_follow_up(value: Any, *, queues: Any = None, now: datetime | None = None) -> FollowUpData | None:
+    """The wrap-up's optional ``follow_up``; fields are named ``follow_up.<key>``."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValidationFailed("follow_up must be an object or null", {"follow_up": "invalid"})
+    raw = value.get("due_at")
+    try:
+        due_at = datetime.fromisoformat(raw) if isinstance(raw, str) and len(raw) <= 40 else None
+    except ValueError:
+        due_at = None
+    if due_at is None or due_at.tzinfo is None:
+        raise ValidationFailed("follow_up.due_at must be a date and time with its offset "
+                               "(e.g. 2025-05-01T09:30:00+08:00)", {"follow_up.due_at": "invalid"})
+    if now is not None and due_at <= now:
+        raise ValidationFailed("follow_up.due_at must be in the future", {"follow_up.due_at": "past"})
+    if now is not None and due_at > now + timedelta(days=MAX_FOLLOW_UP_DAYS):
+        raise ValidationFailed(f"follow_up.due_at must be within {MAX_FOLLOW_UP_DAYS} days",
+                               {"follow_up.due_at": "too-far"})
+    assign = value.get("assign", "me")
+    if not isinstance(assign, str) or assign not in FOLLOW_UP_ASSIGN:
+        raise ValidationFailed(f"follow_up.assign must be one of {list(FOLLOW_UP_ASSIGN)}",
+                               {"follow_up.assign": "invalid"})
+    pool = ""
+    if assign == "pool":
+        pool = _text(value, "pool", MAX_QUEUE, required=True, prefix="follow_up.")
+        if queues is not None and pool not in queues:
+            raise ValidationFailed(f"follow_up.pool must be one of {sorted(queues)}", {"follow_up.pool": "invalid"})
+    note = _text(value, "note", MAX_FOLLOW_UP_NOTE, prefix="follow_up.")
+    return FollowUpData(due_at, assign, pool, note)
+
+
+def decode_follow_up_done(data: dict[str, Any]) -> FollowUpDoneData:
+    follow_up_id = _id(data, "follow_up_id")
+    result = data.get("result")
+    if not isinstance(result, str) or result not in FOLLOW_UP_RESULTS:
+        raise ValidationFailed(f"result must be one of {list(FOLLOW_UP_RESULTS)}", {"result": "invalid"})
+    satisfaction = data.get("satisfaction")
+    if satisfaction is not None and (isinstance(satisfaction, bool) or satisfaction not in (1, 2, 3, 4, 5)):
+        raise ValidationFailed("satisfaction must be a whole number from 1 to 5, or null", {"satisfaction": "invalid"})
+    return FollowUpDoneData(follow_up_id, result, _text(data, "note", MAX_FOLLOW_UP_NOTE), satisfaction)
+
+
+def decode_follow_up_cancel(data: dict[str, Any]) -> tuple[int, str]:
+    return _id(data, "follow_up_id"), _text(data, "note", MAX_FOLLOW_UP_NOTE)
+
+
+def decode_complaint_advance(data: dict[str, Any]) -> ComplaintAdvanceData:
+    complaint_id = _id(data, "complaint_id")
+    status = data.get("status")
+    if not isinstance(status, str) or status not in COMPLAINT_STATUSES:
+        raise ValidationFailed(f"status must be one of {list(COMPLAINT_STATUSES)}", {"status": "invalid"})
+    return ComplaintAdvanceData(complaint_id, status)
+
+
+def _id(data: dict[str, Any], key: str) -> int:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+        raise ValidationFailed(f"{key} must be a positive whole number", {key: "invalid"})
+    return value
+
+
+# --------------------------------------------------------------------------- call control (issue 4)
+TRANSFER_KINDS = ("blind", "attended")
+TRANSFER_TO = ("agent", "queue", "number")
+MAX_TARGET = 64
+
+
+@dataclass(frozen=True, slots=True)
+class TransferData:
+    kind: str
+    to: str
+    target: str          # an agent login, a queue name, or an E.164 number
+
+
+def decode_transfer(data: dict[str, Any], normalize_number: Any) -> TransferData:
+    """``transfer`` ``{"kind": "blind"|"attended", "to": "agent"|"queue"|"number", "target"}``; a number
+    target is checked and returned in E.164 (``normalize_number(text) -> str | None``)."""
+    kind = data.get("kind", "blind")
+    if not isinstance(kind, str) or kind not in TRANSFER_KINDS:
+        raise ValidationFailed(f"kind must be one of {list(TRANSFER_KINDS)}", {"kind": "invalid"})
+    to = data.get("to")
+    if not isinstance(to, str) or to not in TRANSFER_TO:
+        raise ValidationFailed(f"to must be one of {list(TRANSFER_TO)}", {"to": "invalid"})
+    target = _text(data, "target", MAX_TARGET, required=True)
+    if to == "number":
+        return TransferData(kind, to, _number(target, "target", normalize_number))
+    if not all(ch.isalnum() or ch in "-_" for ch in target):
+        raise ValidationFailed("target may only hold letters, digits, - and _", {"target": "invalid"})
+    return TransferData(kind, to, target)
+
+
+def decode_dial(data: dict[str, Any], normalize_number: Any) -> str:
+    """``dial`` ``{"number"}``: the customer's number, returned in E.164."""
+    return _number(_text(data, "number", MAX_TARGET, required=True), "number", normalize_number)
+
+
+def _number(text: str, name: str, normalize_number: Any = None) -> str:
+    if normalize_number is None:
+        from crm_bridge.phones import normalize as normalize_number
+    e164 = normalize_number(text)
+    if not e164:
+        raise ValidationFailed(f"{name} is not a phone number (e.g. +8613900000001 or 13900000001)", {name: "invalid"})
+    return e164
 
 
 def _text(data: dict[str, Any], key: str, limit: int, *, required: bool = False, prefix: str = "") -> str:

@@ -17,13 +17,17 @@ Which view may send what: the agent desk sends the desk commands; the supervisor
 ``ping``. A ``queue_switch`` runs in its own task like a disposition and is answered once the switch
 is committed; the switches service then broadcasts the new ``switches`` to every supervisor (their
 ``hello`` carries the current ones).
+
+Tasks and complaint work (``protocol.TASK_COMMANDS``: the task list, a follow-up done or cancelled, a
+complaint moved) each run in their own task too and are answered only after the store committed; the
+store checks who may act (the assigned agent, the pool's agents, the complaint's owner, supervisors).
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -31,12 +35,14 @@ from urllib.parse import urlsplit
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from callcenter.domain import AgentGoAvailable, AgentGoPaused, AgentLogOut, DispositionSaved
+from callcenter.domain import DialNumber, HangUpCall, HoldCall, ResumeCall, TransferCall
 from callcenter.errors import CallCenterError
 from callcenter.settings import Settings
 from console import protocol
 from console.hub import Connection, Hub
 from console.sessions import Session, SessionStore, token_from_request
-from crm_bridge.store import ComplaintInput, Disposition, DispositionResult
+from crm_bridge.phones import normalize as phone_normalize
+from crm_bridge.store import AgentRecord, ComplaintInput, Disposition, DispositionResult, FollowUpInput
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +61,13 @@ class ConsoleEngine(Protocol):
 
 
 class DispositionStore(Protocol):
-    async def save_disposition(self, disposition: Disposition) -> DispositionResult: ...
+    async def save_disposition(self, disposition: Disposition, *, rules: Any = None) -> DispositionResult: ...
+    # Tasks and complaint work (crm_bridge.store.Store).
+    async def agent_by_id(self, agent_id: int) -> AgentRecord | None: ...
+    async def tasks_for(self, agent_id: int, queues: Any) -> list[dict[str, Any]]: ...
+    async def complete_follow_up(self, follow_up_id: int, **kw: Any) -> dict[str, Any]: ...
+    async def cancel_follow_up(self, follow_up_id: int, **kw: Any) -> dict[str, Any]: ...
+    async def advance_complaint_as(self, complaint_id: int, status: str, **kw: Any) -> dict[str, Any]: ...
 
 
 class ConsoleSwitches(Protocol):
@@ -109,6 +121,8 @@ class ConsoleSocket:
                  sessions: SessionStore, heartbeat: float = 20.0, switches: ConsoleSwitches | None = None) -> None:
         self._outcomes = tuple(settings.console.outcomes)
         self._pause_reasons = tuple(settings.console.pause_reasons)
+        self._complaint_rules = settings.complaints
+        self._queues = tuple(settings.queues)
         self._store = store
         self._engine = engine
         self._hub = hub
@@ -125,6 +139,11 @@ class ConsoleSocket:
             "ack": self._ack,
             "ping": self._ping,
             "queue_switch": self._queue_switch,
+            "tasks": self._tasks,
+            "follow_up_done": self._follow_up_done,
+            "follow_up_cancel": self._follow_up_cancel,
+            "complaint_advance": self._complaint_advance,
+            **{name: self._call_control for name in protocol.CALL_CONTROL_COMMANDS},
         }
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
@@ -242,6 +261,39 @@ class ConsoleSocket:
     def _ping(self, conn: Connection, session: Session, command: protocol.Command, tasks: set[Any]) -> None:
         conn.push(protocol.encode_reply(command.id, {"now": _now()}))
 
+    def _call_control(self, conn: Connection, session: Session, command: protocol.Command, tasks: set[Any]) -> None:
+        """Hold, resume, hang up, transfer, click-to-dial: checked against the desk's state here (a clear
+        error reply at once); the engine checks again in order and sends an ``error`` frame if the call
+        changed meanwhile."""
+        kind, agent_id = command.type, session.agent_id
+        if kind == "dial":
+            number = protocol.decode_dial(command.data, phone_normalize)
+            event: Any = DialNumber(agent_id, number)
+        elif kind == "transfer":
+            data = protocol.decode_transfer(command.data, phone_normalize)
+            event = TransferCall(agent_id, data.kind, data.to, data.target)
+        elif kind in ("transfer_complete", "transfer_cancel"):
+            raise CallCenterError("no-attended-transfer", "there is no attended transfer in progress on your call")
+        else:
+            event = {"hold": HoldCall, "resume": ResumeCall, "hangup": HangUpCall}[kind](agent_id)
+        snapshot = self._safe(lambda: self._engine.agent_snapshot(agent_id), {"call": None})
+        call = snapshot.get("call") or {}
+        if kind == "dial":
+            if call.get("state") in ("ringing", "connected"):
+                raise CallCenterError("agent-busy", "finish your current call before dialling")
+        elif kind == "hangup":
+            if call.get("state") not in ("connected", "ringing") or (call.get("state") == "ringing"
+                                                                      and not call.get("outbound")):
+                raise CallCenterError("no-connected-call", "you have no call to hang up")
+        elif call.get("state") != "connected":
+            raise CallCenterError("no-connected-call", "you have no connected call to control")
+        elif kind == "hold" and call.get("held"):
+            raise CallCenterError("already-on-hold", "the call is already on hold")
+        elif kind == "resume" and not call.get("held"):
+            raise CallCenterError("not-on-hold", "the call is not on hold")
+        self._engine.post(event)
+        conn.push(protocol.encode_reply(command.id, {"call_id": call.get("call_id")}))
+
     def _queue_switch(self, conn: Connection, session: Session, command: protocol.Command,
                       tasks: set[asyncio.Task[None]]) -> None:
         data = protocol.decode_queue_switch(command.data)
@@ -255,7 +307,8 @@ class ConsoleSocket:
 
     def _disposition(self, conn: Connection, session: Session, command: protocol.Command,
                      tasks: set[asyncio.Task[None]]) -> None:
-        data = protocol.decode_disposition(command.data, self._outcomes)
+        data = protocol.decode_disposition(command.data, self._outcomes, queues=self._queues,
+                                           now=datetime.now(UTC))
         key = (session.agent_id, data.call_id)
         saved = self._saved.get(key)
         if saved is not None:       # a retry whose first reply was lost: same answer, no second save
@@ -271,9 +324,14 @@ class ConsoleSocket:
         complaint = None
         if data.complaint is not None:
             complaint = ComplaintInput(data.complaint.category, data.complaint.severity, data.complaint.description)
+        follow_up = None
+        if data.follow_up is not None:
+            f = data.follow_up
+            follow_up = FollowUpInput(due_at=f.due_at, assign=f.assign, pool=f.pool, note=f.note)
         disposition = Disposition(interaction_id=call["interaction_id"], call_id=data.call_id,
                                   agent_id=session.agent_id, outcome=data.outcome, notes=data.notes,
-                                  complaint=complaint, call_fields=dict(call.get("call_fields") or {}))
+                                  complaint=complaint, call_fields=dict(call.get("call_fields") or {}),
+                                  follow_up=follow_up)
         self._saving.add(key)
         task = asyncio.create_task(self._save(conn, command, disposition, key), name=f"disposition-{data.call_id}")
         tasks.add(task)
@@ -282,7 +340,7 @@ class ConsoleSocket:
     async def _save(self, conn: Connection, command: protocol.Command, disposition: Disposition,
                     key: tuple[int, str]) -> None:
         try:
-            result = await self._store.save_disposition(disposition)
+            result = await self._store.save_disposition(disposition, rules=self._complaint_rules)
         except Exception as exc:
             conn.push(protocol.encode_error(command.id, _error_for(exc, command)))
             return
@@ -299,6 +357,69 @@ class ConsoleSocket:
                           disposition.call_id)
 
 
+    # ------------------------------------------------------------------ tasks and complaint work
+    def _tasks(self, conn: Connection, session: Session, command: protocol.Command,
+               tasks: set[asyncio.Task[None]]) -> None:
+        _spawn(conn, command, tasks, self._task_list(session))
+
+    def _follow_up_done(self, conn: Connection, session: Session, command: protocol.Command,
+                        tasks: set[asyncio.Task[None]]) -> None:
+        data = protocol.decode_follow_up_done(command.data)
+        _spawn(conn, command, tasks, self._complete(session, data))
+
+    def _follow_up_cancel(self, conn: Connection, session: Session, command: protocol.Command,
+                          tasks: set[asyncio.Task[None]]) -> None:
+        follow_up_id, note = protocol.decode_follow_up_cancel(command.data)
+        _spawn(conn, command, tasks, self._cancel(session, follow_up_id, note))
+
+    def _complaint_advance(self, conn: Connection, session: Session, command: protocol.Command,
+                           tasks: set[asyncio.Task[None]]) -> None:
+        data = protocol.decode_complaint_advance(command.data)
+        _spawn(conn, command, tasks, self._advance(session, data))
+
+    async def _actor(self, session: Session) -> AgentRecord:
+        actor = await self._store.agent_by_id(session.agent_id)
+        if actor is None:
+            raise CallCenterError("forbidden", "your login no longer exists", {"agent_id": session.agent_id})
+        return actor
+
+    async def _task_list(self, session: Session) -> dict[str, Any]:
+        actor = await self._actor(session)
+        return {"tasks": await self._store.tasks_for(actor.id, actor.queues), "now": _now()}
+
+    async def _complete(self, session: Session, data: protocol.FollowUpDoneData) -> dict[str, Any]:
+        return await self._store.complete_follow_up(
+            data.follow_up_id, result=data.result, note=data.note, satisfaction=data.satisfaction,
+            actor=await self._actor(session), rules=self._complaint_rules)
+
+    async def _cancel(self, session: Session, follow_up_id: int, note: str) -> dict[str, Any]:
+        return {"follow_up": await self._store.cancel_follow_up(follow_up_id, actor=await self._actor(session),
+                                                                note=note)}
+
+    async def _advance(self, session: Session, data: protocol.ComplaintAdvanceData) -> dict[str, Any]:
+        complaint = await self._store.advance_complaint_as(data.complaint_id, data.status,
+                                                           actor=await self._actor(session),
+                                                           rules=self._complaint_rules)
+        return {"complaint": complaint}
+
+
+def _spawn(conn: Connection, command: protocol.Command, tasks: set[asyncio.Task[None]],
+           work: Coroutine[Any, Any, dict[str, Any]]) -> None:
+    task = asyncio.create_task(_answer(conn, command, work), name=f"{command.type}-{command.id}")
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+
+
+async def _answer(conn: Connection, command: protocol.Command, work: Coroutine[Any, Any, dict[str, Any]]) -> None:
+    """Reply once the store has answered (for writes: committed)."""
+    try:
+        data = await work
+    except Exception as exc:  # noqa: BLE001 (every failure becomes an error reply, mapped once)
+        conn.push(protocol.encode_error(command.id, _error_for(exc, command)))
+        return
+    conn.push(protocol.encode_reply(command.id, data))
+
+
 async def _flip(conn: Connection, command: protocol.Command, switches: ConsoleSwitches,
                 data: protocol.QueueSwitchData, login: str) -> None:
     """Reply only once the switch is committed (the switches service broadcasts it to supervisors)."""
@@ -311,7 +432,8 @@ async def _flip(conn: Connection, command: protocol.Command, switches: ConsoleSw
 
 
 def _result(result: DispositionResult) -> dict[str, Any]:
-    return {"interaction_id": result.interaction_id, "complaint_id": result.complaint_id}
+    return {"interaction_id": result.interaction_id, "complaint_id": result.complaint_id,
+            "follow_up_id": result.follow_up_id}
 
 
 def _resume(value: str | None) -> int | None:

@@ -23,6 +23,7 @@ from .channels import Bridge, new_bridge
 from .pbx import Pbx
 from .queues import DEVICE_INUSE, DEVICE_NOT_INUSE, Entry, Member, QueueState
 from .ringing import MemberLeg, abort, answer, hang_up_agent_side, start_ring
+from .transfer_events import blind_transferred
 
 UNKNOWN, CONTINUE, REDIRECTED, TIMEOUT = "unknown", "continue", "redirected", "timeout"
 
@@ -139,6 +140,7 @@ async def _connect(pbx: Pbx, call: SimCall, queue: QueueState, entry: Entry, win
     winner.dial.bridge_id = chan.bridge_id = bridge.uniqueid
     pbx.emit(ev.bridge_enter(bridge, 1, winner.dial.snapshot()))
     pbx.emit(ev.bridge_enter(bridge, 2, chan.snapshot()))
+    call.bridge, call.leg = bridge, winner
     pbx.set_device(member.state_interface, DEVICE_INUSE)
     call.agent_interface, call.phase = member.interface, "connected"
     call.answered.set()
@@ -174,10 +176,14 @@ async def _connect(pbx: Pbx, call: SimCall, queue: QueueState, entry: Entry, win
         hang_up_agent_side(pbx, winner, 16)
         call.finish(COMPLETED)
         return COMPLETED
+    call.bridge = call.leg = None
+    if call.redirect.done() and call.transfer is not None:     # BlindTransfer: AgentComplete at once
+        return blind_transferred(pbx, call, bridge, winner, complete)
     if call.redirect.done():                           # AgentComplete only when the caller hangs up
         call.on_final_hangup.append(lambda: complete("caller"))
         _break_bridge(pbx, call, bridge, winner)
-        hang_up_agent_side(pbx, winner, 16)
+        if call.parked_leg is not winner:              # not kept by a Redirect's ExtraChannel (hold)
+            hang_up_agent_side(pbx, winner, 16)
         chan.bridge_id = ""
         return REDIRECTED
     cause = winner.gone.result()

@@ -61,6 +61,14 @@ class SimCall:
         self.redirect: asyncio.Future[tuple[str, str, int]] = loop.create_future()
         self.on_final_hangup: list[Callable[[], None]] = []   # deferred events (AgentComplete after a Redirect)
         self.on_answer: Callable[[], None] | None = None      # an Originate's OriginateResponse
+        # Call control (call_control.py): the bridge with the agent's leg while connected, a pending
+        # BlindTransfer (context, exten), the agent leg parked by a Redirect's ExtraChannel (hold),
+        # and the Bridge action's request while the caller is on hold.
+        self.bridge: Any = None
+        self.leg: Any = None
+        self.transfer: tuple[str, str] | None = None
+        self.parked_leg: Any = None
+        self.bridge_request: asyncio.Future[Any] | None = None
         self._digits: deque[str | None] = deque(digits)
 
     # -- what tests read -------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from .channels import new_bridge
 from .pbx import Pbx
 from .queues import DEVICE_INUSE, DEVICE_NOT_INUSE, Member
 from .ringing import abort, answer, hang_up_agent_side, start_dial
+from .transfer_events import blind_transferred
 
 ANSWER, NOANSWER, BUSY, CHANUNAVAIL = "ANSWER", "NOANSWER", "BUSY", "CHANUNAVAIL"
 
@@ -90,6 +91,7 @@ async def _talk(pbx: Pbx, call: SimCall, leg) -> str:  # noqa: ANN001 (MemberLeg
     leg.dial.bridge_id = chan.bridge_id = bridge.uniqueid
     pbx.emit(ev.bridge_enter(bridge, 1, leg.dial.snapshot()))
     pbx.emit(ev.bridge_enter(bridge, 2, chan.snapshot()))
+    call.bridge, call.leg = bridge, leg
     pbx.set_device(member.state_interface, DEVICE_INUSE)
     _set_in_call(pbx, member.state_interface, True)
     call.agent_interface, call.phase = member.interface, "connected"
@@ -115,11 +117,15 @@ async def _talk(pbx: Pbx, call: SimCall, leg) -> str:  # noqa: ANN001 (MemberLeg
         hang_up_agent_side(pbx, leg, 16)
         call.finish(COMPLETED)
         return COMPLETED
+    call.bridge = call.leg = None
+    if call.redirect.done() and call.transfer is not None:     # BlindTransfer (app_dial: no Agent* events)
+        return blind_transferred(pbx, call, bridge, leg, None)
     if call.redirect.done():
         pbx.emit(ev.bridge_leave(bridge, 1, chan.snapshot()))
         pbx.emit(ev.bridge_leave(bridge, 0, leg.dial.snapshot()))
         pbx.emit(ev.bridge_destroy(bridge))
-        hang_up_agent_side(pbx, leg, 16)
+        if call.parked_leg is not leg:                 # not kept by a Redirect's ExtraChannel (hold)
+            hang_up_agent_side(pbx, leg, 16)
         chan.bridge_id = ""
         return REDIRECTED
     cause = leg.gone.result()

@@ -31,6 +31,7 @@ import logging
 
 from ivr import variables as dv
 
+from . import call_control
 from . import events as ev
 from .agi_client import AgiSession
 from .app_queue import CONTINUE, REDIRECTED, TIMEOUT, UNKNOWN, queue_exec
@@ -91,6 +92,8 @@ async def _execute(pbx: Pbx, call: SimCall, context: str, exten: str, priority: 
         return await _inbound(pbx, call, exten, priority)
     if context == QUEUE_DIRECT:
         return await _queue_direct(pbx, call, exten, priority)
+    if context in call_control.CONTEXTS:
+        return await call_control.run_context(pbx, call, context, exten, priority)
     return await _elsewhere(pbx, call, context, exten, priority)
 
 

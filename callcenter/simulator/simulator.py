@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
 from .ami_actions import CORE_ACTIONS
+from .call_control import CALL_CONTROL_ACTIONS
 from .ami_queue_actions import QUEUE_ACTIONS
 from .ami_server import BASE_ACTIONS, AmiServer
 from .calls import SimCall
@@ -77,7 +78,7 @@ class PbxSimulator:
             raise RuntimeError("simulator already started")
         pbx = Pbx(self.config)
         pbx.phones = self._phones
-        actions = {**BASE_ACTIONS, **CORE_ACTIONS, **QUEUE_ACTIONS, **ORIGINATE_ACTIONS}
+        actions = {**BASE_ACTIONS, **CORE_ACTIONS, **QUEUE_ACTIONS, **ORIGINATE_ACTIONS, **CALL_CONTROL_ACTIONS}
         ami = AmiServer(pbx, actions)
         await ami.start(host, port)
         self._pbx, self._ami = pbx, ami

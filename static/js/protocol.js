@@ -4,7 +4,11 @@
 // Browser -> server: {type: <command>, id, data}.
 // seq is per agent and survives reconnects; reconnect with ?resume=<last seq>&epoch=<epoch>.
 
-export const COMMANDS = Object.freeze(["available", "pause", "logout", "disposition", "ack", "ping", "queue_switch"]);
+export const COMMANDS = Object.freeze(["available", "pause", "logout", "disposition", "ack", "ping", "queue_switch",
+  "hold", "resume", "hangup", "transfer", "transfer_complete", "transfer_cancel", "dial",
+  "tasks", "follow_up_done", "follow_up_cancel", "complaint_advance"]);
+export const TRANSFER_KINDS = Object.freeze(["blind", "attended"]);
+export const TRANSFER_TO = Object.freeze(["agent", "queue", "number"]);
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
 export const CLOSE = Object.freeze({
@@ -19,6 +23,11 @@ export const MAX_NOTES = 4000;
 export const MAX_CATEGORY = 64;
 export const MAX_DESCRIPTION = 4000;
 export const MAX_SWITCH_REASON = 200;
+export const FOLLOW_UP_ASSIGN = Object.freeze(["me", "pool"]);
+export const FOLLOW_UP_RESULTS = Object.freeze(["reached", "satisfied", "unsatisfied", "no_answer", "wrong_number"]);
+export const COMPLAINT_STATUSES = Object.freeze(["open", "in_progress", "resolved", "confirmed", "closed"]);
+export const MAX_FOLLOW_UP_NOTE = 4000;
+export const MAX_FOLLOW_UP_DAYS = 366;
 
 const encoder = new TextEncoder();
 
@@ -60,8 +69,45 @@ export function checkDisposition(fields, outcomes) {
     if (!description || description.length > MAX_DESCRIPTION) return { ok: false, field: "complaint.description" };
     complaint = { category, severity, description };
   }
+  let followUp = null;
+  if (fields.follow_up) {
+    const checked = checkFollowUp(fields.follow_up, fields.now === undefined ? Date.now() : fields.now);
+    if (!checked.ok) return checked;
+    followUp = checked.data;
+  }
   return {
     ok: true,
-    data: { call_id: fields.call_id, interaction_id: fields.interaction_id || "", outcome, notes, complaint },
+    data: { call_id: fields.call_id, interaction_id: fields.interaction_id || "", outcome, notes, complaint,
+      follow_up: followUp },
   };
+}
+
+// The wrap-up's follow-up, same rules as decode_follow_up: due (a Date or ms) in the future and within
+// MAX_FOLLOW_UP_DAYS, sent as ISO 8601 UTC; assign me | pool (pool names a queue); note length.
+export function checkFollowUp(followUp, now) {
+  const due = followUp.due_at instanceof Date ? followUp.due_at : new Date(followUp.due_at);
+  const when = due.getTime();
+  if (Number.isNaN(when) || when <= now || when > now + MAX_FOLLOW_UP_DAYS * 86400000) {
+    return { ok: false, field: "follow_up.due_at" };
+  }
+  const assign = followUp.assign || "me";
+  if (!FOLLOW_UP_ASSIGN.includes(assign)) return { ok: false, field: "follow_up.assign" };
+  const pool = assign === "pool" ? (followUp.pool || "").trim() : "";
+  if (assign === "pool" && !pool) return { ok: false, field: "follow_up.pool" };
+  const note = (followUp.note || "").trim();
+  if (note.length > MAX_FOLLOW_UP_NOTE) return { ok: false, field: "follow_up.note" };
+  return { ok: true, data: { due_at: due.toISOString(), assign, pool, note } };
+}
+
+// follow_up_done, same rules as decode_follow_up_done.
+export function checkFollowUpDone(fields) {
+  if (!Number.isInteger(fields.follow_up_id) || fields.follow_up_id <= 0) return { ok: false, field: "follow_up_id" };
+  if (!FOLLOW_UP_RESULTS.includes(fields.result)) return { ok: false, field: "result" };
+  const satisfaction = fields.satisfaction === "" || fields.satisfaction === undefined ? null : Number(fields.satisfaction);
+  if (satisfaction !== null && !(Number.isInteger(satisfaction) && satisfaction >= 1 && satisfaction <= 5)) {
+    return { ok: false, field: "satisfaction" };
+  }
+  const note = (fields.note || "").trim();
+  if (note.length > MAX_FOLLOW_UP_NOTE) return { ok: false, field: "note" };
+  return { ok: true, data: { follow_up_id: fields.follow_up_id, result: fields.result, note, satisfaction } };
 }

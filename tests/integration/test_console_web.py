@@ -83,7 +83,7 @@ class FakeStore:
     async def agent_by_login(self, login: str) -> AgentRecord | None:
         return self.agents.get(login)
 
-    async def save_disposition(self, disposition: Disposition) -> DispositionResult:
+    async def save_disposition(self, disposition: Disposition, **_: Any) -> DispositionResult:
         self.saved.append(disposition)
         if self.gate is not None:
             await self.gate.wait()
