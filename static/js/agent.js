@@ -5,6 +5,7 @@ import { DeskSocket } from "./socket.js";
 import { Clock, Ticker, clear, el, formatTime } from "./dom.js";
 import { labelOf, loadConfig, makeT } from "./i18n.js";
 import { MAX_CATEGORY, MAX_DESCRIPTION, MAX_NOTES, SEVERITIES, checkDisposition } from "./protocol.js";
+import { createCallControl } from "./callcontrol.js";
 
 const config = loadConfig();
 const labels = config.labels;
@@ -160,7 +161,11 @@ function table(headers, rows) {
   );
 }
 
+// Call control (hold, transfer, hang up, dial): its own module, told about every change of the call.
+const callControl = createCallControl({ root: document.getElementById("call-control"), socket, t });
+
 function renderPop(notice) {
+  callControl.render(desk.call);
   const call = desk.call;
   clear(ui.pop);
   if (!call) {

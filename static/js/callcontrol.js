@@ -1,0 +1,82 @@
+// Call control on the agent desk: Hold / Resume, Transfer (to an agent, a queue or a number), Hang up,
+// and a Dial box (click-to-dial: the agent's phone rings first, then the customer).
+// The bar shows only while a call is connected (Hang up also while a click-to-dial rings); Dial shows
+// whenever no call rings or talks. Everything is built with textContent (dom.el), never innerHTML.
+
+import { el } from "./dom.js";
+import { TRANSFER_KINDS, TRANSFER_TO } from "./protocol.js";
+
+export function createCallControl({ root, socket, t }) {
+  if (!root) return { render() {} };
+  const status = el("span", { className: "inline-message", attrs: { id: "cc-status", role: "status", "aria-live": "polite" } });
+  const held = el("p", { className: "alert alert-warn cc-held", text: t("cc.on_hold"), attrs: { id: "cc-held", hidden: true } });
+  const button = (id, key, extra = "") => el("button", { className: `btn ${extra}`.trim(), text: t(key), attrs: { id, type: "button" } });
+  const hold = button("btn-hold", "cc.hold");
+  const resume = button("btn-resume", "cc.resume", "btn-primary");
+  const transfer = button("btn-transfer", "cc.transfer");
+  const hangup = button("btn-hangup", "cc.hangup", "btn-danger");
+  const options = (prefix, values) => values.map((v) => el("option", { text: t(`${prefix}.${v}`), attrs: { value: v } }));
+  const kind = el("select", { attrs: { id: "transfer-kind" } }, ...options("cc.kind", TRANSFER_KINDS));
+  const to = el("select", { attrs: { id: "transfer-to" } }, ...options("cc.to", TRANSFER_TO));
+  const target = el("input", { attrs: { id: "transfer-target", type: "text", maxlength: "64", autocomplete: "off" } });
+  const go = button("btn-transfer-go", "cc.transfer_go", "btn-primary");
+  const dialog = el("fieldset", { className: "form cc-transfer", attrs: { id: "transfer-dialog", hidden: true } },
+    el("label", { attrs: { for: "transfer-kind" }, text: t("cc.transfer_kind") }), kind,
+    el("label", { attrs: { for: "transfer-to" }, text: t("cc.transfer_to") }), to,
+    el("label", { attrs: { for: "transfer-target" }, text: t("cc.target") }), target, go);
+  const bar = el("div", { className: "cc-bar", attrs: { id: "cc-bar", hidden: true } }, hold, resume, transfer, hangup);
+  const number = el("input", { attrs: { id: "dial-number", type: "tel", maxlength: "32", autocomplete: "off" } });
+  const dial = button("btn-dial", "cc.dial");
+  const dialBox = el("div", { className: "cc-dial", attrs: { id: "cc-dial" } },
+    el("label", { attrs: { for: "dial-number" }, text: t("cc.dial_number") }), number, dial);
+  root.append(el("h2", { className: "cc-title", text: t("cc.title") }), held, bar, dialog, dialBox, status);
+  root.hidden = false;
+
+  let current = null;
+  const say = (text, isError = false) => {
+    status.textContent = text;
+    status.classList.toggle("is-error", isError);
+  };
+  const send = (type, data, after) => {
+    say("");
+    socket.send(type, data).then(
+      () => after && after(),
+      (error) => say(error.message || error.id, true),
+    );
+  };
+
+  hold.addEventListener("click", () => send("hold"));
+  resume.addEventListener("click", () => send("resume"));
+  hangup.addEventListener("click", () => send("hangup"));
+  transfer.addEventListener("click", () => {
+    dialog.hidden = !dialog.hidden;
+    if (!dialog.hidden) target.focus();
+  });
+  go.addEventListener("click", () => {
+    send("transfer", { kind: kind.value, to: to.value, target: target.value.trim() }, () => {
+      say(t("cc.transferring"));
+      dialog.hidden = true;
+      target.value = "";
+    });
+  });
+  dial.addEventListener("click", () => {
+    send("dial", { number: number.value.trim() }, () => say(t("cc.dialing")));
+  });
+
+  // call: the desk's current call (pop data + state) or null.
+  function render(call) {
+    current = call;
+    const live = Boolean(current && current.state === "connected");
+    const ringingOut = Boolean(current && current.state === "ringing" && current.outbound);
+    bar.hidden = !(live || ringingOut);
+    hold.hidden = !live || Boolean(current.held);
+    resume.hidden = !live || !current.held;
+    transfer.hidden = !live || Boolean(current.held);
+    held.hidden = !(live && current.held);
+    if (!live || current.held) dialog.hidden = true;
+    const busy = Boolean(current && (current.state === "connected" || current.state === "ringing"));
+    dialBox.hidden = busy;
+  }
+
+  return { render };
+}
