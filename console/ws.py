@@ -432,8 +432,10 @@ async def _flip(conn: Connection, command: protocol.Command, switches: ConsoleSw
 
 
 def _result(result: DispositionResult) -> dict[str, Any]:
-    return {"interaction_id": result.interaction_id, "complaint_id": result.complaint_id,
-            "follow_up_id": result.follow_up_id}
+    data: dict[str, Any] = {"interaction_id": result.interaction_id, "complaint_id": result.complaint_id}
+    if result.follow_up_id is not None:
+        data["follow_up_id"] = result.follow_up_id
+    return data
 
 
 def _resume(value: str | None) -> int | None:
