@@ -23,11 +23,13 @@ Encoding: UTF-8 with or without a BOM. Excel in China often saves GBK: ``encodin
 default) reads the file as UTF-8 when its start decodes as UTF-8 and as GB18030 (a superset of GBK)
 otherwise; ``encoding="gbk"`` (or any Python codec name) forces one.
 
-De-duplication: a row is *not imported* when one of its numbers (normalised to E.164) already belongs
-to a customer in the database, or to an earlier row of the same file; it is reported as ``duplicate``
-with the customer id or the line it repeats. We never merge: a re-imported file must not overwrite
-what agents have corrected since, and a shared number may be a different person. The same holds for
-an account number already taken.
+De-duplication: a row is *not imported* when its first number (the customer's own, normalised to
+E.164) already belongs to a customer in the database or to an earlier row of the same file; it is
+reported as ``duplicate`` with the customer id or the line it repeats. Further numbers of a row may be
+shared (a family's home line, a company switchboard), as in the database. We never merge: a
+re-imported file must not overwrite what agents have corrected since, and the same number under
+another name may be another person. The same holds for an account number already taken. Phone kinds
+are not in the file: imported numbers are ``mobile``.
 
 Rejected and duplicate rows go to the report (CSV: ``line``, ``status``, ``reasons``, then the row's
 own columns, so a fixed report can be imported again after dropping the first three columns). Rows
@@ -291,7 +293,7 @@ async def _check_and_insert(store: Any, names: Sequence[str], batch: Sequence[tu
         parsed.append((line, cells, values, phones))
     if not parsed:
         return
-    numbers = sorted({e for *_, phones in parsed for e, _ in phones})
+    numbers = sorted({phones[0][0] for *_, phones in parsed if phones})
     accounts = sorted({v["account_number"] for _, _, v, _ in parsed if v["account_number"]})
     async with store.connect(write=True) as conn:
         owners: dict[str, int] = {}
@@ -307,11 +309,11 @@ async def _check_and_insert(store: Any, names: Sequence[str], batch: Sequence[tu
         accepted: list[tuple[dict[str, Any], list[tuple[str, str]]]] = []
         for line, cells, values, phones in parsed:
             reasons: dict[str, str] = {}
-            for i, (e164, _) in enumerate(phones):
-                if e164 in owners:
-                    reasons[f"phones[{i}]"] = f"{e164} belongs to customer {owners[e164]}"
-                elif e164 in seen_numbers:
-                    reasons[f"phones[{i}]"] = f"{e164} is on line {seen_numbers[e164]} already"
+            first = phones[0][0] if phones else None
+            if first in owners:
+                reasons["phones[0]"] = f"{first} belongs to customer {owners[first]}"
+            elif first in seen_numbers:
+                reasons["phones[0]"] = f"{first} is on line {seen_numbers[first]} already"
             account = values["account_number"]
             if account and account in taken:
                 reasons["account_number"] = f"already used by customer {taken[account]}"
