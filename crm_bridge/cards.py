@@ -9,7 +9,7 @@ can send it as is. Card keys::
     match ("exact" when the caller's number read under the default region is the stored one,
     "variant" when another reading matched, "account" when found by account number + PIN,
     "id" when opened by customer id), open_complaints [{id, category, severity, status,
-    created_at ISO, owner_login, owner_name}] (most severe first), recent [{interaction_id, started_at ISO, queue, status,
+    created_at ISO, owner_login, owner_name, sla_due_at ISO | None (the SLA deadline)}] (most severe first), recent [{interaction_id, started_at ISO, queue, status,
     outcome, agent}] (newest first, at most ``RECENT_LIMIT``).
 """
 from __future__ import annotations
@@ -46,7 +46,7 @@ def build_card(
 ) -> dict[str, Any]:
     """One card. *customer* keys: id, name, customer_type, value_class, credit_status, language,
     account_number, manager_name, manager_login. *complaints* keys: id, category, severity, status,
-    created_at. *recent* keys: id, started_at, queue, status, outcome, agent_name."""
+    created_at (and optionally owner_login, owner_name, sla_due_at). *recent* keys: id, started_at, queue, status, outcome, agent_name."""
     open_complaints = sorted(
         complaints,
         key=lambda c: (_SEVERITY_RANK.get(c["severity"], 9), -_timestamp(c.get("created_at")), c["id"]),
@@ -74,6 +74,7 @@ def build_card(
                 # First-contact responsibility: routing rings the owner first (routing.complaint).
                 "owner_login": c.get("owner_login"),
                 "owner_name": c.get("owner_name"),
+                "sla_due_at": iso(c.get("sla_due_at")),
             }
             for c in open_complaints
         ],

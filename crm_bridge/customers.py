@@ -13,7 +13,7 @@ import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Integer, RowMapping, Select, String, bindparam, cast, insert, literal, select, union_all
+from sqlalchemy import Integer, RowMapping, Select, String, bindparam, cast, insert, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
@@ -91,7 +91,7 @@ def _complaints_part(customer_ids: Sequence[Any]) -> Select[Any]:
         literal("complaint", String).label("kind"), Complaint.customer_id.label("customer_id"),
         cast(Complaint.id, String).label("ref"), Complaint.created_at.label("at"),
         Complaint.category.label("a"), Complaint.severity.label("b"), Complaint.status.label("status"),
-        _owner.name.label("agent_name"), _owner.login.label("agent_login"),
+        _owner.name.label("agent_name"), _owner.login.label("agent_login"), Complaint.sla_due_at.label("due"),
     ).outerjoin(_owner, Complaint.owner_agent_id == _owner.id) \
         .where(Complaint.customer_id.in_(list(customer_ids)), Complaint.status.in_(OPEN_COMPLAINT_STATUSES))
 
@@ -103,6 +103,7 @@ def _recent_part(customer_id: Any, limit: int) -> Select[Any]:
             Interaction.id.label("ref"), Interaction.started_at.label("at"),
             Interaction.queue.label("a"), Interaction.outcome.label("b"), Interaction.status.label("status"),
             _recent_agent.name.label("agent_name"), _recent_agent.login.label("agent_login"),
+            cast(null(), Complaint.sla_due_at.type).label("due"),      # typed NULL: PostgreSQL unions it with timestamptz
         )
         .outerjoin(_recent_agent, Interaction.agent_id == _recent_agent.id)
         .where(Interaction.customer_id == customer_id)
@@ -118,7 +119,7 @@ async def card_details(
     aiosqlite every statement is a thread hop): a UNION ALL of the complaints and one
     ``ORDER BY started_at DESC LIMIT n`` branch per customer, columns aligned as
     kind, customer_id, ref (id as text), at, a (category | queue), b (severity | outcome), status,
-    agent_name, agent_login (the complaint's owner | who took the call). Returns ``({customer_id: [complaint rows]}, {customer_id: [interaction rows]})``
+    agent_name, agent_login (the complaint's owner | who took the call), due (the complaint's SLA deadline | NULL). Returns ``({customer_id: [complaint rows]}, {customer_id: [interaction rows]})``
     with the keys :func:`crm_bridge.cards.build_card` expects."""
     if not customer_ids:
         return {}, {}
@@ -148,6 +149,7 @@ def fold_card_details(rows: Iterable[RowMapping]) -> tuple[dict[int, list[dict[s
             complaints.setdefault(cid, []).append({
                 "id": int(row["ref"]), "category": row["a"], "severity": row["b"], "status": row["status"],
                 "created_at": row["at"], "owner_name": row["agent_name"], "owner_login": row["agent_login"],
+                "sla_due_at": row["due"],
             })
         else:
             recent.setdefault(cid, []).append({

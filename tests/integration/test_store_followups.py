@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -194,3 +194,15 @@ async def test_reassigning_hands_over_the_complaint_and_its_open_visit(store: St
     assert visit_id not in [t["id"] for t in await store.tasks_for(owner.id, ())]
     [entry, *_] = await store.audit_entries(entity="complaint", entity_id=cid)
     assert entry["action"] == "complaint.reassign" and entry["after"] == {"owner_agent_id": heir.id}
+
+
+async def test_the_pop_card_shows_each_open_complaint_s_sla_deadline(store: Store) -> None:
+    agent = await _agent(store, "1005")
+    before = utcnow()
+    _, result = await _wrapup(store, agent, severity="critical", number=seed.DEMO_VIP_NUMBER)
+    card = (await store.identify(seed.DEMO_VIP_NUMBER))[0]
+    [mine] = [c for c in card["open_complaints"] if c["id"] == result.complaint_id]
+    due = datetime.fromisoformat(mine["sla_due_at"])
+    assert before + timedelta(hours=2) <= due <= utcnow() + timedelta(hours=2)
+    assert card["recent"] and "sla_due_at" not in card["recent"][0]
+    assert (await store.customer_card(card["customer_id"]))["open_complaints"][0]["sla_due_at"] == mine["sla_due_at"]

@@ -28,7 +28,8 @@ def test_card_has_every_key_and_only_json_types() -> None:
     card = build_card(
         CUSTOMER, number="+8613800000001",
         complaints=[{"id": 3, "customer_id": 7, "category": "billing", "severity": "high", "status": "open",
-                     "created_at": T0, "owner_login": "1002", "owner_name": "Emily Chen"}],
+                     "created_at": T0, "owner_login": "1002", "owner_name": "Emily Chen",
+                     "sla_due_at": T0 + timedelta(hours=12)}],
         recent=_recent(2),
     )
     assert card == {
@@ -37,7 +38,7 @@ def test_card_has_every_key_and_only_json_types() -> None:
         "account_number": "88000001", "number": "+8613800000001", "match": "exact",
         "open_complaints": [{"id": 3, "category": "billing", "severity": "high", "status": "open",
                              "created_at": "2024-05-01T08:00:00+00:00", "owner_login": "1002",
-                             "owner_name": "Emily Chen"}],
+                             "owner_name": "Emily Chen", "sla_due_at": "2024-05-01T20:00:00+00:00"}],
         "recent": [
             {"interaction_id": "call-1", "started_at": "2024-05-01T09:00:00+00:00", "queue": "vip",
              "status": "completed", "outcome": "resolved", "agent": "Emily Chen"},
