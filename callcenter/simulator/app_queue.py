@@ -44,6 +44,9 @@ async def queue_exec(pbx: Pbx, call: SimCall, name: str, *, timeout: float | Non
     call.queue, call.queue_priority, call.phase = name, priority, "queued"
     chan.application, chan.app_data = "Queue", name
     pbx.emit(qev.queue_caller_join(chan.snapshot(), name, position, len(queue.entries)))
+    hooks, call.on_join = call.on_join, []
+    for hook in hooks:                  # a blind transfer's agent side leaves the old bridge now
+        hook()
     pbx.emit(ev.moh_start(chan.snapshot()))
     call.joined.set()
     deadline = pbx.now() + call.patience if call.patience is not None else math.inf

@@ -69,6 +69,7 @@ class SimCall:
         self.transfer: tuple[str, str] | None = None
         self.parked_leg: Any = None
         self.bridge_request: asyncio.Future[Any] | None = None
+        self.on_join: list[Callable[[], None]] = []           # run right after the next QueueCallerJoin
         self._digits: deque[str | None] = deque(digits)
 
     # -- what tests read -------------------------------------------------------------------------

@@ -44,9 +44,21 @@ def blind_transferred(pbx: Pbx, call: Any, bridge: Bridge, leg: Any, complete: C
     pbx.emit(ev.bridge_leave(bridge, 1, chan.snapshot()))
     chan.bridge_id = ""
 
+    left = False
+
+    def leave_bridge() -> None:
+        nonlocal left
+        if not left:
+            left = True
+            pbx.emit(ev.bridge_leave(bridge, 0, leg.dial.snapshot()))
+            pbx.emit(ev.bridge_destroy(bridge))
+
+    # As recorded: a caller sent to a queue joins it before the agent's side leaves the bridge, and the
+    # queue rings its next member only after that; the agent's channels hang up a moment later.
+    call.on_join.append(leave_bridge)
+
     async def agent_side() -> None:
-        pbx.emit(ev.bridge_leave(bridge, 0, leg.dial.snapshot()))
-        pbx.emit(ev.bridge_destroy(bridge))
+        leave_bridge()
         hang_up_agent_side(pbx, leg, 16)
 
     pbx.spawn(agent_side(), name=f"transfer-agent-side-{leg.dial.name}")
