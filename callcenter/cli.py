@@ -153,6 +153,31 @@ def cmd_customers_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db(args: argparse.Namespace) -> int:
+    from crm_bridge import db
+
+    settings = _settings(args)
+
+    async def run() -> str:
+        engine = db.make_engine(settings.database.url)
+        try:
+            if args.db_command == "upgrade":
+                before, after = await db.upgrade(engine, args.revision)
+                return f"schema at {after}, already the newest" if before == after else \
+                    f"schema upgraded from {before or 'none'} to {after}"
+            current, head = await db.current_revision(engine), db.head_revision()
+            return f"{current or 'none'} (newest: {head}{'' if current == head else '; run callcenter db upgrade'})"
+        finally:
+            await engine.dispose()
+
+    try:
+        print(asyncio.run(run()))
+    except db.SchemaMismatch as exc:
+        print(f"callcenter db: {exc.message}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def cmd_asterisk_config(args: argparse.Namespace) -> int:
     data = resources.files("callcenter") / "data"
     for name in SAMPLE_CONFIGS:
@@ -213,6 +238,12 @@ def build_parser() -> argparse.ArgumentParser:
     cexport.add_argument("--query", help="only the customers a search for this finds (at most 10,000)")
     cexport.add_argument("--no-bom", action="store_true", help="no UTF-8 BOM (it helps Excel read Chinese)")
     cexport.set_defaults(func=cmd_customers_export)
+    schema = sub.add_parser("db", help="the CRM database schema (migrations)").add_subparsers(
+        dest="db_command", required=True)
+    upgrade = schema.add_parser("upgrade", help="migrate the configured database to the newest schema, keeping data")
+    upgrade.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
+    upgrade.set_defaults(func=cmd_db)
+    schema.add_parser("current", help="print the configured database's schema revision").set_defaults(func=cmd_db)
     sub.add_parser("asterisk-config", help="print sample extensions.conf, queues.conf, manager.conf").set_defaults(
         func=cmd_asterisk_config)
     prompts = sub.add_parser("prompts", help="render the IVR's prompt texts to 8 kHz WAV files with espeak-ng")

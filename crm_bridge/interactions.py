@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 
 from callcenter.errors import ValidationFailed
 from callcenter.settings import CUSTOMER_TYPES, VALUE_CLASSES
-from crm_bridge import complaints, followups
+from crm_bridge import audit, complaints, followups
 from crm_bridge.models import (COMPLAINT_SEVERITIES, INTERACTION_STATUSES, LANGUAGES, SURVEY_SCORES, Agent, Customer,
                                Interaction)
 
@@ -190,7 +190,18 @@ async def upsert_disposition(
         set_={**fill, "outcome": stmt.excluded.outcome, "notes": stmt.excluded.notes,
               "disposition_at": stmt.excluded.disposition_at},
     ).returning(Interaction.customer_id)
-    return (await conn.execute(stmt)).scalar()
+    previous = (await conn.execute(select(Interaction.outcome, Interaction.notes)
+                                   .where(Interaction.id == d.interaction_id))).first()
+    customer_id = (await conn.execute(stmt)).scalar()
+    after = {"outcome": values["outcome"], "notes": values["notes"]}
+    before = None if previous is None or previous.outcome is None else {"outcome": previous.outcome,
+                                                                        "notes": previous.notes}
+    if before != after:          # saved again unchanged: nothing new to audit
+        login = (await conn.execute(select(Agent.login).where(Agent.id == d.agent_id))).scalar()
+        await audit.record(conn, actor_login=login or str(d.agent_id), actor_agent_id=d.agent_id,
+                           action="interaction.disposition", entity="interaction", entity_id=d.interaction_id,
+                           before=before, after=after, at=now)
+    return customer_id
 
 
 # --------------------------------------------------------------------------- reads

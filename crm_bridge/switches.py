@@ -4,7 +4,8 @@
 speak) run in the caller's write transaction; it reads the row first so that the flip can be logged
 with the state it replaced. On SQLite the writer transaction already holds the write lock; on
 PostgreSQL the read locks the existing row (``FOR UPDATE``), so two supervisors flipping the same
-queue see each other's flip as their "before".
+queue see each other's flip as their "before". The flip and its audit entry (``queue.switch``, who,
+before and after) are committed together.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from crm_bridge import agents, audit
 from crm_bridge.models import QueueSwitch
 
 _COLUMNS = (QueueSwitch.queue, QueueSwitch.closed, QueueSwitch.reason, QueueSwitch.changed_by,
@@ -58,4 +60,9 @@ async def put(conn: AsyncConnection, queue: str, *, closed: bool, reason: str, c
               "changed_by": stmt.excluded.changed_by, "changed_at": stmt.excluded.changed_at},
     )
     await conn.execute(stmt)
+    actor = await agents.by_login(conn, changed_by)
+    await audit.record(conn, actor_login=changed_by, actor_agent_id=None if actor is None else int(actor["id"]),
+                       action="queue.switch", entity="queue", entity_id=queue,
+                       before=None if before is None else {"closed": before["closed"], "reason": before["reason"]},
+                       after={"closed": closed, "reason": reason}, at=changed_at)
     return before
