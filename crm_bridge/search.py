@@ -137,7 +137,15 @@ def _initials_range(prefix: str) -> Any:
     return (Customer.name_initials >= prefix) & (Customer.name_initials < prefix + "\U0010ffff")
 
 
-def strategy_stmt(strategy: Strategy, n: int) -> Select[Any]:
+def _name_like(pattern: str, dialect: str) -> Any:
+    # SQLite's LIKE ignores ASCII case by itself (and its lower() knows ASCII only): the plain LIKE
+    # scans ~2x faster than lower(name) LIKE. PostgreSQL's LIKE is case-sensitive: lower() there.
+    if dialect == "sqlite":
+        return Customer.name.like(pattern, escape=_LIKE_ESCAPE)
+    return func.lower(Customer.name).like(pattern, escape=_LIKE_ESCAPE)
+
+
+def strategy_stmt(strategy: Strategy, n: int, dialect: str = "postgresql") -> Select[Any]:
     """The ids of the first *n* customers (by id) the strategy finds."""
     kind, value = strategy.kind, strategy.value
     if kind == "phone":
@@ -155,14 +163,13 @@ def strategy_stmt(strategy: Strategy, n: int) -> Select[Any]:
         stmt = stmt.where(Customer.name_initials == initials[:64], func.lower(Customer.name) == lowered)
     elif kind == "name_prefix":
         lowered, initials = value
-        stmt = stmt.where(_initials_range(initials[:64]),
-                          func.lower(Customer.name).like(_like_escape(lowered) + "%", escape=_LIKE_ESCAPE))
+        stmt = stmt.where(_initials_range(initials[:64]), _name_like(_like_escape(lowered) + "%", dialect))
     elif kind == "initials":
         stmt = stmt.where(Customer.name_initials == value)
     elif kind == "initials_prefix":
         stmt = stmt.where(_initials_range(value))
     elif kind == "name_contains":
-        stmt = stmt.where(func.lower(Customer.name).like("%" + _like_escape(value) + "%", escape=_LIKE_ESCAPE))
+        stmt = stmt.where(_name_like("%" + _like_escape(value) + "%", dialect))
     else:
         raise ValueError(f"unknown search strategy {kind!r}")
     return stmt.order_by(Customer.id).limit(n)
@@ -188,15 +195,16 @@ async def find_ids(conn: AsyncConnection, strategies: Sequence[Strategy], limit:
                    offset: int) -> tuple[list[tuple[int, int, str]], bool]:
     """The page ``[(customer_id, rank, kind)]`` and whether more results follow it."""
     n = offset + limit + 1
+    dialect = conn.dialect.name
     found: list[tuple[Strategy, Sequence[int]]] = []
     for strategy in strategies:
         if strategy.rank >= SCAN_RANK:
             continue
-        found.append((strategy, (await conn.execute(strategy_stmt(strategy, n))).scalars().all()))
+        found.append((strategy, (await conn.execute(strategy_stmt(strategy, n, dialect))).scalars().all()))
     if len(merge(found)) < n:      # the indexed strategies do not fill the page: scan as well
         for strategy in strategies:
             if strategy.rank >= SCAN_RANK:
-                found.append((strategy, (await conn.execute(strategy_stmt(strategy, n))).scalars().all()))
+                found.append((strategy, (await conn.execute(strategy_stmt(strategy, n, dialect))).scalars().all()))
     best = merge(found)
     return page_of(best, limit, offset), len(best) > offset + limit
 
