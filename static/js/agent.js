@@ -4,7 +4,8 @@
 import { DeskSocket } from "./socket.js";
 import { Clock, Ticker, clear, el, formatTime } from "./dom.js";
 import { labelOf, loadConfig, makeT } from "./i18n.js";
-import { MAX_CATEGORY, MAX_DESCRIPTION, MAX_NOTES, SEVERITIES, checkDisposition } from "./protocol.js";
+import { MAX_CATEGORY, MAX_DESCRIPTION, MAX_FOLLOW_UP_NOTE, MAX_NOTES, SEVERITIES, checkDisposition } from "./protocol.js";
+import { mountTasks, slaBadge } from "./tasks.js";
 import { createCallControl } from "./callcontrol.js";
 
 const config = loadConfig();
@@ -51,6 +52,9 @@ const socket = new DeskSocket({
   },
 });
 
+// The task list (follow-ups, callback visits): static/js/tasks.js; loaded on every hello.
+const tasks = mountTasks({ root: $("tasks"), socket, t, labels, lang, clock });
+
 // ------------------------------------------------------------------ frames
 function hello(data) {
   clock.sync(data.now);
@@ -63,6 +67,7 @@ function hello(data) {
   if (desk.call && desk.call.state === "wrapup") ensureWrapup(desk.call);
   renderState();
   renderPop();
+  tasks.refresh();
 }
 
 function frame(kind, data) {
@@ -157,7 +162,7 @@ function table(headers, rows) {
     "table",
     { className: "table compact" },
     el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { text: t(h), attrs: { scope: "col" } })))),
-    el("tbody", {}, ...rows.map((cells) => el("tr", {}, ...cells.map((c) => el("td", { text: c }))))),
+    el("tbody", {}, ...rows.map((cells) => el("tr", {}, ...cells.map((c) => (c instanceof Node ? el("td", {}, c) : el("td", { text: c })))))),
   );
 }
 
@@ -219,9 +224,9 @@ function renderPop(notice) {
     const complaints = card.open_complaints || [];
     ui.pop.append(el("h3", { text: t("pop.open_complaints") }));
     ui.pop.append(complaints.length
-      ? table(["col.id", "col.category", "col.severity", "col.status", "col.created"],
+      ? table(["col.id", "col.category", "col.severity", "col.status", "col.created", "col.sla"],
         complaints.map((c) => [c.id, c.category, labelOf(labels, "severity", c.severity),
-          labelOf(labels, "complaint_status", c.status), formatTime(c.created_at, lang)]))
+          labelOf(labels, "complaint_status", c.status), formatTime(c.created_at, lang), slaBadge(c.sla_due_at, { t, clock })]))
       : el("p", { className: "muted", text: t("pop.none") }));
     const recent = card.recent || [];
     ui.pop.append(el("h3", { text: t("pop.recent") }));
@@ -250,6 +255,18 @@ function ensureWrapup(call) {
     el("label", { text: t("wrap.category"), attrs: { for: category.id } }), category,
     el("label", { text: t("wrap.severity"), attrs: { for: severity.id } }), severity,
     el("label", { text: t("wrap.description"), attrs: { for: description.id } }), description);
+  // Follow-up (回访): the first open wrap-up card gets the plain ids (#wrap-followup...), a second one prefixed ids.
+  const fid = (name) => (document.getElementById(name) ? `${id}-${name}` : name);
+  const withFollowUp = el("input", { attrs: { id: fid("wrap-followup"), type: "checkbox" } });
+  const followUpDue = el("input", { attrs: { id: fid("wrap-followup-due"), type: "datetime-local", value: localInput(clock.now() + 86400000) } });
+  const followUpAssign = el("select", { attrs: { id: fid("wrap-followup-assign") } },
+    el("option", { text: t("wrap.followup_me"), attrs: { value: "me" } }),
+    el("option", { text: t("wrap.followup_pool", { queue: call.queue || "–" }), attrs: { value: "pool", disabled: !call.queue } }));
+  const followUpNote = el("textarea", { attrs: { id: fid("wrap-followup-note"), rows: 2, maxlength: MAX_FOLLOW_UP_NOTE } });
+  const followUpBox = el("div", { className: "followup-fields", attrs: { hidden: true } },
+    el("label", { text: t("wrap.followup_due"), attrs: { for: followUpDue.id } }), followUpDue,
+    el("label", { text: t("wrap.followup_assign"), attrs: { for: followUpAssign.id } }), followUpAssign,
+    el("label", { text: t("wrap.followup_note"), attrs: { for: followUpNote.id } }), followUpNote);
   const submit = el("button", { className: "btn btn-primary", text: t("wrap.submit"), attrs: { type: "submit" } });
   const status = el("p", { className: "wrap-status", attrs: { role: "status", "aria-live": "polite" } });
   const dismiss = el("button", { className: "btn btn-quiet", text: t("wrap.dismiss"), attrs: { type: "button", hidden: true } });
@@ -257,7 +274,9 @@ function ensureWrapup(call) {
     el("label", { text: t("wrap.outcome"), attrs: { for: outcome.id } }), outcome,
     el("label", { text: t("wrap.notes"), attrs: { for: notes.id } }), notes,
     el("label", { className: "check" }, withComplaint, ` ${t("wrap.complaint")}`),
-    complaintBox);
+    complaintBox,
+    el("label", { className: "check" }, withFollowUp, ` ${t("wrap.followup")}`),
+    followUpBox);
   const form = el("form", { className: "wrap-form", attrs: { novalidate: true } }, fields,
     el("div", { className: "form-actions" }, submit, dismiss), status);
   const who = call.card ? call.card.name : call.caller_number || t("pop.unknown");
@@ -270,6 +289,7 @@ function ensureWrapup(call) {
   desk.wrapups.set(call.call_id, entry);
 
   withComplaint.addEventListener("change", () => { complaintBox.hidden = !withComplaint.checked; });
+  withFollowUp.addEventListener("change", () => { followUpBox.hidden = !withFollowUp.checked; });
   outcome.addEventListener("change", () => {
     if (outcome.value === "complaint_logged" && !withComplaint.checked) {
       withComplaint.checked = true;
@@ -291,9 +311,16 @@ function ensureWrapup(call) {
       complaint: withComplaint.checked
         ? { category: category.value, severity: severity.value, description: description.value }
         : null,
+      // datetime-local is the agent's local time; sent as ISO 8601 UTC.
+      follow_up: withFollowUp.checked
+        ? { due_at: followUpDue.value ? new Date(followUpDue.value) : null, assign: followUpAssign.value,
+          pool: call.queue || "", note: followUpNote.value }
+        : null,
+      now: clock.now(),
     }, desk.outcomes);
     if (!checked.ok) {
-      setStatus(status, checked.field === "outcome" ? t("wrap.required") : `${t("wrap.failed", { message: checked.field })}`, "error");
+      const what = labels[`field.${checked.field}`] || checked.field;
+      setStatus(status, checked.field === "outcome" ? t("wrap.required") : `${t("wrap.failed", { message: what })}`, "error");
       return;
     }
     entry.saving = true;
@@ -305,6 +332,7 @@ function ensureWrapup(call) {
       () => {
         // Only now, after the server committed it: "saved".
         setStatus(status, t("wrap.saved"), "ok");
+        if (checked.data.follow_up) tasks.refresh();
         setTimeout(() => {
           desk.wrapups.delete(call.call_id);
           node.remove();
@@ -320,6 +348,13 @@ function ensureWrapup(call) {
     );
   });
   ui.wrapups.prepend(node);
+}
+
+// "YYYY-MM-DDTHH:MM" in the browser's zone, for a datetime-local input.
+function localInput(ms) {
+  const d = new Date(ms);
+  const two = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
 function setStatus(node, text, kind) {
