@@ -1,5 +1,5 @@
 """Command line: ``callcenter serve | demo | seed | simulate | tiers reassess | customers import|export |
-asterisk-config | prompts | check-config``."""
+asterisk-config | prompts | check-config | db``."""
 from __future__ import annotations
 
 import argparse

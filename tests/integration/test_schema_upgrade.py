@@ -441,3 +441,19 @@ async def test_a_database_with_only_part_of_the_tables_is_refused(database_url: 
     with pytest.raises(db.SchemaMismatch) as exc:
         await Store(database_url).open()
     assert "complaints" in exc.value.message
+
+
+# --------------------------------------------------------------------------- the command line
+def test_callcenter_db_current_and_upgrade(tmp_path, monkeypatch, capsys) -> None:
+    from callcenter import cli
+
+    monkeypatch.setenv("CC_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    head = db.head_revision()
+    assert cli.main(["--config", "config.yaml", "db", "current"]) == 0
+    assert capsys.readouterr().out.strip() == f"none (newest: {head}; run callcenter db upgrade)"
+    assert cli.main(["--config", "config.yaml", "db", "upgrade"]) == 0
+    assert capsys.readouterr().out.strip() == f"schema upgraded from none to {head}"
+    assert cli.main(["--config", "config.yaml", "db", "upgrade"]) == 0
+    assert capsys.readouterr().out.strip() == f"schema at {head}, already the newest"
+    assert cli.main(["--config", "config.yaml", "db", "current"]) == 0
+    assert capsys.readouterr().out.strip() == f"{head} (newest: {head})"
