@@ -122,10 +122,21 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+class _QuietAlembic(logging.Filter):
+    """Drop the per-connection "Context impl ..." / "Will assume ... DDL" lines; keep real upgrades."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith("Context impl") or message.startswith("Will assume"))
+
+
 def _alembic() -> Any:
     """Alembic's modules, imported on first use: importing them logs one line per autogenerate plugin,
     noise at every start of the server, so that logger is quietened first ("Running upgrade" stays)."""
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    migration_log = logging.getLogger("alembic.runtime.migration")
+    if not any(isinstance(f, _QuietAlembic) for f in migration_log.filters):
+        migration_log.addFilter(_QuietAlembic())
     import alembic.command
     import alembic.runtime.migration
     import alembic.script
