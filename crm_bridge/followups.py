@@ -135,7 +135,8 @@ async def complete(conn: AsyncConnection, follow_up_id: int, *, result: str, not
     cid = task["complaint_id"]
     if task["kind"] == "callback_visit" and cid is not None:
         if result in VISIT_MOVES:
-            complaint = await complaints.advance(conn, cid, VISIT_MOVES[result], now, rules=rules)
+            complaint = await complaints.advance(conn, cid, VISIT_MOVES[result], now, rules=rules,
+                                                 actor_login=actor.login, actor_agent_id=actor.id)
         elif result == "no_answer":
             row = await complaints.by_id(conn, cid)
             if row is not None and row["status"] == "resolved":

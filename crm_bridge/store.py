@@ -538,7 +538,8 @@ class Store:
             if not complaints.may_act(owner_agent_id=owner, actor_id=actor.id, actor_role=actor.role):
                 raise complaints.NotYours(complaint_id)
             return await complaints.advance(conn, complaint_id, status, utcnow(),
-                                            rules=rules or complaints.DEFAULT_RULES)
+                                            rules=rules or complaints.DEFAULT_RULES, actor_login=actor.login,
+                                            actor_agent_id=actor.id)
 
     async def reassign_complaint(self, complaint_id: int, new_owner: int, actor: AgentRecord) -> dict[str, Any]:
         """Hand a complaint (and its open callback visits) to agent *new_owner*: its owner or a supervisor."""
