@@ -155,6 +155,10 @@ async def test_resolving_books_the_visit_and_a_satisfied_customer_confirms(store
     assert done["follow_up"]["satisfaction"] == 5 and done["follow_up"]["result"] == "satisfied"
     closed = await store.advance_complaint_as(cid, "closed", actor=supervisor)        # a supervisor may
     assert closed["status"] == "closed" and closed["closed_at"] is not None
+    moves = await store.audit_entries(entity="complaint", entity_id=cid)
+    assert [(m["actor_login"], m["after"]["status"]) for m in reversed(moves)] == [
+        (owner.login, "in_progress"), (owner.login, "resolved"), (owner.login, "confirmed"),
+        (supervisor.login, "closed")]                       # who moved it, never "system"
 
 
 async def test_an_unsatisfied_customer_reopens_and_no_answer_books_the_visit_again(store: Store) -> None:
