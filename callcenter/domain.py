@@ -307,6 +307,14 @@ class PresenceRestored:
     agent_id: int
     wants: str
     reason: str = ""
+    queues: tuple[str, ...] | None = None      # per-queue login: the queues chosen (None: all)
+
+
+@dataclass(frozen=True, slots=True)
+class AgentSelectQueues:
+    """Per-queue login: the agent works only these of their queues from now on."""
+    agent_id: int
+    queues: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,3 +374,47 @@ class ControlFailed:
     call_id: str
     action: str
     reason: str = ""
+
+
+# --------------------------------------------------------------------------- attended transfer (issue 4)
+@dataclass(frozen=True, slots=True)
+class LegDialEnded:
+    """DialEnd with no calling channel: the first leg of an Originate, or the consultation leg of an
+    ``Atxfer`` (``Local/<exten>@transfer-XXXXXXXX;1``, recorded in ``atxfer.ami.txt``: a DialEnd without
+    a DialBegin). ``context``/``exten`` are the dialled channel's."""
+    dest_id: str
+    dest_channel: str
+    context: str
+    exten: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelUnheld:
+    """``Unhold`` of a channel: after an ``Atxfer``, the transferer is back with the caller (the
+    consultation was cancelled, not answered in time, or the target hung up)."""
+    channel_id: str
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallAttendedTransferred:
+    """AMI ``AttendedTransfer`` (Result Success): the caller (``call_id`` = TransfereeUniqueid) is now
+    bridged with the transfer target's channel; for a queue call ``AgentComplete Reason: transfer``
+    follows for the first agent."""
+    call_id: str
+    transferer_channel: str
+    target_channel: str
+    target_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CompleteTransfer:
+    """The agent asked to complete their attended transfer (hand the caller to the target)."""
+    agent_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CancelTransfer:
+    """The agent asked to cancel their attended transfer (hang up the consultation, back to the caller)."""
+    agent_id: int

@@ -89,3 +89,21 @@ def resume(caller_channel: str, agent_channel: str) -> dict[str, str]:
 
 def hangup(channel: str, cause: int = 16) -> dict[str, str]:
     return {"Action": "Hangup", "Channel": channel, "Cause": str(cause)}
+
+
+def atxfer(agent_channel: str, exten: str, context: str = TRANSFER_CONTEXT) -> dict[str, str]:
+    """``Atxfer`` on the agent's leg: Asterisk holds the caller and rings *context*/*exten* in a
+    consultation bridge with the agent (``atxfer.ami.txt``). Needs an ``atxfer`` code in
+    features.conf and ``Queue()`` option ``t``; a ``Hangup`` of the agent's leg completes it, a
+    ``Hangup`` of the consultation leg cancels it (the agent is back with the caller)."""
+    return {"Action": "Atxfer", "Channel": agent_channel, "Context": context, "Exten": exten}
+
+
+_ERE_SPECIAL = frozenset(".[]()*+?{}|^$\\")
+
+
+def consultation_leg_pattern(exten: str, context: str = TRANSFER_CONTEXT) -> str:
+    """The consultation leg's name before we saw it (``Local/<exten>@<context>-XXXXXXXX;1``), as the
+    ``/regex/`` form AMI ``Hangup`` accepts."""
+    escaped = "".join("\\" + ch if ch in _ERE_SPECIAL else ch for ch in f"Local/{exten}@{context}-")
+    return f"/^{escaped}[0-9a-f]+;1$/"

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from callcenter import domain
+from callcenter.ami.actions import TRANSFER_CONTEXT
 
 Headers = Mapping[str, str]
 
@@ -135,8 +136,12 @@ def _dial_begin(h: Headers) -> tuple[Any, ...]:
 
 def _dial_end(h: Headers) -> tuple[Any, ...]:
     call_id = _h(h, "Uniqueid", "")
-    if not call_id:
-        return ()
+    if not call_id:              # an Originate's first leg (ignored), or an Atxfer's consultation leg
+        if _h(h, "DestContext", "") != TRANSFER_CONTEXT:
+            return ()
+        return (domain.LegDialEnded(dest_id=_h(h, "DestUniqueid", ""), dest_channel=_h(h, "DestChannel", ""),
+                                    context=_h(h, "DestContext", ""), exten=_h(h, "DestExten", ""),
+                                    status=_h(h, "DialStatus", "").upper()),)
     return (domain.DialFinished(call_id=call_id, dest_id=_h(h, "DestUniqueid", ""),
                                 status=_h(h, "DialStatus", "").upper()),)
 
@@ -146,6 +151,20 @@ def _blind_transfer(h: Headers) -> tuple[Any, ...]:
         return ()
     return (domain.CallTransferred(call_id=_h(h, "TransfereeUniqueid"), transferer_channel=_h(h, "TransfererChannel"),
                                    context=_h(h, "Context"), exten=_h(h, "Extension")),)
+
+
+def _unhold(h: Headers) -> tuple[Any, ...]:
+    return (domain.ChannelUnheld(channel_id=_h(h, "Uniqueid", ""), channel=_h(h, "Channel", "")),)
+
+
+def _attended_transfer(h: Headers) -> tuple[Any, ...]:
+    """``atxfer.ami.txt``: Transferee* is the caller, TransferTarget* the consultation leg it is now
+    bridged with (``DestType: Bridge``)."""
+    if _h(h, "Result", "").lower() != "success" or not _h(h, "TransfereeUniqueid"):
+        return ()
+    return (domain.CallAttendedTransferred(
+        call_id=_h(h, "TransfereeUniqueid"), transferer_channel=_h(h, "OrigTransfererChannel"),
+        target_channel=_h(h, "TransferTargetChannel"), target_id=_h(h, "TransferTargetUniqueid")),)
 
 
 def _shutdown(h: Headers) -> tuple[Any, ...]:
@@ -171,6 +190,8 @@ TRANSLATIONS: dict[str, Callable[[Headers], tuple[Any, ...]]] = {
     "Hangup": _hangup,
     "Shutdown": _shutdown,
     "BlindTransfer": _blind_transfer,
+    "AttendedTransfer": _attended_transfer,
+    "Unhold": _unhold,
 }
 WANTED_EVENTS = frozenset(TRANSLATIONS)
 

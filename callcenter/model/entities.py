@@ -11,8 +11,29 @@ from callcenter.model.tables import Activity, AgentState, CallState
 
 
 # The store's vocabulary (crm_bridge.models.INTERACTION_STATUSES): a transferred caller waits to be
-# routed again, as in a queue.
-_STATUS = {CallState.CONNECTED: "answered", CallState.TRANSFERRED: "queued"}
+# routed again, as in a queue; a caller held for a consultation is still answered.
+_STATUS = {CallState.CONNECTED: "answered", CallState.CONSULTING: "answered", CallState.TRANSFERRED: "queued"}
+
+
+@dataclass(slots=True)
+class Consultation:
+    """An attended transfer in progress: the transferer (the call's agent) talks to ``exten`` in
+    ``[transfer]`` (an agent login or a number) while the caller is held. ``leg_channel``/``leg_id``:
+    the consultation leg (``Local/<exten>@transfer-XXXXXXXX;1``), known once it answered."""
+    transferer: int
+    exten: str
+    label: str
+    from_name: str
+    target_agent: int | None = None
+    leg_channel: str = ""
+    leg_id: str = ""
+    answered: bool = False
+
+    def view(self, role: str | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {"from": self.from_name, "to": self.label, "answered": self.answered}
+        if role:
+            out["role"] = role          # transferer | target: which desk the frame goes to
+        return out
 
 
 @dataclass(slots=True)
@@ -57,6 +78,7 @@ class Call:
     held: bool = False
     transfers: int = 0
     outbound: bool = False
+    consult: Consultation | None = None
 
     @property
     def agent_first(self) -> bool:
@@ -108,6 +130,7 @@ class Call:
             "joined_at": self.joined_at.isoformat() if self.joined_at else None, "waited_seconds": max(waited, 0),
             "trace": self.trace(), "routed_to": (self.routing or {}).get("first_target") or None,
             "held": self.held, "outbound": self.outbound,
+            "consult": self.consult.view() if self.consult is not None else None,
         }
 
 
@@ -136,6 +159,8 @@ class Agent:
     # what Asterisk reports after the next resync is taken as the agent's wish).
     wants: str = "unknown"
     want_reason: str = ""
+    # Per-queue login: the agent's queues they chose to work (None: all of ``info.queues``).
+    want_queues: tuple[str, ...] | None = None
     # Calls this agent handled whose outcome is not saved yet (savable after the wrap-up timer too).
     pending: dict[str, WrapUp] = field(default_factory=dict)
     wrapup_call: str | None = None
@@ -167,7 +192,9 @@ class Agent:
     def view(self) -> dict[str, Any]:
         return {"agent_id": self.info.agent_id, "login": self.info.login, "name": self.info.name,
                 "state": self.state.value, "reason": self.reason, "since": self.since.isoformat(),
-                "queues": sorted(self.memberships), "call_id": self.call_id}
+                "queues": sorted(self.memberships), "call_id": self.call_id,
+                "all_queues": list(self.info.queues),
+                "chosen_queues": list(self.want_queues) if self.want_queues is not None else list(self.info.queues)}
 
 
 @dataclass(slots=True)

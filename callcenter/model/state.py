@@ -81,6 +81,7 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers):
             d.AgentGoAvailable: self._go_available,
             d.AgentGoPaused: self._go_paused,
             d.AgentLogOut: self._log_out,
+            d.AgentSelectQueues: self._select_queues,
             d.DispositionSaved: self._disposition_saved,
             d.WrapUpExpired: self._wrapup_expired,
             d.CallTransferred: self._call_transferred,
@@ -90,6 +91,11 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers):
             d.TransferCall: self._transfer,
             d.DialNumber: self._dial_number,
             d.ControlFailed: self._control_failed,
+            d.CompleteTransfer: self._complete_transfer,
+            d.CancelTransfer: self._cancel_transfer,
+            d.LegDialEnded: self._leg_dial_ended,
+            d.ChannelUnheld: self._channel_unheld,
+            d.CallAttendedTransferred: self._call_attended_transferred,
         }
 
     # ------------------------------------------------------------------ entry point
@@ -286,7 +292,7 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers):
             return [self._illegal(call, e)]
         call.ended_at, call.talk_seconds, call.held = now, e.talk_seconds, False
         call.hold_seconds = e.hold_seconds or call.hold_seconds
-        effects: Effects = [self._record(call), fx.SupervisorsChanged()]
+        effects: Effects = [*self._consult_caller_gone(call), self._record(call), fx.SupervisorsChanged()]
         if agent is None or not self._agent_step(agent, e, effects):
             return effects
         agent_id = agent.info.agent_id
@@ -343,13 +349,13 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers):
         if call.agent_first and call.state is CallState.DIALING:
             return self._callback_attempt_failed(call, "no answer", now)
         effects: Effects = []
-        if call.state is CallState.CONNECTED and call.dial_agent is not None:
+        if call.state in (CallState.CONNECTED, CallState.CONSULTING) and call.dial_agent is not None:
             # No AgentComplete after Dial(). A callback's channel is the agent's own leg.
             effects += self._complete_direct(call, "agent" if call.agent_first else "caller", now)
         before = call.state
         if not self._call_step(call, e):
             return [self._illegal(call, e)]
-        if call.state is CallState.CONNECTED:
+        if call.state in (CallState.CONNECTED, CallState.CONSULTING):
             return effects       # AgentComplete is still to come
         if before is not call.state or call.state is CallState.LEFT:
             call.ended_at = call.ended_at or now

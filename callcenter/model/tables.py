@@ -17,6 +17,7 @@ class CallState(StrEnum):
     DIALING = "dialing"         # a ladder's agent step: Dial() rings one agent directly
     RINGING = "ringing"         # at least one agent phone rings
     CONNECTED = "connected"     # talking to an agent
+    CONSULTING = "consulting"   # attended transfer: on hold while the agent consults the target (Atxfer)
     COMPLETED = "completed"     # the agent call ended (AgentComplete)
     TRANSFERRED = "transferred"  # blind-transferred: the agent's part ended, the caller goes on (queue/agent/number)
     ABANDONED = "abandoned"     # hung up while waiting
@@ -78,10 +79,21 @@ CALL_TRANSITIONS: dict[CallState, dict[type, CallState]] = {
     CallState.CONNECTED: {
         d.CallCompleted: CallState.COMPLETED,
         d.CallTransferred: CallState.TRANSFERRED,  # BlindTransfer: the caller leaves the agent's bridge
+        d.TransferCall: CallState.CONSULTING,      # attended (Atxfer sent): the caller is held, the target rings
         d.DialStarted: CallState.CONNECTED,
         d.DialFinished: CallState.CONNECTED,
         d.CallerLeft: CallState.CONNECTED,
         d.ChannelHungUp: CallState.CONNECTED,      # AgentComplete follows the caller's Hangup
+    },
+    CallState.CONSULTING: {
+        d.LegDialEnded: CallState.CONSULTING,      # the consultation leg answered (or not)
+        d.ChannelUnheld: CallState.CONNECTED,      # cancelled / target gone / no answer: back with the agent
+        d.CallAttendedTransferred: CallState.CONNECTED,  # the target has the caller now (a number: TRANSFERRED)
+        d.CallCompleted: CallState.COMPLETED,      # the caller hung up while held (AgentComplete Reason: caller)
+        d.DialStarted: CallState.CONSULTING,
+        d.DialFinished: CallState.CONSULTING,
+        d.CallerLeft: CallState.CONSULTING,
+        d.ChannelHungUp: CallState.CONSULTING,     # AgentComplete follows the caller's Hangup
     },
     CallState.LEFT: {
         d.CallerJoined: CallState.QUEUED,          # overflow into the next queue
@@ -114,6 +126,7 @@ ACTIVITY_TRANSITIONS: dict[Activity, dict[type, Activity]] = {
     Activity.IDLE: {
         d.AgentRinging: Activity.RINGING,
         d.DialStarted: Activity.RINGING,           # rung directly by a ladder's agent step
+        d.TransferCall: Activity.RINGING,          # the target of an attended transfer: consultation rings
     },
     Activity.RINGING: {
         d.DialFinished: Activity.RINGING,          # the model moves on: ON_CALL on ANSWER, else IDLE
@@ -122,9 +135,12 @@ ACTIVITY_TRANSITIONS: dict[Activity, dict[type, Activity]] = {
         d.CallerAbandoned: Activity.IDLE,
         d.ChannelHungUp: Activity.IDLE,
         d.AgentAnswered: Activity.ON_CALL,
+        d.LegDialEnded: Activity.ON_CALL,          # the target answered the consultation
+        d.ChannelUnheld: Activity.IDLE,            # the consultation was cancelled before an answer
     },
     Activity.ON_CALL: {
         d.CallCompleted: Activity.WRAP_UP,
+        d.ChannelUnheld: Activity.IDLE,            # the target's consultation was cancelled
     },
     Activity.WRAP_UP: {
         d.DispositionSaved: Activity.IDLE,

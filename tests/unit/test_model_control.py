@@ -103,7 +103,7 @@ def test_transfer_targets_are_checked():
     connected(model)
     for command, error in ((d.TransferCall(1, "blind", "queue", "nope"), "no-such-target"),
                            (d.TransferCall(1, "blind", "agent", "1001"), "no-such-target"),
-                           (d.TransferCall(1, "attended", "agent", "1002"), "attended-transfer-unavailable")):
+                           (d.TransferCall(1, "attended", "queue", "standard"), "attended-transfer-to-queue")):
         assert agent_messages(model.apply(command, T0), "error")[0].data["id"] == error
 
 
