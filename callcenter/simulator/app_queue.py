@@ -23,6 +23,7 @@ from .channels import Bridge, new_bridge
 from .pbx import Pbx
 from .queues import DEVICE_INUSE, DEVICE_NOT_INUSE, Entry, Member, QueueState
 from .ringing import MemberLeg, abort, answer, hang_up_agent_side, start_ring
+from .atxfer import attended_hook
 from .transfer_events import blind_transferred
 
 UNKNOWN, CONTINUE, REDIRECTED, TIMEOUT = "unknown", "continue", "redirected", "timeout"
@@ -167,6 +168,9 @@ async def _connect(pbx: Pbx, call: SimCall, queue: QueueState, entry: Entry, win
         member.last_call = pbx.wall()
         queue.record_complete(holdtime, talktime)
 
+    outcome = await attended_hook(pbx, call, bridge, winner, complete, CONTINUE)
+    if outcome is not None:                            # an Atxfer completed, or the caller left while held
+        return outcome
     if call.hung_up:                                   # order of queue_call.ami.txt
         pbx.caller_hangup_requests(call)
         complete("caller")

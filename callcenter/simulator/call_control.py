@@ -25,6 +25,7 @@ from typing import Any
 from . import events as ev
 from .ami_actions import action_redirect
 from .ami_server import Session
+from .atxfer import ATXFER_ACTIONS
 from .app_queue import queue_exec
 from .calls import COMPLETED, LEFT_DIALPLAN, SimCall, wait_any
 from .channels import new_bridge
@@ -118,7 +119,7 @@ async def action_bridge(session: Session, frame: Pairs) -> None:
 
 
 CALL_CONTROL_ACTIONS = {"BlindTransfer": action_blind_transfer, "Redirect": action_dual_redirect,
-                        "Bridge": action_bridge}
+                        "Bridge": action_bridge, **ATXFER_ACTIONS}
 
 
 # ---------------------------------------------------------------------------------- contexts

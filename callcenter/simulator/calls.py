@@ -70,6 +70,7 @@ class SimCall:
         self.parked_leg: Any = None
         self.bridge_request: asyncio.Future[Any] | None = None
         self.on_join: list[Callable[[], None]] = []           # run right after the next QueueCallerJoin
+        self.consult: Any = None                              # an Atxfer's consultation (atxfer.py)
         self._digits: deque[str | None] = deque(digits)
 
     # -- what tests read -------------------------------------------------------------------------

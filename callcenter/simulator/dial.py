@@ -20,6 +20,7 @@ from .channels import new_bridge
 from .pbx import Pbx
 from .queues import DEVICE_INUSE, DEVICE_NOT_INUSE, Member
 from .ringing import abort, answer, hang_up_agent_side, start_dial
+from .atxfer import attended_hook
 from .transfer_events import blind_transferred
 
 ANSWER, NOANSWER, BUSY, CHANUNAVAIL = "ANSWER", "NOANSWER", "BUSY", "CHANUNAVAIL"
@@ -106,6 +107,9 @@ async def _talk(pbx: Pbx, call: SimCall, leg) -> str:  # noqa: ANN001 (MemberLeg
         else:
             call.hang_up(16)
     _set_in_call(pbx, member.state_interface, False)
+    outcome = await attended_hook(pbx, call, bridge, leg, None, ANSWER)
+    if outcome is not None:                            # an Atxfer completed, or the caller left while held
+        return outcome
     if call.hung_up:
         pbx.caller_hangup_requests(call)
         pbx.drop_front(call)
