@@ -9,7 +9,7 @@ from playwright.async_api import expect
 
 from callcenter import appkeys
 from crm_bridge.seed import DEMO_VIP_NUMBER
-from tests.browser.conftest import SocketGate
+from tests.browser.desk import SocketGate
 from tests.e2e.stack import eventually
 
 VIP_LOCAL = DEMO_VIP_NUMBER.removeprefix("+86")       # the caller ID as a Chinese carrier delivers it
@@ -55,10 +55,10 @@ async def test_a_call_pops_before_answer_and_the_wrap_up_is_saved_only_after_the
     commit_may_start, commit_asked = asyncio.Event(), asyncio.Event()
     save_disposition = stack.store.save_disposition
 
-    async def held_save(disposition):
+    async def held_save(*args, **kwargs):
         commit_asked.set()
         await commit_may_start.wait()
-        return await save_disposition(disposition)
+        return await save_disposition(*args, **kwargs)
 
     monkeypatch.setattr(stack.store, "save_disposition", held_save)
     status = wrap.get_by_role("status")
