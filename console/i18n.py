@@ -326,6 +326,11 @@ LABELS: dict[str, dict[str, str]] = {
     "cc.dial_number": {"zh": "拨打号码", "en": "Number to dial"},
     "cc.dial": {"zh": "拨号", "en": "Dial"},
     "cc.dialing": {"zh": "正在呼叫：先振铃您的话机，再拨客户", "en": "Calling: your phone rings first, then the customer"},
+    # --- attended transfer (Atxfer): the consulting agent and the target's desk ---
+    "cc.consulting": {"zh": "咨询中：正在呼叫 {to}，客户处于保持状态", "en": "Consulting: calling {to}, the caller is on hold"},
+    "cc.consult_answered": {"zh": "咨询中：{to} 已接听，可完成或取消转接",
+                            "en": "Consulting {to}: complete the transfer or cancel it"},
+    "cc.consultation_from": {"zh": "咨询转接：来自 {from}", "en": "Consultation / transfer from {from}"},
 }
 
 

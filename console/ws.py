@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from callcenter.domain import AgentGoAvailable, AgentGoPaused, AgentLogOut, DispositionSaved
-from callcenter.domain import DialNumber, HangUpCall, HoldCall, ResumeCall, TransferCall
+from callcenter.domain import CancelTransfer, CompleteTransfer, DialNumber, HangUpCall, HoldCall, ResumeCall, TransferCall
 from callcenter.errors import CallCenterError
 from callcenter.settings import Settings
 from console import protocol
@@ -272,8 +272,8 @@ class ConsoleSocket:
         elif kind == "transfer":
             data = protocol.decode_transfer(command.data, phone_normalize)
             event = TransferCall(agent_id, data.kind, data.to, data.target)
-        elif kind in ("transfer_complete", "transfer_cancel"):
-            raise CallCenterError("no-attended-transfer", "there is no attended transfer in progress on your call")
+        elif kind in ("transfer_complete", "transfer_cancel"):   # the engine checks there is one (Atxfer)
+            event = (CompleteTransfer if kind == "transfer_complete" else CancelTransfer)(agent_id)
         else:
             event = {"hold": HoldCall, "resume": ResumeCall, "hangup": HangUpCall}[kind](agent_id)
         snapshot = self._safe(lambda: self._engine.agent_snapshot(agent_id), {"call": None})
@@ -285,8 +285,12 @@ class ConsoleSocket:
             if call.get("state") not in ("connected", "ringing") or (call.get("state") == "ringing"
                                                                       and not call.get("outbound")):
                 raise CallCenterError("no-connected-call", "you have no call to hang up")
+        elif kind in ("transfer_complete", "transfer_cancel") and not call.get("consult"):
+            raise CallCenterError("no-attended-transfer", "there is no attended transfer in progress on your call")
         elif call.get("state") != "connected":
             raise CallCenterError("no-connected-call", "you have no connected call to control")
+        elif kind in ("hold", "resume", "transfer") and call.get("consult"):
+            raise CallCenterError("consulting", "complete or cancel your attended transfer first")
         elif kind == "hold" and call.get("held"):
             raise CallCenterError("already-on-hold", "the call is already on hold")
         elif kind == "resume" and not call.get("held"):

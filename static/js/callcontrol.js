@@ -1,5 +1,7 @@
 // Call control on the agent desk: Hold / Resume, Transfer (to an agent, a queue or a number), Hang up,
 // and a Dial box (click-to-dial: the agent's phone rings first, then the customer).
+// Attended transfer: while the agent consults the target (call.consult, the caller on hold) the bar
+// shows "consulting" with Complete / Cancel; the target's desk shows "consultation from <agent>".
 // The bar shows only while a call is connected (Hang up also while a click-to-dial rings); Dial shows
 // whenever no call rings or talks. Everything is built with textContent (dom.el), never innerHTML.
 
@@ -24,12 +26,16 @@ export function createCallControl({ root, socket, t }) {
     el("label", { attrs: { for: "transfer-kind" }, text: t("cc.transfer_kind") }), kind,
     el("label", { attrs: { for: "transfer-to" }, text: t("cc.transfer_to") }), to,
     el("label", { attrs: { for: "transfer-target" }, text: t("cc.target") }), target, go);
-  const bar = el("div", { className: "cc-bar", attrs: { id: "cc-bar", hidden: true } }, hold, resume, transfer, hangup);
+  const complete = button("btn-transfer-complete", "cc.transfer_complete", "btn-primary");
+  const cancel = button("btn-transfer-cancel", "cc.transfer_cancel");
+  const consulting = el("p", { className: "alert alert-warn cc-consulting", attrs: { id: "cc-consulting", role: "status", hidden: true } });
+  const consultation = el("p", { className: "alert cc-consultation", attrs: { id: "cc-consultation", hidden: true } });
+  const bar = el("div", { className: "cc-bar", attrs: { id: "cc-bar", hidden: true } }, hold, resume, transfer, complete, cancel, hangup);
   const number = el("input", { attrs: { id: "dial-number", type: "tel", maxlength: "32", autocomplete: "off" } });
   const dial = button("btn-dial", "cc.dial");
   const dialBox = el("div", { className: "cc-dial", attrs: { id: "cc-dial" } },
     el("label", { attrs: { for: "dial-number" }, text: t("cc.dial_number") }), number, dial);
-  root.append(el("h2", { className: "cc-title", text: t("cc.title") }), held, bar, dialog, dialBox, status);
+  root.append(el("h2", { className: "cc-title", text: t("cc.title") }), held, consulting, consultation, bar, dialog, dialBox, status);
   root.hidden = false;
 
   let current = null;
@@ -48,6 +54,8 @@ export function createCallControl({ root, socket, t }) {
   hold.addEventListener("click", () => send("hold"));
   resume.addEventListener("click", () => send("resume"));
   hangup.addEventListener("click", () => send("hangup"));
+  complete.addEventListener("click", () => send("transfer_complete", {}, () => say(t("cc.transferring"))));
+  cancel.addEventListener("click", () => send("transfer_cancel"));
   transfer.addEventListener("click", () => {
     dialog.hidden = !dialog.hidden;
     if (!dialog.hidden) target.focus();
@@ -69,11 +77,23 @@ export function createCallControl({ root, socket, t }) {
     const live = Boolean(current && current.state === "connected");
     const ringingOut = Boolean(current && current.state === "ringing" && current.outbound);
     bar.hidden = !(live || ringingOut);
-    hold.hidden = !live || Boolean(current.held);
-    resume.hidden = !live || !current.held;
-    transfer.hidden = !live || Boolean(current.held);
+    const consult = current && current.consult ? current.consult : null;
+    // The frames say which side this desk is; after a reload only the target's pop is told apart.
+    const target = Boolean(consult && (consult.role === "target" || current.state === "ringing"));
+    const mine = Boolean(live && consult && !target);
+    hold.hidden = !live || Boolean(current.held) || Boolean(consult);
+    resume.hidden = !live || !current.held || Boolean(consult);
+    transfer.hidden = !live || Boolean(current.held) || Boolean(consult);
+    hangup.hidden = mine;
+    complete.hidden = !mine;
+    cancel.hidden = !mine;
+    complete.disabled = !(mine && consult.answered);
+    consulting.hidden = !mine;
+    consulting.textContent = mine ? t(consult.answered ? "cc.consult_answered" : "cc.consulting", { to: consult.to }) : "";
+    consultation.hidden = !target;
+    consultation.textContent = target ? t("cc.consultation_from", { from: consult.from }) : "";
     held.hidden = !(live && current.held);
-    if (!live || current.held) dialog.hidden = true;
+    if (!live || current.held || consult) dialog.hidden = true;
     const busy = Boolean(current && (current.state === "connected" || current.state === "ringing"));
     dialBox.hidden = busy;
   }
