@@ -13,7 +13,7 @@ from pathlib import Path
 from callcenter.errors import ConfigError
 from callcenter.settings import Settings, load_settings
 
-SAMPLE_CONFIGS = ("extensions.conf", "queues.conf", "manager.conf")
+SAMPLE_CONFIGS = ("extensions.conf", "queues.conf", "manager.conf", "features.conf")   # features: Atxfer
 
 
 def _config_path(arg: str | None) -> Path | None:

@@ -168,7 +168,7 @@ async def _inbound(pbx: Pbx, call: SimCall, exten: str, priority: int) -> Locati
         elif p in (P_STEP_QUEUE, P_QUEUE, P_FALLBACK):
             queue = {P_STEP_QUEUE: step("TARGET"), P_QUEUE: var(dv.QUEUE), P_FALLBACK: default}[p]
             timeout = _seconds(step("SECONDS")) if p == P_STEP_QUEUE else None
-            chan.at(INBOUND, exten, p, "Queue", f"{queue},c,,,{'' if timeout is None else timeout}")
+            chan.at(INBOUND, exten, p, "Queue", f"{queue},ct,,,{'' if timeout is None else timeout}")
             result = await queue_exec(pbx, call, queue, timeout=timeout)
             if result not in (CONTINUE, UNKNOWN, TIMEOUT):
                 return _after_queue(pbx, call, result, (INBOUND, exten, P_HANGUP))
