@@ -108,7 +108,7 @@ class Consultation:
         two.at(phones, self.exten, 1, "NoOp", "")
         one.connected_num, one.connected_name = caller.caller_num, caller.caller_name
         pbx.emit(ev.newconnectedline(one.snapshot()))
-        from .dial import _member                          # (dial imports this module)
+        from .dial import _member  # (dial imports this module)
         self.target = MemberLeg(pbx, "", _member(pbx, f"Local/{self.exten}@{phones}/n"), one, two)
         _mark_ringing(pbx, self.target.member.state_interface, call.call_id)
         one.bridge_id = self.bridge.uniqueid

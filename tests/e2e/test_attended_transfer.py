@@ -5,7 +5,14 @@ each with their own interaction row; cancelling brings the caller back to 1002 (
 from __future__ import annotations
 
 from tests.e2e.stack import eventually, running_stack
-from tests.e2e.test_call_control import OTHER, _async, _row, answered_vip_call, desks, events
+from tests.e2e.test_call_control import (
+    OTHER,
+    _async,
+    _row,
+    answered_vip_call,
+    desks,
+    events,
+)
 
 ATTENDED = {"kind": "attended", "to": "agent", "target": "1005"}
 

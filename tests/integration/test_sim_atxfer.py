@@ -67,8 +67,8 @@ async def test_hanging_up_the_consultation_leg_returns_the_agent_to_the_caller(a
     after = ami.frames.index(unhold)
     await ami.event("MusicOnHoldStop", start=after, Channel=caller)
     back = [f for f in ami.frames[mark:after] if f.event == "BridgeEnter" and f.get("Channel") == agent_leg]
-    assert back[-1]["BridgeUniqueid"] == [f for f in ami.frames[mark:] if f.event == "BridgeEnter"
-                                          and f.get("Channel") == caller][0]["BridgeUniqueid"]
+    assert back[-1]["BridgeUniqueid"] == next(f for f in ami.frames[mark:] if f.event == "BridgeEnter"
+                                          and f.get("Channel") == caller)["BridgeUniqueid"]
     assert not [f for f in ami.frames[mark:] if f.event in ("AttendedTransfer", "AgentComplete")]
     # Back to a plain call: the caller hangs up, app_queue says so.
     await ami.action("Hangup", Channel=caller.replace(";2", ";1"))

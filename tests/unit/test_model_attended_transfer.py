@@ -9,7 +9,12 @@ import pytest
 
 from callcenter import domain as d
 from callcenter import effects as fx
-from callcenter.model.tables import ACTIVITY_TRANSITIONS, CALL_TRANSITIONS, Activity, CallState
+from callcenter.model.tables import (
+    ACTIVITY_TRANSITIONS,
+    CALL_TRANSITIONS,
+    Activity,
+    CallState,
+)
 from tests.unit.test_model import T0, VIP_CARD, agent_messages, make_model, of
 from tests.unit.test_model_control import CALLER, LEG, actions, connected
 
@@ -52,7 +57,7 @@ def test_completed_attended_transfer_wraps_up_the_first_agent_and_gives_the_call
     effects = model.apply(d.CompleteTransfer(1), T0 + timedelta(seconds=20))
     assert actions(effects) == [{"Action": "Hangup", "Channel": LEG, "Cause": "16"}]     # as recorded
     effects = model.apply(d.CallAttendedTransferred("c1", LEG, CONSULT, "9.52"), T0 + timedelta(seconds=20))
-    ended = [m for m in agent_messages(effects, "call") if m.agent_id == 1][0]
+    ended = next(m for m in agent_messages(effects, "call") if m.agent_id == 1)
     assert ended.data["state"] == "ended" and ended.data["reason"] == "transfer"
     assert model.agents[1].activity is Activity.WRAP_UP
     [owned] = [m for m in agent_messages(effects, "call") if m.agent_id == 2]
