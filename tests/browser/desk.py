@@ -105,6 +105,10 @@ class Desk:
         self.login = login
         self.dialogs: list[str] = []           # any alert()/confirm() the page opened
         self.errors: list[str] = []            # uncaught exceptions in the page
+        self.watch(page)
+
+    def watch(self, page: Page) -> None:
+        """Keep this page's dialogs and uncaught errors too (a tab the desk opened)."""
         page.on("dialog", self._dialog)
         page.on("pageerror", lambda error: self.errors.append(str(error)))
 
