@@ -23,6 +23,12 @@ ROOT = Path(__file__).resolve().parents[2]
 VIEWPORT = {"width": 1280, "height": 1000}
 
 
+async def content_box(page) -> dict[str, float]:
+    """The top of the page down to the end of its content (an idle desk is short)."""
+    bottom = await page.evaluate("Math.ceil(document.querySelector('main').getBoundingClientRect().bottom) + 24")
+    return {"x": 0, "y": 0, "width": VIEWPORT["width"], "height": min(VIEWPORT["height"], bottom)}
+
+
 async def take(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     shots = {name: out / f"agent-desk-{name}.png" for name in ("idle", "ringing", "wrapup")}
@@ -35,7 +41,7 @@ async def take(out: Path) -> list[Path]:
                 page, badge = desk.page, desk.page.locator("#state-badge")
                 await desk.go_available()
                 await page.mouse.move(0, 0)
-                await page.screenshot(path=shots["idle"])
+                await page.screenshot(path=shots["idle"], clip=await content_box(page))
 
                 stack.sim.phone(desk.phone).answer_after = 4.0            # rings long enough for the picture
                 call = await stack.sim.place_call(DEMO_VIP_NUMBER.removeprefix("+86"), "Li Na", digits=("1",),
