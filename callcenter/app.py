@@ -73,7 +73,7 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
         engine.post(domain.AgentsLoaded(tuple(
             domain.AgentInfo(a.id, a.login, a.name, a.interface or "", tuple(a.queues), a.role) for a in agents)))
         for a in agents:      # what each agent last asked for; re-told to Asterisk at the first resync
-            engine.post(domain.PresenceRestored(a.id, a.presence, a.presence_reason))
+            engine.post(domain.PresenceRestored(a.id, a.presence, a.presence_reason, a.presence_queues))
         engine.post(domain.CallbacksLoaded(tuple(await store.open_callbacks())))
         yield
         await store.close()

@@ -46,6 +46,7 @@ class SavePresence:
     agent_id: int
     wants: str
     reason: str = ""
+    queues: tuple[str, ...] | None = None      # per-queue login (None: all the agent's queues)
 
 
 @dataclass(frozen=True, slots=True)

@@ -218,7 +218,10 @@ class Engine:
         assert self.save_presence is not None
         async with self._presence_lock:
             try:
-                await self.save_presence(effect.agent_id, effect.wants, effect.reason)
+                if effect.queues is None:
+                    await self.save_presence(effect.agent_id, effect.wants, effect.reason)
+                else:
+                    await self.save_presence(effect.agent_id, effect.wants, effect.reason, queues=effect.queues)
             except Exception as exc:     # the engine keeps the wish; only a restart would miss it
                 log.warning("saving what agent %s asked for (%s) failed: %s", effect.agent_id, effect.wants, exc)
 

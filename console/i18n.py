@@ -153,6 +153,7 @@ LABELS: dict[str, dict[str, str]] = {
     "board.agents": {"zh": "坐席", "en": "Agents"},
     "board.waiting": {"zh": "排队", "en": "Waiting"},
     "board.callbacks": {"zh": "待回电", "en": "Callbacks"},
+    "desk.queues_none": {"zh": "请至少选择一个队列", "en": "Choose at least one queue"},
     "board.available": {"zh": "空闲坐席", "en": "Available"},
     "board.members": {"zh": "成员", "en": "Members"},
     "board.no_waiting": {"zh": "无排队来电", "en": "No calls waiting"},

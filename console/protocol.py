@@ -56,7 +56,8 @@ CALL_CONTROL_COMMANDS = frozenset({"hold", "resume", "hangup", "transfer", "tran
 COMMANDS = frozenset({"available", "pause", "logout", "disposition", "ack", "ping", "queue_switch"}) | CALL_CONTROL_COMMANDS
 # The agent's tasks and complaint work (follow-ups, callback visits): see decode_follow_up_done & co.
 TASK_COMMANDS = frozenset({"tasks", "follow_up_done", "follow_up_cancel", "complaint_advance"})
-COMMANDS = COMMANDS | TASK_COMMANDS
+COMMANDS = COMMANDS | TASK_COMMANDS | {"queues"}       # per-queue login: {queues: [name, ...]}
+MAX_QUEUE_CHOICES = 32
 SUPERVISOR_COMMANDS = frozenset({"queue_switch"})
 MAX_MESSAGE_BYTES = 64 * 1024
 
@@ -170,6 +171,15 @@ def decode_pause(data: dict[str, Any], reasons: tuple[str, ...]) -> str:
     if not isinstance(reason, str) or reason not in reasons:
         raise ValidationFailed(f"pause reason must be one of {list(reasons)}", {"reason": "invalid"})
     return reason
+
+
+def decode_queues(data: dict[str, Any]) -> tuple[str, ...]:
+    """Per-queue login: the queues the agent wants to work (the engine keeps only their own)."""
+    queues = data.get("queues")
+    if not isinstance(queues, list) or not queues or len(queues) > MAX_QUEUE_CHOICES \
+            or not all(isinstance(q, str) and 0 < len(q) <= 64 for q in queues):
+        raise ValidationFailed("queues must be a non-empty list of queue names", {"queues": "invalid"})
+    return tuple(dict.fromkeys(queues))
 
 
 def decode_ack(data: dict[str, Any]) -> int:

@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from callcenter.domain import AgentGoAvailable, AgentGoPaused, AgentLogOut, DispositionSaved
+from callcenter.domain import AgentGoAvailable, AgentGoPaused, AgentLogOut, AgentSelectQueues, DispositionSaved
 from callcenter.domain import CancelTransfer, CompleteTransfer, DialNumber, HangUpCall, HoldCall, ResumeCall, TransferCall
 from callcenter.errors import CallCenterError
 from callcenter.settings import Settings
@@ -135,6 +135,7 @@ class ConsoleSocket:
             "available": self._available,
             "pause": self._pause,
             "logout": self._logout,
+            "queues": self._choose_queues,
             "disposition": self._disposition,
             "ack": self._ack,
             "ping": self._ping,
@@ -245,6 +246,10 @@ class ConsoleSocket:
     def _pause(self, conn: Connection, session: Session, command: protocol.Command, tasks: set[Any]) -> None:
         reason = protocol.decode_pause(command.data, self._pause_reasons)
         self._engine.post(AgentGoPaused(session.agent_id, reason))
+        conn.push(protocol.encode_reply(command.id))
+
+    def _choose_queues(self, conn: Connection, session: Session, command: protocol.Command, tasks: set[Any]) -> None:
+        self._engine.post(AgentSelectQueues(session.agent_id, protocol.decode_queues(command.data)))
         conn.push(protocol.encode_reply(command.id))
 
     def _logout(self, conn: Connection, session: Session, command: protocol.Command, tasks: set[Any]) -> None:

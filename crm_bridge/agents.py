@@ -9,10 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from crm_bridge.models import Agent
 
 
-def _columns() -> Select[tuple[int, str, str, str | None, list[str], str, str, str, str, str]]:
+def _columns() -> Select[tuple[int, str, str, str | None, list[str], str, str, str, str, str, str | None]]:
     return select(
         Agent.id, Agent.login, Agent.name, Agent.interface, Agent.queues, Agent.role, Agent.language,
-        Agent.password_hash, Agent.presence, Agent.presence_reason,
+        Agent.password_hash, Agent.presence, Agent.presence_reason, Agent.presence_queues,
     )
 
 
@@ -41,5 +41,8 @@ async def any_exist(conn: AsyncConnection) -> bool:
     return result.first() is not None
 
 
-async def set_presence(conn: AsyncConnection, agent_id: int, presence: str, reason: str) -> None:
-    await conn.execute(update(Agent).where(Agent.id == agent_id).values(presence=presence, presence_reason=reason))
+async def set_presence(conn: AsyncConnection, agent_id: int, presence: str, reason: str,
+                       queues: Sequence[str] | None = None) -> None:
+    """What the agent asked for; *queues* = the queues they chose to work (``None``: all of theirs)."""
+    await conn.execute(update(Agent).where(Agent.id == agent_id).values(
+        presence=presence, presence_reason=reason, presence_queues=None if queues is None else ",".join(queues)))

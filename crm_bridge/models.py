@@ -123,6 +123,8 @@ class Agent(Base):
     language: Mapped[str] = mapped_column(String(8), default="zh")
     presence: Mapped[str] = mapped_column(String(16), default="unknown")
     presence_reason: Mapped[str] = mapped_column(String(64), default="")
+    # Per-queue login: the queues (of ``queues``) the agent chose to work, comma-separated; NULL = all.
+    presence_queues: Mapped[str | None] = mapped_column(String(400))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -18,6 +18,7 @@ class AgentRecord:
     password_hash: str = field(repr=False, default="")
     presence: str = "unknown"     # what the agent last asked for: logged_out | available | paused
     presence_reason: str = ""
+    presence_queues: tuple[str, ...] | None = None    # per-queue login: the queues chosen (None: all)
 
 
 @dataclass(frozen=True, slots=True)

@@ -261,7 +261,7 @@ class Store:
             return await customers.callers(conn, limit)
 
     async def set_presence(self, agent_id: int, presence: str, reason: str = "", *, actor_login: str | None = None,
-                           actor_agent_id: int | None = None) -> None:
+                           actor_agent_id: int | None = None, queues: Sequence[str] | None = None) -> None:
         """Remember what the agent asked for (available, paused with a reason, logged out); a change
         leaves an ``agent.presence`` audit entry, by the agent unless another actor is named."""
         if presence not in AGENT_PRESENCES:
@@ -269,13 +269,18 @@ class Store:
         reason = reason[:64]
         async with self.connect(write=True) as conn:
             before = await agents.by_id(conn, agent_id)
-            await agents.set_presence(conn, agent_id, presence, reason)
-            if before is not None and (before["presence"], before["presence_reason"]) != (presence, reason):
+            await agents.set_presence(conn, agent_id, presence, reason, queues)
+            chosen = None if queues is None else ",".join(queues)
+            if before is not None and (before["presence"], before["presence_reason"], before["presence_queues"]) \
+                    != (presence, reason, chosen):
                 await audit.record(conn, actor_login=actor_login or before["login"],
                                    actor_agent_id=actor_agent_id if actor_login else agent_id,
                                    action="agent.presence", entity="agent", entity_id=agent_id,
-                                   before={"presence": before["presence"], "reason": before["presence_reason"]},
-                                   after={"presence": presence, "reason": reason})
+                                   before={"presence": before["presence"], "reason": before["presence_reason"],
+                                           **({"queues": before["presence_queues"]} if before["presence_queues"]
+                                              or chosen else {})},
+                                   after={"presence": presence, "reason": reason,
+                                          **({"queues": chosen} if before["presence_queues"] or chosen else {})})
 
     async def list_agents(self) -> list[AgentRecord]:
         async with self.connect() as conn:
@@ -562,4 +567,6 @@ def _agent_record(row: Any) -> AgentRecord:
         queues=tuple(row["queues"] or ()), role=row["role"], language=row["language"],
         password_hash=row["password_hash"] or "", presence=row["presence"] or "unknown",
         presence_reason=row["presence_reason"] or "",
+        presence_queues=tuple(q for q in row["presence_queues"].split(",") if q)
+        if row.get("presence_queues") is not None else None,
     )

@@ -102,6 +102,7 @@ class MemberHandlers:
         agent = self.agents.get(e.agent_id)
         if agent is not None and e.wants in ("logged_out", "available", "paused"):
             agent.wants, agent.want_reason = e.wants, e.reason
+            agent.want_queues = self._chosen(agent, e.queues)
         return []
 
     def _ami_connected(self, e: d.AmiConnected, now: datetime) -> Effects:
@@ -147,8 +148,13 @@ class MemberHandlers:
         paused = agent.wants == "paused" or in_wrapup or bool(agent.hold)
         reason = agent.want_reason if agent.wants == "paused" else \
             (actions.WRAP_UP_REASON if in_wrapup else agent.hold)
+        chosen = agent.want_queues
         for queue in info.queues:
             member = agent.memberships.get(queue)
+            if chosen is not None and queue not in chosen:      # per-queue login: not working this one
+                if member is not None:
+                    effects.append(fx.AmiAction(actions.queue_remove(queue, info.interface), info.agent_id))
+                continue
             if member is None:
                 effects.append(fx.AmiAction(actions.queue_add(queue, info.interface, info.login,
                                                               paused=paused, reason=reason), info.agent_id))
@@ -159,27 +165,47 @@ class MemberHandlers:
     def _command_agent(self, agent_id: int) -> Agent | None:
         return self.agents.get(agent_id)
 
+    @staticmethod
+    def _chosen(agent: Agent, queues: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        """The agent's own queues among *queues*, in their order; ``None`` when that is all of them."""
+        if queues is None:
+            return None
+        chosen = tuple(q for q in agent.info.queues if q in queues)
+        return None if chosen == agent.info.queues else chosen
+
+    def _select_queues(self, e: d.AgentSelectQueues, now: datetime) -> Effects:
+        agent = self._command_agent(e.agent_id)
+        if agent is None:
+            return [fx.Problem("command for an unknown agent", {"agent_id": e.agent_id})]
+        if not any(q in agent.info.queues for q in e.queues):
+            return [fx.SendToAgent(e.agent_id, "error", {"id": "invalid-input", "message": "choose at least one of your queues",
+                                                         "details": {"fields": {"queues": "none of yours"}}})]
+        agent.want_queues = self._chosen(agent, e.queues)
+        return [fx.SavePresence(e.agent_id, agent.wants, agent.want_reason, agent.want_queues),
+                fx.SendToAgent(e.agent_id, "agent", agent.view()), *self._reconcile(agent)]
+
     def _go_available(self, e: d.AgentGoAvailable, now: datetime) -> Effects:
         agent = self._command_agent(e.agent_id)
         if agent is None:
             return [fx.Problem("command for an unknown agent", {"agent_id": e.agent_id})]
         agent.wants, agent.want_reason = "available", ""
         self._touched.add(e.agent_id)
-        return [fx.SavePresence(e.agent_id, agent.wants), *self._offer_callback(agent, now), *self._reconcile(agent)]
+        return [fx.SavePresence(e.agent_id, agent.wants, queues=agent.want_queues), *self._offer_callback(agent, now),
+                *self._reconcile(agent)]
 
     def _go_paused(self, e: d.AgentGoPaused, now: datetime) -> Effects:
         agent = self._command_agent(e.agent_id)
         if agent is None:
             return [fx.Problem("command for an unknown agent", {"agent_id": e.agent_id})]
         agent.wants, agent.want_reason = "paused", e.reason
-        return [fx.SavePresence(e.agent_id, agent.wants, e.reason), *self._reconcile(agent)]
+        return [fx.SavePresence(e.agent_id, agent.wants, e.reason, agent.want_queues), *self._reconcile(agent)]
 
     def _log_out(self, e: d.AgentLogOut, now: datetime) -> Effects:
         agent = self._command_agent(e.agent_id)
         if agent is None:
             return [fx.Problem("command for an unknown agent", {"agent_id": e.agent_id})]
         agent.wants, agent.want_reason = "logged_out", ""
-        return [fx.SavePresence(e.agent_id, agent.wants), *self._reconcile(agent)]
+        return [fx.SavePresence(e.agent_id, agent.wants, queues=agent.want_queues), *self._reconcile(agent)]
 
     def _end_wrapup(self, agent: Agent, event: Any, call_id: str, now: datetime) -> Effects:
         if isinstance(event, d.DispositionSaved):

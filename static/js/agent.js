@@ -121,12 +121,42 @@ function renderState() {
   ui.badge.className = `badge state-${state}`;
   ui.reason.textContent = agent && agent.reason ? labelOf(labels, "reason", agent.reason) : "";
   if (agent && agent.since) ticker.track(ui.timer, agent.since);
-  ui.queues.textContent = agent && agent.queues ? agent.queues.join(", ") : "";
+  renderQueueChoice(agent);
   const on = desk.connected;
   ui.available.disabled = !on || !["paused", "logged_out"].includes(state);
   ui.pause.disabled = !on || !["available", "paused"].includes(state) || desk.pauseReasons.length === 0;
   ui.pauseReason.disabled = ui.pause.disabled;
   ui.logoutQueues.disabled = !on || ["logged_out", "ringing", "on_call", "unknown"].includes(state);
+}
+
+// Per-queue login: a box per queue of the agent; ticked = working it (a highlighted one = Asterisk has
+// the agent in it now).
+function renderQueueChoice(agent) {
+  const all = (agent && agent.all_queues) || [];
+  const chosen = new Set((agent && agent.chosen_queues) || all);
+  const working = new Set((agent && agent.queues) || []);
+  ui.queues.replaceChildren(...all.map((queue) => {
+    const box = el("input", { attrs: { type: "checkbox", value: queue, "data-queue": queue, id: `queue-${queue}` } });
+    box.checked = chosen.has(queue);
+    box.disabled = !desk.connected;
+    box.addEventListener("change", onQueuesChanged);
+    return el("label", { className: working.has(queue) ? "queue-choice in-queue" : "queue-choice" },
+      box, el("span", { text: queue }));
+  }));
+}
+
+function onQueuesChanged() {
+  const picked = [...ui.queues.querySelectorAll("input[data-queue]")].filter((b) => b.checked).map((b) => b.value);
+  if (picked.length === 0) {
+    showMessage(t("desk.queues_none"), true);
+    renderState();
+    return;
+  }
+  showMessage("");
+  socket.send("queues", { queues: picked }).catch((error) => {
+    showMessage(error.message || error.id, true);
+    renderState();
+  });
 }
 
 function showMessage(text, isError = false) {

@@ -6,7 +6,7 @@
 
 export const COMMANDS = Object.freeze(["available", "pause", "logout", "disposition", "ack", "ping", "queue_switch",
   "hold", "resume", "hangup", "transfer", "transfer_complete", "transfer_cancel", "dial",
-  "tasks", "follow_up_done", "follow_up_cancel", "complaint_advance"]);
+  "tasks", "follow_up_done", "follow_up_cancel", "complaint_advance", "queues"]);
 export const TRANSFER_KINDS = Object.freeze(["blind", "attended"]);
 export const TRANSFER_TO = Object.freeze(["agent", "queue", "number"]);
 export const MAX_MESSAGE_BYTES = 64 * 1024;

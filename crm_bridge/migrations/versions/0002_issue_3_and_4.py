@@ -28,6 +28,9 @@ OLD_STATUSES = ("ivr", "queued", "ringing", "answered", "completed", "abandoned"
 STATUSES = ("ivr", "queued", "ringing", "dialing", "answered", "completed", "abandoned", "left", "ivr_hangup")
 
 NEW_COLUMNS = {
+    "agents": (
+        lambda: sa.Column("presence_queues", sa.String(length=400), nullable=True),
+    ),
     "interactions": (
         lambda: sa.Column("routing_trace", sa.Text(), nullable=True),
         lambda: sa.Column("survey_score", sa.Integer(), nullable=True),
