@@ -7,6 +7,8 @@ and no script is inline, so the Content-Security-Policy can say ``script-src 'se
 """
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp_jinja2
@@ -18,11 +20,16 @@ from console.i18n import LANGUAGES, labels_for, normalise_language
 from console.sessions import Session, SessionStore
 from console.ws import SUPERVISOR_ROLES
 
+log = logging.getLogger(__name__)
+
 
 class PageViews:
     def __init__(self, *, sessions: SessionStore, jinja_key: web.AppKey[jinja2.Environment],
-                 static_url: str = "/static/") -> None:
+                 static_url: str = "/static/",
+                 save_language: Callable[[int, str], Awaitable[None]] | None = None) -> None:
         self._sessions = sessions
+        # Keeps the agent's interface language on their record: the next login opens in it.
+        self._save_language = save_language
         self._jinja_key = jinja_key
         self._static_url = static_url
 
@@ -40,20 +47,25 @@ class PageViews:
         raise web.HTTPFound(home_for(session.role))
 
     async def agent_desk(self, request: web.Request) -> web.Response:
-        session = self._session(request)
+        session = await self._session(request)
         return self._console(request, session, "agent.html", "agent")
 
     async def supervisor(self, request: web.Request) -> web.Response:
-        session = self._session(request)
+        session = await self._session(request)
         if session.role not in SUPERVISOR_ROLES:
             return self.render(request, "forbidden.html", language=session.language, status=403, user=session)
         return self._console(request, session, "supervisor.html", "supervisor")
 
-    def _session(self, request: web.Request) -> Session:
+    async def _session(self, request: web.Request) -> Session:
         session = require_login(request, self._sessions)
         language = normalise_language(request.query.get("lang"))
         if language and language != session.language:
             self._sessions.set_language(session.token, language)
+            if self._save_language is not None and session.agent_id is not None:
+                try:
+                    await self._save_language(session.agent_id, language)
+                except Exception as exc:       # the page still switches; only the next login would not
+                    log.warning("could not keep %s's language %s: %s", session.login, language, exc)
         return session
 
     def _console(self, request: web.Request, session: Session, template: str, view: str) -> web.Response:

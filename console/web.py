@@ -61,7 +61,8 @@ def setup_console(app: web.Application, *, settings: Settings, store: ConsoleSto
     aiohttp_jinja2.setup(app, app_key=CONSOLE_JINJA, loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
                          autoescape=True, undefined=jinja2.StrictUndefined, default_helpers=False)
 
-    pages = PageViews(sessions=sessions, jinja_key=CONSOLE_JINJA, static_url="/static/")
+    pages = PageViews(sessions=sessions, jinja_key=CONSOLE_JINJA, static_url="/static/",
+                      save_language=getattr(store, "set_agent_language", None))
     auth = AuthViews(store=store, sessions=sessions, hub=hub, engine=engine, render=pages.render,
                      secure_cookies=settings.http.secure_cookies, throttle=throttle)
     socket = ConsoleSocket(settings=settings, store=store, engine=engine, hub=hub, sessions=sessions,

@@ -9,6 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from crm_bridge.models import Agent
 
 
+async def set_language(conn: AsyncConnection, agent_id: int, language: str) -> None:
+    await conn.execute(update(Agent).where(Agent.id == agent_id).values(language=language))
+
+
 def _columns() -> Select[tuple[int, str, str, str | None, list[str], str, str, str, str, str, str | None]]:
     return select(
         Agent.id, Agent.login, Agent.name, Agent.interface, Agent.queues, Agent.role, Agent.language,

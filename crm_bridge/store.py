@@ -282,6 +282,13 @@ class Store:
                                    after={"presence": presence, "reason": reason,
                                           **({"queues": chosen} if before["presence_queues"] or chosen else {})})
 
+    async def set_agent_language(self, agent_id: int, language: str) -> None:
+        """The console language the agent switched to (zh | en): their next login opens in it."""
+        if language not in LANGUAGES:
+            raise ValidationFailed(f"unknown language {language!r}", {"language": "expected zh or en"})
+        async with self.connect(write=True) as conn:
+            await agents.set_language(conn, agent_id, language)
+
     async def list_agents(self) -> list[AgentRecord]:
         async with self.connect() as conn:
             return [_agent_record(r) for r in await agents.all_agents(conn)]

@@ -79,9 +79,13 @@ class FakeStore:
     gate: asyncio.Event | None = None
     fail: Exception | None = None
     committed: list[str] = field(default_factory=list)
+    languages: list[tuple[int, str]] = field(default_factory=list)
 
     async def agent_by_login(self, login: str) -> AgentRecord | None:
         return self.agents.get(login)
+
+    async def set_agent_language(self, agent_id: int, language: str) -> None:
+        self.languages.append((agent_id, language))
 
     async def save_disposition(self, disposition: Disposition, **_: Any) -> DispositionResult:
         self.saved.append(disposition)
@@ -236,6 +240,8 @@ async def test_language_comes_from_the_agent_and_switches_with_lang(console: Con
     assert "Agent desk" in page
     page = await (await console.client.get("/agent")).text()   # kept in the session
     assert "Agent desk" in page and 'lang="en"' in page
+    bob = console.store.agents["bob"]
+    assert console.store.languages == [(bob.id, "en")]          # and on bob's record, for his next login
 
 
 async def test_pages_send_security_headers_and_no_inline_script(console: Console) -> None:

@@ -158,3 +158,11 @@ async def test_unknown_customer_edit(store: Store) -> None:
         await store.update_contact(999_999, {"email": "x@example.com"}, Actor("1001", 1))
     with pytest.raises(ValidationFailed):
         await store.update_contact(LI_NA, ["not", "an", "object"], Actor("1001", 1))
+
+
+async def test_an_agent_s_console_language_is_kept_on_their_record(store: Store) -> None:
+    agent = await store.agent_by_login("1002")
+    await store.set_agent_language(agent.id, "zh")
+    assert (await store.agent_by_login("1002")).language == "zh"
+    with pytest.raises(ValidationFailed):
+        await store.set_agent_language(agent.id, "fr")
