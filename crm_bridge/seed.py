@@ -316,7 +316,8 @@ def _history(
         last = calls[-1]
         complaint = _complaint_for(index, rng, last)
         if complaint:
-            complaints.append({**complaint, "customer_id": cid, "interaction_id": last["id"]})
+            complaints.append({**_with_sla(complaint, last["customer_type"]), "customer_id": cid,
+                               "interaction_id": last["id"]})
     return calls, complaints
 
 
@@ -336,6 +337,19 @@ def _complaint_for(index: int, rng: random.Random, call: dict[str, Any]) -> dict
     return {**base, "category": rng.choice(_CATEGORIES), "severity": rng.choice(("low", "medium", "high")),
             "status": rng.choice(("open", "in_progress", "resolved", "confirmed", "closed")),
             "description": "demo complaint"}
+
+
+def _with_sla(complaint: dict[str, Any], customer_type: str) -> dict[str, Any]:
+    """The SLA deadline the wrap-up would have set, and the milestones its status implies."""
+    from callcenter.settings import ComplaintSettings
+    from crm_bridge.complaints import sla_due
+
+    filed = complaint["created_at"]
+    milestones = {"resolved": ("resolved_at",), "confirmed": ("resolved_at", "confirmed_at"),
+                  "closed": ("resolved_at", "confirmed_at", "closed_at")}.get(complaint["status"], ())
+    stamps = {name: filed + timedelta(days=1 + i) for i, name in enumerate(milestones)}
+    return {**complaint, **stamps,
+            "sla_due_at": sla_due(filed, complaint["severity"], customer_type, ComplaintSettings())}
 
 
 async def _samples(conn: Any) -> dict[str, tuple[str, ...]]:

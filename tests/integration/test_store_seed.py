@@ -1,6 +1,8 @@
 """The demo data set: idempotent, every tier covered, the documented logins and numbers work."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from collections.abc import AsyncIterator
 from itertools import product
 
@@ -97,6 +99,9 @@ async def test_fixed_demo_customers(store: Store) -> None:
     assert (vip["name"], vip["customer_type"], vip["value_class"], vip["account_manager_login"]) == (
         "李娜", "vip", "major", "1001")
     assert vip["open_complaints"] and len(vip["recent"]) == 5
+    complaint = vip["open_complaints"][0]               # high, VIP: 24 h x 0.5 after it was filed
+    filed = datetime.fromisoformat(complaint["created_at"])
+    assert datetime.fromisoformat(complaint["sla_due_at"]) - filed == timedelta(hours=12)
     assert (await store.identify(seed.DEMO_VIP_EN_NUMBER))[0]["language"] == "en"
     group = (await store.identify(seed.DEMO_GROUP_NUMBER))[0]
     assert (group["customer_type"], group["value_class"], group["account_manager_login"]) == ("group", "major", "1003")
