@@ -1,9 +1,8 @@
 """The demo data set: idempotent, every tier covered, the documented logins and numbers work."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from itertools import product
 
 import pytest
