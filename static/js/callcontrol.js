@@ -96,6 +96,9 @@ export function createCallControl({ root, socket, t }) {
     if (!live || current.held || consult) dialog.hidden = true;
     const busy = Boolean(current && (current.state === "connected" || current.state === "ringing"));
     dialBox.hidden = busy;
+    // Nothing to offer (an inbound call ringing): no empty card with only its title.
+    root.hidden = bar.hidden && dialBox.hidden && held.hidden && consulting.hidden && consultation.hidden
+      && !status.textContent;
   }
 
   return { render };
