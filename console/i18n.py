@@ -202,6 +202,7 @@ LABELS: dict[str, dict[str, str]] = {
     "col.sla": {"zh": "处理时限", "en": "SLA"},
     "sla.left": {"zh": "剩余 {time}", "en": "{time} left"},
     "sla.overdue": {"zh": "已超时 {time}", "en": "overdue by {time}"},
+    "sla.days": {"zh": "{days}天{hours}小时", "en": "{days} d {hours} h"},
     "tasks.title": {"zh": "我的待办（跟进与回访）", "en": "My tasks (follow-ups and callback visits)"},
     "tasks.refresh": {"zh": "刷新", "en": "Refresh"},
     "tasks.none": {"zh": "暂无待办。", "en": "Nothing to do."},

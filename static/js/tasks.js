@@ -22,9 +22,16 @@ setInterval(() => {
   }
 }, 1000);
 
+// Beyond a day, whole days and hours read better than a clock ("2 d 3 h", "2天3小时").
+function slaSpan(seconds, t) {
+  if (seconds < 86400) return formatDuration(seconds);
+  const days = Math.floor(seconds / 86400);
+  return t("sla.days", { days, hours: Math.floor((seconds % 86400) / 3600) });
+}
+
 function paintBadge(node, { due, t, clock }) {
   const left = (due - clock.now()) / 1000;
-  node.textContent = left >= 0 ? t("sla.left", { time: formatDuration(left) }) : t("sla.overdue", { time: formatDuration(-left) });
+  node.textContent = left >= 0 ? t("sla.left", { time: slaSpan(left, t) }) : t("sla.overdue", { time: slaSpan(-left, t) });
   node.className = `sla-badge ${left >= 0 ? "is-running" : "is-overdue"}`;
 }
 
