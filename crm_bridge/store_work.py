@@ -1,0 +1,174 @@
+"""The store's facade for the CRM work around calls: queue switches, callbacks, the audit log, customer
+search and pages, follow-ups and callback visits, complaint work. ``Store`` inherits it; every method
+opens its own connection (one transaction) through ``Store.connect``."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from callcenter.errors import ValidationFailed
+from callcenter.settings import ComplaintSettings
+from crm_bridge import agents, audit, callbacks, complaints, followups, switches
+from crm_bridge import customer_page as customer_view
+from crm_bridge import search
+from crm_bridge.models import utcnow
+from crm_bridge.records import AgentRecord, FollowUpInput
+
+
+class WorkStore:
+    """Mixed into :class:`crm_bridge.store.Store` (which provides ``connect``)."""
+
+    connect: Any
+
+    # ------------------------------------------------------------------ queue switches (appended)
+    async def queue_switches(self) -> list[dict[str, Any]]:
+        """Every supervisor "closed now" switch ever flipped: ``queue, closed, reason, changed_by, changed_at``."""
+        async with self.connect() as conn:
+            return await switches.all_switches(conn)
+
+    async def set_queue_switch(self, queue: str, *, closed: bool, reason: str, changed_by: str,
+                               changed_at: datetime) -> dict[str, Any] | None:
+        """Commit a queue's switch; returns the row it replaced (``None`` the first time)."""
+        async with self.connect(write=True) as conn:
+            return await switches.put(conn, queue, closed=closed, reason=reason, changed_by=changed_by,
+                                      changed_at=changed_at)
+
+
+    # ------------------------------------------------------------------ callbacks
+    async def add_callback(self, *, number: str, queue: str, source: str, credit_from: datetime | None = None,
+                           customer_id: int | None = None, priority: int = 0, call_id: str | None = None,
+                           not_before: datetime | None = None) -> dict[str, Any]:
+        """A caller to call back; one open request per number (a repeat keeps the earlier place)."""
+        async with self.connect(write=True) as conn:
+            return await callbacks.add(conn, number=number, queue=queue, source=source, now=utcnow(),
+                                       credit_from=credit_from, customer_id=customer_id, priority=priority,
+                                       call_id=call_id, not_before=not_before)
+
+    async def open_callbacks(self) -> list[dict[str, Any]]:
+        async with self.connect() as conn:
+            return await callbacks.open_callbacks(conn)
+
+    async def update_callback(self, callback_id: int, **fields: Any) -> None:
+        async with self.connect(write=True) as conn:
+            await callbacks.change(conn, callback_id, fields, utcnow())
+
+    async def list_callbacks(self, *, statuses: Sequence[str] = (), limit: int = 100) -> list[dict[str, Any]]:
+        async with self.connect() as conn:
+            return await callbacks.listing(conn, statuses=tuple(statuses), limit=limit)
+
+    # ------------------------------------------------------------------ audit log
+    async def audit_entries(self, *, entity: str | None = None, entity_id: Any = None,
+                            actor_login: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        async with self.connect() as conn:
+            return await audit.entries(conn, entity=entity, entity_id=entity_id, actor_login=actor_login, limit=limit)
+
+    # ------------------------------------------------------------------ customer search, page, contact edits
+    # (crm_bridge/search.py ranks the strategies; crm_bridge/customer_page.py holds the page and the edit)
+    async def search_customers(self, query: str, *, limit: Any = None, offset: Any = None,
+                               max_limit: int = search.MAX_LIMIT) -> dict[str, Any]:
+        """Customers by name, number (any format), pinyin initials or account number, best first:
+        ``{"query", "results", "limit", "offset", "more"}``; ValidationFailed names ``q``/``limit``/``offset``."""
+        limit, offset = search.check_paging(limit, offset, max_limit=max_limit)
+        search.clean_query(query)
+        async with self.connect() as conn:
+            return await search.search(conn, query, region=self.default_region, limit=limit, offset=offset)
+
+    async def customer_page(self, customer_id: int, *, limit: int = customer_view.HISTORY_LIMIT) -> dict[str, Any] | None:
+        """The customer (with phones, email, address, account manager) and their calls, complaints (all
+        statuses, SLA deadline), follow-ups and tier changes, newest first; ``None`` when unknown."""
+        async with self.connect() as conn:
+            return await customer_view.page(conn, customer_id, max(1, min(limit, 1000)))
+
+    async def update_contact(self, customer_id: int, changes: Any, actor: customer_view.Actor) -> dict[str, Any]:
+        """Change email / address / phones (``add_phones``, ``remove_phones``) in ONE transaction with an
+        audit entry (``customer.update``); returns ``{"contact", "changed"}``. ValidationFailed names
+        the fields, NotFound for an unknown customer."""
+        checked = customer_view.check_contact_changes(changes, self.default_region)
+        async with self.connect(write=True) as conn:
+            return await customer_view.update_contact(conn, customer_id, checked, actor)
+
+
+    # ------------------------------------------------------------------ follow-ups, callback visits, complaint work
+    # (crm_bridge/followups.py). ``actor`` is the AgentRecord acting; ``rules`` is settings.complaints.
+    async def add_follow_up(self, *, due_at: datetime, kind: str = "follow_up", assigned_agent_id: int | None = None,
+                            pool: str | None = None, customer_id: int | None = None, number: str | None = None,
+                            note: str = "", complaint_id: int | None = None, interaction_id: str | None = None,
+                            created_by_agent_id: int | None = None) -> dict[str, Any]:
+        """A task for one agent or for a queue's pool (exactly one of them); ``due_at`` aware."""
+        errors = followups.check_input(FollowUpInput(due_at, "pool" if pool else "me", pool or "", note), prefix="")
+        if kind not in followups.RESULTS:
+            errors["kind"] = f"expected one of {', '.join(followups.RESULTS)}"
+        if (assigned_agent_id is None) == (pool is None):
+            errors["assigned_agent_id"] = "give an agent or a pool, not both"
+        if errors:
+            raise ValidationFailed("the follow-up does not fit", errors)
+        now = utcnow()
+        async with self.connect(write=True) as conn:
+            fid = await followups.add(conn, {
+                "kind": kind, "due_at": due_at, "assigned_agent_id": assigned_agent_id, "pool": pool,
+                "customer_id": customer_id, "number": number, "note": note.strip() or None,
+                "complaint_id": complaint_id, "interaction_id": interaction_id,
+                "created_by_agent_id": created_by_agent_id, "status": "open", "created_at": now})
+            return await followups.by_id(conn, fid) or {}
+
+    async def tasks_for(self, agent_id: int, queues: Sequence[str], now: datetime | None = None) -> list[dict[str, Any]]:
+        """The agent's open tasks and their queues' pool tasks, soonest due first (``overdue``, ``mine``)."""
+        async with self.connect() as conn:
+            return await followups.tasks_for(conn, agent_id, tuple(queues), now or utcnow())
+
+    async def follow_up(self, follow_up_id: int) -> dict[str, Any] | None:
+        async with self.connect() as conn:
+            return await followups.by_id(conn, follow_up_id)
+
+    async def complaint_follow_ups(self, complaint_id: int) -> list[dict[str, Any]]:
+        async with self.connect() as conn:
+            return await followups.for_complaint(conn, complaint_id)
+
+    async def complete_follow_up(self, follow_up_id: int, *, result: str, actor: AgentRecord, note: str = "",
+                                 satisfaction: int | None = None,
+                                 rules: ComplaintSettings | None = None) -> dict[str, Any]:
+        """Commit the result (a callback visit moves its complaint); ``{"follow_up", "complaint", "next_visit_id"}``."""
+        async with self.connect(write=True) as conn:
+            now = utcnow()
+            done = await followups.complete(conn, follow_up_id, result=result, note=note, satisfaction=satisfaction,
+                                            actor=actor, now=now, rules=rules or complaints.DEFAULT_RULES)
+            await audit.record(conn, actor_login=actor.login, actor_agent_id=actor.id, action="follow_up.complete",
+                               entity="follow_up", entity_id=follow_up_id, before={"status": "open"},
+                               after={"status": "done", "result": result, "satisfaction": satisfaction}, at=now)
+            return done
+
+    async def cancel_follow_up(self, follow_up_id: int, *, actor: AgentRecord, note: str = "") -> dict[str, Any]:
+        async with self.connect(write=True) as conn:
+            now = utcnow()
+            task = await followups.cancel(conn, follow_up_id, note=note, actor=actor, now=now)
+            await audit.record(conn, actor_login=actor.login, actor_agent_id=actor.id, action="follow_up.cancel",
+                               entity="follow_up", entity_id=follow_up_id, before={"status": "open"},
+                               after={"status": "cancelled", "note": note}, at=now)
+            return task
+
+    async def advance_complaint_as(self, complaint_id: int, status: str, *, actor: AgentRecord,
+                                   rules: ComplaintSettings | None = None) -> dict[str, Any]:
+        """``advance_complaint`` for the owner or a supervisor only; resolving books the callback visit."""
+        async with self.connect(write=True) as conn:
+            owner = await complaints.owner_of(conn, complaint_id)
+            if not complaints.may_act(owner_agent_id=owner, actor_id=actor.id, actor_role=actor.role):
+                raise complaints.NotYours(complaint_id)
+            return await complaints.advance(conn, complaint_id, status, utcnow(),
+                                            rules=rules or complaints.DEFAULT_RULES, actor_login=actor.login,
+                                            actor_agent_id=actor.id)
+
+    async def reassign_complaint(self, complaint_id: int, new_owner: int, actor: AgentRecord) -> dict[str, Any]:
+        """Hand a complaint (and its open callback visits) to agent *new_owner*: its owner or a supervisor."""
+        async with self.connect(write=True) as conn:
+            owner = await complaints.owner_of(conn, complaint_id)
+            if not complaints.may_act(owner_agent_id=owner, actor_id=actor.id, actor_role=actor.role):
+                raise complaints.NotYours(complaint_id)
+            if not await agents.exists(conn, new_owner):
+                raise ValidationFailed(f"no agent {new_owner}", {"new_owner": "no such agent"})
+            now = utcnow()
+            await complaints.reassign(conn, complaint_id, new_owner, now)
+            await audit.record(conn, actor_login=actor.login, actor_agent_id=actor.id, action="complaint.reassign",
+                               entity="complaint", entity_id=complaint_id, before={"owner_agent_id": owner},
+                               after={"owner_agent_id": new_owner}, at=now)
+            return await complaints.by_id(conn, complaint_id) or {}
