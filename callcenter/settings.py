@@ -195,6 +195,15 @@ class ComplaintSettings(_Frozen):
         return levels
 
 
+class SupervisionSettings(_Frozen):
+    """Stuck-agent detection on the wallboard (``callcenter/model/supervision.py``): an agent in one of
+    these states longer than its limit is flagged for the supervisor."""
+    paused_minutes: float = Field(15.0, gt=0, le=24 * 60)
+    wrapup_minutes: float = Field(5.0, gt=0, le=24 * 60)
+    on_call_minutes: float = Field(30.0, gt=0, le=24 * 60)
+    ringing_seconds: float = Field(60.0, gt=0, le=3600)
+
+
 def _complete_table(table: dict[str, float], names: tuple[str, ...], what: str) -> dict[str, float]:
     for name in table:
         if name not in names:
@@ -222,6 +231,7 @@ class Settings(_Frozen):
     console: ConsoleSettings = ConsoleSettings()
     callbacks: CallbackSettings = CallbackSettings()
     complaints: ComplaintSettings = ComplaintSettings()
+    supervision: SupervisionSettings = SupervisionSettings()
 
     @field_validator("queues")
     @classmethod

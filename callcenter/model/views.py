@@ -6,6 +6,7 @@ from typing import Any
 
 from callcenter.model.entities import Call
 from callcenter.model.state import Model
+from callcenter.model.supervision import stuck_fields
 from callcenter.model.tables import Activity, CallState
 from callcenter.routing import AgentAvailability, AgentPresence
 
@@ -68,7 +69,8 @@ def wallboard(model: Model, now: datetime) -> dict[str, Any]:
         if agent.info.role != "agent" and not agent.memberships:
             continue
         call = model.calls.get(agent.call_id) if agent.call_id else None
-        agents.append({**agent.view(), "customer_type": (call.card or {}).get("customer_type") if call else None})
+        agents.append({**agent.view(), "customer_type": (call.card or {}).get("customer_type") if call else None,
+                       **stuck_fields(agent.state.value, agent.since, now, model.settings.supervision)})
     return {"queues": queues, "agents": agents, "ami_up": model.ami_up, "at": now.isoformat()}
 
 
