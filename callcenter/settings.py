@@ -204,6 +204,16 @@ class SupervisionSettings(_Frozen):
     ringing_seconds: float = Field(60.0, gt=0, le=3600)
 
 
+class MetricsSettings(_Frozen):
+    """The wallboard's and the reports' formulas (callcenter/metrics.py; README "Metrics"): a call
+    answered within ``sl_seconds`` of joining its queue meets the service level, ``sl_target`` is the
+    share the wallboard colours against, and a caller who hangs up within ``short_abandon_seconds``
+    counts as a short abandon (left out of SL and the abandon rate)."""
+    sl_seconds: float = Field(20.0, gt=0, le=3600)
+    sl_target: float = Field(0.8, gt=0, le=1)
+    short_abandon_seconds: float = Field(5.0, ge=0, le=600)
+
+
 def _complete_table(table: dict[str, float], names: tuple[str, ...], what: str) -> dict[str, float]:
     for name in table:
         if name not in names:
@@ -231,6 +241,7 @@ class Settings(_Frozen):
     console: ConsoleSettings = ConsoleSettings()
     callbacks: CallbackSettings = CallbackSettings()
     complaints: ComplaintSettings = ComplaintSettings()
+    metrics: MetricsSettings = MetricsSettings()
     supervision: SupervisionSettings = SupervisionSettings()
 
     @field_validator("queues")
