@@ -15,6 +15,7 @@ from aiohttp import web
 from callcenter import appkeys, domain
 from callcenter.ami.gateway import AmiGateway
 from callcenter.engine import Engine
+from callcenter.escalation import Escalator
 from callcenter.recorder import Recorder
 from callcenter.settings import Settings
 from callcenter.switches import QueueSwitches
@@ -101,5 +102,12 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
         yield
         await ivr.stop()
 
-    app.cleanup_ctx.extend([store_ctx, recorder_ctx, engine_ctx, ami_ctx, ivr_ctx])
+    escalator = Escalator(store, settings.complaints, hub)     # overdue complaints climb (issue 5)
+
+    async def escalation_ctx(app: web.Application) -> AsyncIterator[None]:
+        await escalator.start()
+        yield
+        await escalator.stop()
+
+    app.cleanup_ctx.extend([store_ctx, recorder_ctx, engine_ctx, escalation_ctx, ami_ctx, ivr_ctx])
     return app

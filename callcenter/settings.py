@@ -167,8 +167,12 @@ class ComplaintSettings(_Frozen):
     A complaint's SLA deadline is set when it is filed: ``sla_hours[severity] x customer_factor[type]``
     after that moment (a VIP's critical complaint: 4 h x 0.5 = 2 h). Resolving it books a callback
     visit for its owner ``callback_visit_after_hours`` later; a visit nobody answered is booked again
-    ``callback_visit_retry_hours`` later. ``escalation_after`` (fractions of the SLA time used up, e.g.
-    1.0 = at the deadline) is read by the escalation job of issue 5; nothing escalates yet."""
+    ``callback_visit_retry_hours`` later.
+
+    Escalation (callcenter/escalation.py, every ``escalation_check_seconds``): an open or in-progress
+    complaint that has used up ``escalation_after[i]`` of its SLA time (1.0 = at the deadline) reaches
+    level ``i + 1`` (1 = the supervisors, 2 = the call-center manager), but never beyond
+    ``escalation_max_level[severity]`` (a low complaint stops at the supervisors)."""
     sla_hours: dict[str, float] = Field(default_factory=lambda: {"critical": 4.0, "high": 24.0, "medium": 72.0,
                                                                  "low": 168.0})
     customer_factor: dict[str, float] = Field(default_factory=lambda: {"vip": 0.5, "group": 0.75, "family": 1.0,
@@ -176,6 +180,9 @@ class ComplaintSettings(_Frozen):
     callback_visit_after_hours: float = Field(24.0, ge=0, le=24 * 90)
     callback_visit_retry_hours: float = Field(4.0, gt=0, le=24 * 30)
     escalation_after: tuple[float, ...] = (1.0, 1.5)
+    escalation_max_level: dict[str, int] = Field(default_factory=lambda: {"critical": 2, "high": 2, "medium": 1,
+                                                                          "low": 1})
+    escalation_check_seconds: float = Field(30.0, gt=0, le=3600)
 
     @field_validator("sla_hours")
     @classmethod
@@ -193,6 +200,22 @@ class ComplaintSettings(_Frozen):
         if any(level <= 0 for level in levels) or list(levels) != sorted(set(levels)):
             raise ValueError("expected increasing positive fractions of the SLA time, e.g. [1.0, 1.5]")
         return levels
+
+    @model_validator(mode="after")
+    def _levels_exist(self) -> ComplaintSettings:
+        levels = self.escalation_max_level
+        for name in levels:
+            if name not in COMPLAINT_SEVERITIES:
+                raise _PathError(("escalation_max_level", name),
+                                 f"unknown severity {name!r}; expected {', '.join(COMPLAINT_SEVERITIES)}")
+        for name in COMPLAINT_SEVERITIES:
+            if name not in levels:
+                raise _PathError(("escalation_max_level", name), "missing: every severity needs its highest level")
+            if not 0 <= levels[name] <= len(self.escalation_after):
+                raise _PathError(("escalation_max_level", name),
+                                 f"expected a level from 0 to {len(self.escalation_after)} (one per escalation_after "
+                                 f"step), got {levels[name]!r}")
+        return self
 
 
 class SupervisionSettings(_Frozen):

@@ -9,7 +9,7 @@ from typing import Any
 
 from callcenter.errors import ValidationFailed
 from callcenter.settings import ComplaintSettings
-from crm_bridge import agents, audit, callbacks, complaints, followups, switches
+from crm_bridge import agents, audit, callbacks, complaint_board, complaints, followups, switches
 from crm_bridge import customer_page as customer_view
 from crm_bridge import search
 from crm_bridge.models import utcnow
@@ -62,6 +62,13 @@ class WorkStore:
                             actor_login: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         async with self.connect() as conn:
             return await audit.entries(conn, entity=entity, entity_id=entity_id, actor_login=actor_login, limit=limit)
+
+    async def audit_agent_force(self, agent_id: int, *, actor: AgentRecord, before: dict[str, Any],
+                                after: dict[str, Any]) -> None:
+        """A supervisor set an agent's state for them (``agent.force``, issue 5)."""
+        async with self.connect(write=True) as conn:
+            await audit.record(conn, actor_login=actor.login, actor_agent_id=actor.id, action="agent.force",
+                               entity="agent", entity_id=agent_id, before=before, after=after)
 
     # ------------------------------------------------------------------ customer search, page, contact edits
     # (crm_bridge/search.py ranks the strategies; crm_bridge/customer_page.py holds the page and the edit)
@@ -172,3 +179,44 @@ class WorkStore:
                                entity="complaint", entity_id=complaint_id, before={"owner_agent_id": owner},
                                after={"owner_agent_id": new_owner}, at=now)
             return await complaints.by_id(conn, complaint_id) or {}
+
+    # ------------------------------------------------------------------ complaints board and escalation (issue 5)
+    # (crm_bridge/complaint_board.py queries; callcenter/escalation.py decides the levels)
+    async def complaint_board(self, *, now: datetime | None = None, order: str = "severity") -> dict[str, Any]:
+        """Open, in-progress and resolved (awaiting the visit) complaints with customer, tier, owner, SLA
+        deadline, escalation level and ``overdue``; ``counts`` per severity x tier."""
+        async with self.connect() as conn:
+            return await complaint_board.board(conn, now or utcnow(), order=order)
+
+    async def complaints_to_escalate(self, now: datetime, *, before_deadline: bool = False) -> list[dict[str, Any]]:
+        async with self.connect() as conn:
+            return await complaint_board.candidates(conn, now, before_deadline=before_deadline)
+
+    async def escalate_complaint(self, complaint_id: int, from_level: int, to_level: int, now: datetime,
+                                 reason: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """One transaction: the level raised (compare-and-set) with its audit entries (actor ``system``);
+        returns the board row, or ``None`` when the complaint moved meanwhile (nothing written)."""
+        async with self.connect(write=True) as conn:
+            if not await complaint_board.escalate(conn, complaint_id, from_level, to_level, now, reason=reason):
+                return None
+            return await complaint_board.row(conn, complaint_id, now)
+
+    async def hand_on_complaint(self, complaint_id: int, new_owner: int, *, actor: AgentRecord,
+                                note: str = "") -> dict[str, Any]:
+        """A supervisor gives a complaint (and its open callback visits) to another *agent*; audited with
+        the note. Returns ``{"complaint": board row, "previous_owner_agent_id"}``."""
+        if actor.role not in complaints.SUPERVISOR_ROLES:
+            raise complaints.NotYours(complaint_id)
+        async with self.connect(write=True) as conn:
+            target = await agents.by_id(conn, new_owner)
+            if target is None or target["role"] != "agent":
+                raise ValidationFailed(f"{new_owner} is not an agent: complaints go to agents",
+                                       {"owner_agent_id": "not an agent"})
+            now = utcnow()
+            before = await complaints.reassign(conn, complaint_id, new_owner, now)
+            await audit.record(conn, actor_login=actor.login, actor_agent_id=actor.id, action="complaint.reassign",
+                               entity="complaint", entity_id=complaint_id,
+                               before={"owner_agent_id": before["owner_agent_id"]},
+                               after={"owner_agent_id": new_owner, "note": note}, at=now)
+            return {"complaint": await complaint_board.row(conn, complaint_id, now),
+                    "previous_owner_agent_id": before["owner_agent_id"]}
