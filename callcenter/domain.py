@@ -262,17 +262,20 @@ class CallerIdentified:
 @dataclass(frozen=True, slots=True)
 class AgentGoAvailable:
     agent_id: int
+    by: str = ""            # a supervisor's login when they set it for the agent (issue 5)
 
 
 @dataclass(frozen=True, slots=True)
 class AgentGoPaused:
     agent_id: int
     reason: str
+    by: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class AgentLogOut:
     agent_id: int
+    by: str = ""            # a supervisor's login when they set it for the agent (issue 5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,3 +421,18 @@ class CompleteTransfer:
 class CancelTransfer:
     """The agent asked to cancel their attended transfer (hang up the consultation, back to the caller)."""
     agent_id: int
+
+
+# --------------------------------------------------------------------------- supervision (issue 5)
+SPY_MODES = ("listen", "whisper", "barge")
+
+
+@dataclass(frozen=True, slots=True)
+class SpyOnAgent:
+    """A supervisor listens to (``listen``), whispers to the agent on (``whisper``) or joins (``barge``)
+    an agent's call: their own phone (``interface``) is rung and runs ChanSpy on the agent's leg."""
+    supervisor_id: int
+    agent_id: int
+    mode: str
+    interface: str
+    login: str = ""

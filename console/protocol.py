@@ -59,6 +59,10 @@ TASK_COMMANDS = frozenset({"tasks", "follow_up_done", "follow_up_cancel", "compl
 COMMANDS = COMMANDS | TASK_COMMANDS | {"queues"}       # per-queue login: {queues: [name, ...]}
 MAX_QUEUE_CHOICES = 32
 SUPERVISOR_COMMANDS = frozenset({"queue_switch"})
+# Supervision (issue 5): agent_force {"agent_id", "action", "reason"}, spy {"agent_id", "mode"}.
+SUPERVISION_COMMANDS = frozenset({"agent_force", "spy"})
+SUPERVISOR_COMMANDS = SUPERVISOR_COMMANDS | SUPERVISION_COMMANDS
+COMMANDS = COMMANDS | SUPERVISION_COMMANDS
 MAX_MESSAGE_BYTES = 64 * 1024
 
 CLOSE_GOING_AWAY = 1001
@@ -364,3 +368,34 @@ def _default(value: Any) -> Any:
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
     raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+# --------------------------------------------------------------------------- supervision (issue 5)
+FORCE_ACTIONS = ("available", "pause", "logout")
+SPY_MODES = ("listen", "whisper", "barge")
+
+
+@dataclass(frozen=True, slots=True)
+class AgentForceData:
+    agent_id: int
+    action: str          # available | pause | logout
+    reason: str          # a pause reason when action is pause, else ""
+
+
+def decode_agent_force(data: dict[str, Any], reasons: tuple[str, ...]) -> AgentForceData:
+    """``agent_force`` ``{"agent_id", "action": "available"|"pause"|"logout", "reason"}`` (reason: pause only)."""
+    agent_id = _id(data, "agent_id")
+    action = data.get("action")
+    if not isinstance(action, str) or action not in FORCE_ACTIONS:
+        raise ValidationFailed(f"action must be one of {list(FORCE_ACTIONS)}", {"action": "invalid"})
+    reason = decode_pause(data, reasons) if action == "pause" else ""
+    return AgentForceData(agent_id, action, reason)
+
+
+def decode_spy(data: dict[str, Any]) -> tuple[int, str]:
+    """``spy`` ``{"agent_id", "mode": "listen"|"whisper"|"barge"}``."""
+    agent_id = _id(data, "agent_id")
+    mode = data.get("mode")
+    if not isinstance(mode, str) or mode not in SPY_MODES:
+        raise ValidationFailed(f"mode must be one of {list(SPY_MODES)}", {"mode": "invalid"})
+    return agent_id, mode

@@ -36,6 +36,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from callcenter.domain import AgentGoAvailable, AgentGoPaused, AgentLogOut, AgentSelectQueues, DispositionSaved
 from callcenter.domain import CancelTransfer, CompleteTransfer, DialNumber, HangUpCall, HoldCall, ResumeCall, TransferCall
+from callcenter.domain import SpyOnAgent
 from callcenter.errors import CallCenterError
 from callcenter.settings import Settings
 from console import protocol
@@ -68,6 +69,7 @@ class DispositionStore(Protocol):
     async def complete_follow_up(self, follow_up_id: int, **kw: Any) -> dict[str, Any]: ...
     async def cancel_follow_up(self, follow_up_id: int, **kw: Any) -> dict[str, Any]: ...
     async def advance_complaint_as(self, complaint_id: int, status: str, **kw: Any) -> dict[str, Any]: ...
+    async def audit_agent_force(self, agent_id: int, **kw: Any) -> None: ...
 
 
 class ConsoleSwitches(Protocol):
@@ -145,6 +147,8 @@ class ConsoleSocket:
             "follow_up_cancel": self._follow_up_cancel,
             "complaint_advance": self._complaint_advance,
             **{name: self._call_control for name in protocol.CALL_CONTROL_COMMANDS},
+            "agent_force": self._agent_force,
+            "spy": self._spy,
         }
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
@@ -410,6 +414,55 @@ class ConsoleSocket:
                                                            actor=await self._actor(session),
                                                            rules=self._complaint_rules)
         return {"complaint": complaint}
+
+    # ------------------------------------------------------------------ supervision (issue 5)
+    def _board_agent(self, agent_id: int) -> dict[str, Any]:
+        board = self._safe(self._engine.wallboard, {"agents": []})
+        agent = next((a for a in board.get("agents") or () if a.get("agent_id") == agent_id), None)
+        if agent is None:
+            raise CallCenterError("no-such-agent", "this agent is not on the wallboard", {"agent_id": agent_id})
+        return agent
+
+    def _agent_force(self, conn: Connection, session: Session, command: protocol.Command,
+                     tasks: set[asyncio.Task[None]]) -> None:
+        """Available / pause / log out set for an agent by a supervisor: audited (``agent.force``), then
+        posted to the engine as the agent's own wish (with ``by``); answered once both are done."""
+        data = protocol.decode_agent_force(command.data, self._pause_reasons)
+        agent = self._board_agent(data.agent_id)
+        before = {"state": agent.get("state"), "reason": agent.get("reason") or ""}
+        _spawn(conn, command, tasks, self._force(session, data, before))
+
+    async def _force(self, session: Session, data: protocol.AgentForceData, before: dict[str, Any]) -> dict[str, Any]:
+        actor = await self._actor(session)
+        after = {"wants": {"available": "available", "pause": "paused", "logout": "logged_out"}[data.action],
+                 "reason": data.reason}
+        await self._store.audit_agent_force(data.agent_id, actor=actor, before=before, after=after)
+        if data.action == "available":
+            event: Any = AgentGoAvailable(data.agent_id, by=actor.login)
+        elif data.action == "pause":
+            event = AgentGoPaused(data.agent_id, data.reason, by=actor.login)
+        else:
+            event = AgentLogOut(data.agent_id, by=actor.login)
+        self._engine.post(event)
+        return {"agent_id": data.agent_id, "action": data.action}
+
+    def _spy(self, conn: Connection, session: Session, command: protocol.Command,
+             tasks: set[asyncio.Task[None]]) -> None:
+        """Listen / whisper / barge: the supervisor's own phone is originated into ChanSpy on the agent's
+        call. Refused at once when the agent is not on a call, or (after a look-up) when the supervisor
+        has no phone."""
+        agent_id, mode = protocol.decode_spy(command.data)
+        if self._board_agent(agent_id).get("state") != "on_call":
+            raise CallCenterError("not-on-call", "this agent is not on a call", {"agent_id": agent_id})
+        _spawn(conn, command, tasks, self._start_spy(session, agent_id, mode))
+
+    async def _start_spy(self, session: Session, agent_id: int, mode: str) -> dict[str, Any]:
+        actor = await self._actor(session)
+        if not actor.interface:
+            raise CallCenterError("no-phone", "your login has no phone to listen on (agents.interface is empty)",
+                                  {"login": actor.login})
+        self._engine.post(SpyOnAgent(session.agent_id, agent_id, mode, actor.interface, actor.login))
+        return {"agent_id": agent_id, "mode": mode, "phone": actor.interface}
 
 
 def _spawn(conn: Connection, command: protocol.Command, tasks: set[asyncio.Task[None]],

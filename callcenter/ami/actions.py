@@ -107,3 +107,18 @@ def consultation_leg_pattern(exten: str, context: str = TRANSFER_CONTEXT) -> str
     ``/regex/`` form AMI ``Hangup`` accepts."""
     escaped = "".join("\\" + ch if ch in _ERE_SPECIAL else ch for ch in f"Local/{exten}@{context}-")
     return f"/^{escaped}[0-9a-f]+;1$/"
+
+
+# --------------------------------------------------------------------------- supervision (issue 5)
+# ChanSpy options: q (no beep / channel name announced), w whisper to the spied channel, B barge (talk to
+# both), E exit when the spied channel hangs up (as recorded in chanspy.actions.txt).
+SPY_OPTIONS = {"listen": "qE", "whisper": "qwE", "barge": "qBE"}
+
+
+def chanspy(supervisor_interface: str, agent_channel: str, mode: str, *, caller_id: str,
+            ring_seconds: int = 15) -> dict[str, str]:
+    """``Originate`` the supervisor's phone into ``ChanSpy(<agent's leg>,<options>)``, as
+    ``chanspy.actions.txt`` did (Application/Data; the leg is e.g. ``Local/1001@agent-phones-0000003c;1``)."""
+    return {"Action": "Originate", "Channel": supervisor_interface, "Application": "ChanSpy",
+            "Data": f"{agent_channel},{SPY_OPTIONS[mode]}", "CallerID": caller_id, "Async": "true",
+            "Timeout": str(ring_seconds * 1000)}

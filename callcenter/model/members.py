@@ -190,22 +190,48 @@ class MemberHandlers:
             return [fx.Problem("command for an unknown agent", {"agent_id": e.agent_id})]
         agent.wants, agent.want_reason = "available", ""
         self._touched.add(e.agent_id)
-        return [fx.SavePresence(e.agent_id, agent.wants, queues=agent.want_queues), *self._offer_callback(agent, now),
-                *self._reconcile(agent)]
+        notice = self._forced(e.agent_id, "available", e.by)
+        if e.by and agent.activity is Activity.WRAP_UP and agent.wrapup_call:
+            # A supervisor ends a stuck wrap-up as the timer would: the outcome stays savable later.
+            call_id = agent.wrapup_call
+            return [fx.SavePresence(e.agent_id, agent.wants, queues=agent.want_queues), *notice,
+                    *self._end_wrapup(agent, d.WrapUpExpired(e.agent_id, call_id), call_id, now)]
+        return [fx.SavePresence(e.agent_id, agent.wants, queues=agent.want_queues), *notice,
+                *self._offer_callback(agent, now), *self._reconcile(agent)]
 
     def _go_paused(self, e: d.AgentGoPaused, now: datetime) -> Effects:
         agent = self._command_agent(e.agent_id)
         if agent is None:
             return [fx.Problem("command for an unknown agent", {"agent_id": e.agent_id})]
         agent.wants, agent.want_reason = "paused", e.reason
-        return [fx.SavePresence(e.agent_id, agent.wants, e.reason, agent.want_queues), *self._reconcile(agent)]
+        return [fx.SavePresence(e.agent_id, agent.wants, e.reason, agent.want_queues),
+                *self._forced(e.agent_id, "pause", e.by, e.reason), *self._reconcile(agent)]
 
     def _log_out(self, e: d.AgentLogOut, now: datetime) -> Effects:
         agent = self._command_agent(e.agent_id)
         if agent is None:
             return [fx.Problem("command for an unknown agent", {"agent_id": e.agent_id})]
         agent.wants, agent.want_reason = "logged_out", ""
-        return [fx.SavePresence(e.agent_id, agent.wants, queues=agent.want_queues), *self._reconcile(agent)]
+        return [fx.SavePresence(e.agent_id, agent.wants, queues=agent.want_queues),
+                *self._forced(e.agent_id, "logout", e.by), *self._reconcile(agent)]
+
+    @staticmethod
+    def _forced(agent_id: int, action: str, by: str, reason: str = "") -> Effects:
+        """Tell the agent's desk a supervisor set their state (``notice`` frame: "set by supervisor X")."""
+        if not by:
+            return []
+        return [fx.SendToAgent(agent_id, "notice", {"kind": "forced", "action": action, "by": by, "reason": reason})]
+
+    # ------------------------------------------------------------------ supervision (issue 5)
+    def _spy(self, e: d.SpyOnAgent, now: datetime) -> Effects:
+        """Listen / whisper / barge: the supervisor's phone is originated into ChanSpy on the agent's leg.
+        The console checked the agent is on a call; if that changed meanwhile, nothing is dialled."""
+        agent = self.agents.get(e.agent_id)
+        call = self.calls.get(agent.call_id) if agent is not None and agent.call_id else None
+        if agent is None or agent.activity is not Activity.ON_CALL or call is None or not call.agent_channel:
+            return [fx.Problem("spy on an agent who is not on a call", {"agent_id": e.agent_id, "mode": e.mode})]
+        caller_id = f'"supervisor" <{e.login}>' if e.login else "supervisor"
+        return [fx.AmiAction(actions.chanspy(e.interface, call.agent_channel, e.mode, caller_id=caller_id))]
 
     def _end_wrapup(self, agent: Agent, event: Any, call_id: str, now: datetime) -> Effects:
         if isinstance(event, d.DispositionSaved):

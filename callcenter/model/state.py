@@ -81,6 +81,7 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers):
             d.AgentGoAvailable: self._go_available,
             d.AgentGoPaused: self._go_paused,
             d.AgentLogOut: self._log_out,
+            d.SpyOnAgent: self._spy,
             d.AgentSelectQueues: self._select_queues,
             d.DispositionSaved: self._disposition_saved,
             d.WrapUpExpired: self._wrapup_expired,
