@@ -34,6 +34,7 @@ import random
 import resource
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +97,29 @@ async def _serve(mapping: dict[str, Any], agent_ids: list[int], supervisor_id: i
               for _ in range(supervisors)]
     loop = asyncio.get_running_loop()
     conn.send({"http": runner.addresses[0][1], "agi": app[appkeys.IVR].port, "tokens": tokens})
-    engine = app[appkeys.ENGINE]
+    engine, hub = app[appkeys.ENGINE], app[appkeys.HUB]
+    # Time the hub's two steps per frame: the engine's snapshot, and encoding it once + queueing it
+    # on every supervisor socket (the sockets' writer tasks send it afterwards, not timed here).
+    spent = {"build": 0.0, "broadcast": 0.0, "frames": 0}
+    build, broadcast = hub._wallboard, hub.broadcast_supervisors
+    assert build is not None
+
+    def timed_build() -> dict[str, Any]:
+        t = time.perf_counter()
+        try:
+            return build()
+        finally:
+            spent["build"] += time.perf_counter() - t
+
+    def timed_broadcast(kind: str, data: dict[str, Any]) -> int:
+        t = time.perf_counter()
+        try:
+            return broadcast(kind, data)
+        finally:
+            spent["broadcast"] += time.perf_counter() - t
+            spent["frames"] += 1
+
+    hub._wallboard, hub.broadcast_supervisors = timed_build, timed_broadcast
     try:
         while True:
             command = await loop.run_in_executor(None, conn.recv)
@@ -105,7 +128,7 @@ async def _serve(mapping: dict[str, Any], agent_ids: list[int], supervisor_id: i
                     engine.post(domain.AgentGoAvailable(agent_id))
                 conn.send("ok")
             elif command == "cpu":
-                conn.send((rusage_seconds(), time.monotonic()))
+                conn.send((rusage_seconds(), time.monotonic(), dict(spent)))
             elif command == "available":
                 board = engine.wallboard()
                 conn.send(sum(1 for a in board["agents"] if a["state"] == "available"))
@@ -266,7 +289,7 @@ async def run(args: argparse.Namespace) -> None:
 
     sim.add_listener(listen)
     sup_conn.send("record")
-    cpu0, wall0 = await ask(server_conn, "cpu")
+    cpu0, wall0, spent0 = await ask(server_conn, "cpu")
     sim_cpu0 = rusage_seconds()
     interval, placed = 1.0 / args.rate, 0
     t_next = time.monotonic()
@@ -278,7 +301,7 @@ async def run(args: argparse.Namespace) -> None:
         placed += 1
         t_next += interval
         await asyncio.sleep(max(0.0, t_next - time.monotonic()))
-    cpu1, wall1 = await ask(server_conn, "cpu")
+    cpu1, wall1, spent1 = await ask(server_conn, "cpu")
     sim_cpu = rusage_seconds() - sim_cpu0
     load_events = events
     # Let the last callers leave the queues and the last frames arrive (bounded: patience + ring + talk).
@@ -286,6 +309,7 @@ async def run(args: argparse.Namespace) -> None:
     while time.monotonic() < drain_until and any(c not in leaves for c in joins):
         await asyncio.sleep(0.1)
     await asyncio.sleep(0.6)          # two wallboard intervals: the frame after the last change is out
+    outcomes = Counter(call.outcome or "in progress" for call in sim.calls)
     sup_conn.send("finish")
     result = await loop.run_in_executor(None, sup_conn.recv)
     sups.join(30)
@@ -320,6 +344,13 @@ async def run(args: argparse.Namespace) -> None:
           f"-> {total_bytes / wall / 1e6:.2f} MB/s to all supervisors; sockets closed early: {result['closed']}")
     print(f"  CPU / wall over the load: server {server_cpu:.2f} (of 2 cores)   simulator {sim_cpu / wall:.2f}   "
           f"supervisor clients {result['cpu'] / wall:.2f} (their whole life)")
+    built = spent1["frames"] - spent0["frames"]
+    build_ms = (spent1["build"] - spent0["build"]) * 1000
+    cast_ms = (spent1["broadcast"] - spent0["broadcast"]) * 1000
+    print(f"  server, per wallboard snapshot ({built} built): engine.wallboard() {build_ms / max(1, built):.2f} ms, "
+          f"encode once + queue on {args.supervisors} sockets {cast_ms / max(1, built):.2f} ms;  "
+          f"together {(build_ms + cast_ms) / 1000 / (cpu1 - cpu0):.1%} of the server's CPU time")
+    print(f"  calls as the simulator ended them (after the drain): {dict(sorted(outcomes.items()))}")
     print(f"  ratios: join p99 / wallboard interval (250 ms) = {pct(join_lat, 99) / 250:.2f};  "
           f"server CPU ms per call = {(cpu1 - cpu0) * 1000 / max(1, placed):.2f};  "
           f"server CPU ms per wallboard frame sent = {(cpu1 - cpu0) * 1000 / max(1, total_frames):.3f}")
