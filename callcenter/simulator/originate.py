@@ -27,6 +27,7 @@ from . import events as ev
 from .agi_commands import to_int
 from .ami_server import Session
 from .calls import SimCall, wait_any
+from .chanspy import run_chanspy
 from .channels import STATE_RINGING, STATE_UP, UNKNOWN, Channel, new_bridge, parse_local
 from .dialplan import INBOUND, QUEUE_DIRECT, create_caller, run_caller
 from .pbx import Pbx
@@ -153,7 +154,10 @@ class Originate:
         pbx = self.pbx
         one.at(one.context, one.exten, one.priority, self.application, self.data)
         talk = talk_seconds if talk_seconds is not None else pbx.timing.talk_seconds
-        await wait_any([self.agent_gone], talk)
+        if self.application.lower() == "chanspy":
+            await run_chanspy(pbx, one, self.data, self.agent_gone, talk)
+        else:
+            await wait_any([self.agent_gone], talk)
         cause = self.agent_gone.result() if self.agent_gone.done() else 16
         if two is not one:
             pbx.emit(ev.soft_hangup_request(two.snapshot(), 16))

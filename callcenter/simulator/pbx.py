@@ -50,6 +50,8 @@ class Pbx:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._queue_waiter: asyncio.Future[None] | None = None
         self.stopping = False
+        # Channel name -> callbacks run just before its Hangup event (ChanSpy's ChanSpyStop, chanspy.py).
+        self.before_hangup: dict[str, list[Callable[[], None]]] = {}
 
     # -- time ----------------------------------------------------------------------------------------
     def now(self) -> float:
@@ -145,6 +147,8 @@ class Pbx:
         self.emit(ev.newstate(chan.snapshot()))
 
     def hangup_channel(self, chan: Channel, cause: int, snapshot: Snapshot | None = None) -> None:
+        for hook in self.before_hangup.pop(chan.name, ()):
+            hook()
         self.emit(ev.hangup(snapshot or chan.snapshot(), cause))
         self.channels.forget(chan)
 
