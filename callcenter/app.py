@@ -21,6 +21,7 @@ from callcenter.settings import Settings
 from callcenter.switches import QueueSwitches
 from console.hub import Hub
 from console.web import setup_console
+from crm_bridge import reports
 from crm_bridge.store import Store
 from ivr.server import IvrServer
 
@@ -76,6 +77,7 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
         for a in agents:      # what each agent last asked for; re-told to Asterisk at the first resync
             engine.post(domain.PresenceRestored(a.id, a.presence, a.presence_reason, a.presence_queues))
         engine.post(domain.CallbacksLoaded(tuple(await store.open_callbacks())))
+        engine.metrics.load(await reports.today_records(store, engine.metrics))   # the wall survives a restart
         yield
         await store.close()
 

@@ -6,7 +6,8 @@ hands each to the pure ``Model`` and carries out the effects it returns:
 
 * ``SendToAgent`` / ``SupervisorsChanged`` -> the console hub (sync, never blocks on a browser);
 * ``AmiAction`` -> a task per action through the gateway (a failure is told to the agent who asked);
-* ``RecordInteraction`` -> the recorder's queue (it batches writes; the engine never awaits the DB);
+* ``RecordInteraction`` -> the recorder's queue (it batches writes; the engine never awaits the DB) and
+  today's live metrics (finished calls only: ``callcenter/metrics.py``);
 * ``StartTimer`` / ``CancelTimer`` -> ``loop.call_later`` posting back into the inbox;
 * ``LookupCaller`` -> a task that identifies the caller and posts ``CallerIdentified``;
 * ``SavePresence`` -> the store, in order (what the agent asked for survives a server restart);
@@ -24,6 +25,7 @@ from typing import Any, Protocol
 from callcenter import domain as d
 from callcenter import effects as fx
 from callcenter.errors import CallCenterError
+from callcenter.metrics import LiveMetrics, Rules
 from callcenter.routing import AgentAvailability
 from callcenter.model import views
 from callcenter.model.state import Model
@@ -72,6 +74,8 @@ class Engine:
         self.applied = 0
         self.problems = 0
         self._availability: AgentAvailability | None = None
+        # Today's finished calls for the wallboard (the recorded fields; reloaded from the store at start-up).
+        self.metrics = LiveMetrics(Rules.of(settings), clock)
 
     # ------------------------------------------------------------------ the port everyone uses
     def post(self, event: Any) -> None:
@@ -81,7 +85,7 @@ class Engine:
         return views.agent_snapshot(self.model, agent_id, self.clock())
 
     def wallboard(self) -> dict[str, Any]:
-        return views.wallboard(self.model, self.clock())
+        return views.wallboard(self.model, self.clock(), self.metrics)
 
     def availability(self) -> AgentAvailability:
         """Agent availability for routing decisions (the IVR asks, in the same loop, per call). Rebuilt
@@ -143,6 +147,7 @@ class Engine:
             self.hub.mark_wallboard_dirty()
         elif kind is fx.RecordInteraction:
             self.recorder.record(effect.interaction_id, effect.fields)
+            self.metrics.record(effect.interaction_id, effect.fields)
         elif kind is fx.AmiAction:
             self._spawn(self._ami(effect), "ami-action")
         elif kind is fx.StartTimer:

@@ -80,7 +80,7 @@ class Totals:
         return not (self.offered or self.surveys or self.outcomes)
 
 
-def _aware(value: datetime | None) -> datetime | None:
+def aware(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
@@ -92,12 +92,12 @@ def is_final(rec: Mapping[str, Any]) -> bool:
 
 def offered_at(rec: Mapping[str, Any]) -> datetime | None:
     """When the call was offered: it joined a queue (``queued_at``), else when it started."""
-    return _aware(rec.get("queued_at") or rec.get("started_at"))
+    return aware(rec.get("queued_at") or rec.get("started_at"))
 
 
 def wait_seconds(rec: Mapping[str, Any]) -> float | None:
     start = offered_at(rec)
-    end = _aware(rec.get("answered_at") or rec.get("ended_at"))
+    end = aware(rec.get("answered_at") or rec.get("ended_at"))
     if start is None or end is None:
         return None
     return max((end - start).total_seconds(), 0.0)
@@ -208,6 +208,8 @@ class LiveMetrics:
         self.day: date = clock().astimezone(rules.zone).date()
         self._records: dict[str, dict[str, Any]] = {}
         self.totals: dict[str, dict[Any, Totals]] = {by: {} for by in LIVE_GROUPINGS}
+        self._figures: dict[str, dict[Any, dict[str, Any]]] = {}
+        self._dirty: dict[str, set[Any]] = {}
         self.version = 0
 
     def _roll(self) -> None:
@@ -216,6 +218,7 @@ class LiveMetrics:
             self.day = today
             self._records.clear()
             self.totals = {by: {} for by in LIVE_GROUPINGS}
+            self._figures, self._dirty = {}, {}
             self.version += 1
 
     def record(self, interaction_id: str, fields: Mapping[str, Any]) -> bool:
@@ -253,12 +256,26 @@ class LiveMetrics:
             groups = self.totals[by]
             t = groups.setdefault(key, Totals())
             t.add(c, sign)
+            self._dirty.setdefault(by, set()).add(key)
             if sign < 0 and t.empty() and not t.answered:
                 del groups[key]
 
     def group(self, by: str, key: Any) -> Totals:
         self._roll()
         return self.totals[by].get(key) or Totals()
+
+    def figures(self, by: str) -> dict[Any, dict[str, Any]]:
+        """Today's figures per group of *by*; only groups whose totals changed are computed again
+        (the wallboard asks several times a second, calls finish far less often)."""
+        self._roll()
+        cache = self._figures.setdefault(by, {})
+        for key in self._dirty.pop(by, set()):
+            t = self.totals[by].get(key)
+            if t is None:
+                cache.pop(key, None)
+            else:
+                cache[key] = figures(t, self.rules)
+        return cache
 
     def records(self) -> list[dict[str, Any]]:
         return list(self._records.values())

@@ -26,6 +26,7 @@ from console.auth import AgentDirectory, AuthViews, LoginThrottle
 from console.customers import setup_customers
 from console.hub import Hub
 from console.pages import PageViews
+from console.reports import setup_reports
 from console.sessions import SessionStore
 from console.ws import ConsoleEngine, ConsoleSocket, ConsoleSwitches, DispositionStore
 
@@ -76,6 +77,7 @@ def setup_console(app: web.Application, *, settings: Settings, store: ConsoleSto
     app.router.add_get("/supervisor", pages.supervisor, name="console-supervisor")
     app.router.add_get("/ws", socket.handle, name="console-ws")
     setup_customers(app, store=store, sessions=sessions, render=pages.render)
+    setup_reports(app, settings=settings, store=store, sessions=sessions, render=pages.render)   # issue 5 reports
     app.router.add_static("/static/", Path(static_dir) if static_dir is not None else STATIC_DIR, name="static")
 
     app.on_response_prepare.append(_security_headers)

@@ -4,15 +4,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from callcenter.metrics import NO_TIER, LiveMetrics, Rules, Totals, figures
 from callcenter.model.entities import Call
 from callcenter.model.state import Model
 from callcenter.model.supervision import stuck_fields
 from callcenter.model.tables import Activity, CallState
 from callcenter.routing import AgentAvailability, AgentPresence
+from callcenter.settings import CUSTOMER_TYPES
 
 # Calls the wallboard lists under their queue: waiting, ringing there, or ringing an agent directly
 # (a ladder's agent step, before the queue).
 _WAITING = (CallState.QUEUED, CallState.RINGING, CallState.DIALING)
+_EMPTY = figures(Totals(), Rules())        # a group with no finished call today
 
 
 def agent_snapshot(model: Model, agent_id: int, now: datetime) -> dict[str, Any]:
@@ -50,28 +53,54 @@ def _waiting_view(call: Call) -> dict[str, Any]:
             "waiting_since": call.joined_at.isoformat() if call.joined_at else None, "trace": call.trace()}
 
 
-def wallboard(model: Model, now: datetime) -> dict[str, Any]:
-    """Each queue's waiting calls (best first, as app_queue orders them) and each agent's state."""
+def _waits(calls: list[Call], now: datetime) -> dict[str, Any]:
+    joined = [c.joined_at for c in calls if c.joined_at is not None]
+    longest = max((now - at).total_seconds() for at in joined) if joined else 0.0
+    return {"waiting_count": len(calls), "longest_wait": round(max(longest, 0.0), 1)}
+
+
+def wallboard(model: Model, now: datetime, metrics: LiveMetrics | None = None) -> dict[str, Any]:
+    """Each queue's waiting calls (best first, as app_queue orders them) and each agent's state; with
+    *metrics*, today's figures per queue and per tier (callcenter/metrics.py) and per agent answered."""
+    by_queue: dict[str, list[Call]] = {}
+    by_tier: dict[str, list[Call]] = {}
+    for c in model.calls.values():
+        if c.state in _WAITING:
+            by_queue.setdefault(c.queue, []).append(c)
+            by_tier.setdefault((c.card or {}).get("customer_type") or NO_TIER, []).append(c)
+    today = metrics.figures("queue") if metrics is not None else {}
     queues = []
     callbacks = model._callback_counts()
     for name, q in model.settings.queues.items():
-        waiting = [c for c in model.calls.values() if c.queue == name and c.state in _WAITING]
+        waiting = by_queue.get(name, [])
         waiting.sort(key=lambda c: (-c.priority, c.joined_at or now))
         members = [a for a in model.agents.values() if name in a.memberships]
         queues.append({
             "name": name, "label": q.label or name, "waiting": [_waiting_view(c) for c in waiting],
             "members": [a.info.agent_id for a in members],
             "available": sum(1 for a in members if a.state.value == "available"),
-            "callbacks": callbacks.get(name, 0),
+            "callbacks": callbacks.get(name, 0), **_waits(waiting, now), "today": today.get(name) or _EMPTY,
         })
+    board: dict[str, Any] = {"queues": queues}
+    if metrics is not None:
+        tier_figures = metrics.figures("tier")
+        names = [t for t in (*CUSTOMER_TYPES, NO_TIER) if t in by_tier or t in tier_figures]
+        board["tiers"] = [{"tier": t, **_waits(by_tier.get(t, []), now), "today": tier_figures.get(t) or _EMPTY}
+                          for t in names]
+        board["metrics"] = {"sl_seconds": metrics.rules.sl_seconds, "sl_target": metrics.rules.sl_target,
+                            "short_abandon_seconds": metrics.rules.short_abandon_seconds,
+                            "day": metrics.day.isoformat()}
+    agent_figures = metrics.figures("agent") if metrics is not None else {}
     agents = []
     for agent in sorted(model.agents.values(), key=lambda a: a.info.login):
         if agent.info.role != "agent" and not agent.memberships:
             continue
         call = model.calls.get(agent.call_id) if agent.call_id else None
+        answered = (agent_figures.get(agent.info.agent_id) or _EMPTY)["answered"]
         agents.append({**agent.view(), "customer_type": (call.card or {}).get("customer_type") if call else None,
+                       "answered_today": answered,
                        **stuck_fields(agent.state.value, agent.since, now, model.settings.supervision)})
-    return {"queues": queues, "agents": agents, "ami_up": model.ami_up, "at": now.isoformat()}
+    return {**board, "agents": agents, "ami_up": model.ami_up, "at": now.isoformat()}
 
 
 def availability(model: Model) -> AgentAvailability:
