@@ -100,6 +100,9 @@ function frame(kind, data) {
     case "error":
       showMessage(data.message || t("error.generic", { message: "" }), true);
       break;
+    case "notice": // a supervisor set this agent's state (issue 5): "set by supervisor X"
+      if (data.kind === "forced") showMessage(t(`notice.forced.${data.action}`, { by: data.by || "?" }), false);
+      break;
     default:
       break;
   }

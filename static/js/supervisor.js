@@ -7,6 +7,7 @@ import { DeskSocket } from "./socket.js";
 import { Clock, Ticker, clear, el, formatTime } from "./dom.js";
 import { labelOf, loadConfig, makeT } from "./i18n.js";
 import { MAX_SWITCH_REASON } from "./protocol.js";
+import { mountAgents } from "./sup_agents.js";
 
 const config = loadConfig();
 const labels = config.labels;
@@ -136,6 +137,7 @@ function renderQueues(queues) {
 }
 
 function renderAgents(agents) {
+  if (agentsPanel) { agentsPanel.render(agents); return; }   // sup_agents.js (issue 5)
   const sorted = [...agents].sort((a, b) => String(a.name).localeCompare(String(b.name), config.lang));
   if (!sorted.length) {
     ui.agents.replaceChildren(el("tr", {}, el("td", { className: "muted", text: t("board.no_agents"), attrs: { colspan: 6 } })));
@@ -157,6 +159,7 @@ const socket = new DeskSocket({
   loginUrl: config.login_url,
   onHello: (data) => {
     clock.sync(data.now);
+    agentsPanel.hello(data);
     setSwitches(data.switches);
     render(data.snapshot);
   },
@@ -168,5 +171,8 @@ const socket = new DeskSocket({
     if (lastBoard) renderQueues(lastBoard.queues || []);
   },
 });
+// The agents table with stuck rows and one-click fixes (sup_agents.js).
+const agentsPanel = mountAgents({ body: $("board-agents"), socket, t, labels, ticker, clock, lang: config.lang,
+  status: $("agents-status") });
 
 socket.start();
