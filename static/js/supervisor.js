@@ -7,6 +7,7 @@ import { DeskSocket } from "./socket.js";
 import { Clock, Ticker, clear, el, formatTime } from "./dom.js";
 import { labelOf, loadConfig, makeT } from "./i18n.js";
 import { MAX_SWITCH_REASON } from "./protocol.js";
+import { renderMetrics } from "./sup_metrics.js";
 import { mountAgents } from "./sup_agents.js";
 
 const config = loadConfig();
@@ -30,6 +31,7 @@ function render(board) {
   ui.updated.textContent = formatTime(board.at, config.lang) || "–";
   renderQueues(board.queues || []);
   renderAgents(board.agents || []);
+  renderMetrics(board, config);      // today's figures per queue and tier (sup_metrics.js)
 }
 
 function setSwitches(list) {

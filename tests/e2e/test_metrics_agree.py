@@ -81,6 +81,16 @@ async def test_the_wallboard_and_the_day_report_give_the_same_hand_computed_figu
                 assert {k: by_queue[queue][k] for k in keys} == {k: live[queue][k] for k in keys}, queue
             (only_day,) = day["rows"]
             assert [only_day[k] for k in keys[:5]] == [4, 2, 1, 1, round(1 / 3, 4)]
+            async with sup.http.get(f"{sup.base_url}/api/reports.csv?by=queue") as resp:
+                lines = (await resp.text()).lstrip("\ufeff").splitlines()
+            assert lines[0].startswith("key,label,offered,answered,abandoned") and lines[-1].startswith("total,total,4,2,1")
+            async with sup.http.get(f"{sup.base_url}/api/reports?by=week&from=2024-13-01") as resp:
+                assert resp.status == 400
+                assert set((await resp.json())["error"]["details"]["fields"]) == {"by", "from"}
+            async with sup.http.get(f"{sup.base_url}/reports") as resp:
+                assert resp.status == 200 and "report-table" in await resp.text()
+            async with desk.http.get(f"{desk.base_url}/api/reports") as resp:
+                assert resp.status == 403                     # agents do not see reports
             tiers = {t["tier"]: t["today"] for t in board["tiers"]}
             assert tiers["vip"]["offered"] == 2 and tiers["individual"]["offered"] == 2
             assert tiers["vip"]["sl"] == 1.0 and tiers["individual"]["sl"] == 0.0
