@@ -14,7 +14,11 @@ Server kinds: ``hello`` (who you are + current state, sent on connect), ``agent`
 state), ``pop`` (screen pop while the phone rings), ``pop_withdrawn``, ``call`` (the call connected or
 ended: ``{"call_id", "state": "connected"|"ended", ...}``), ``wallboard`` (supervisor snapshot),
 ``switches`` (supervisors: ``{"switches": [{"queue", "closed", "reason", "by", "at"}, ...]}``, the
-"closed now" switch of every queue, sent whole after each flip), ``error``.
+"closed now" switch of every queue, sent whole after each flip), ``complaints`` (supervisors: the
+complaints board, sent whole after an escalation or a hand-over), ``complaint_escalated`` (supervisors
+and the owner's desk: ``{"complaint", "previous_level", "level", "roles"}``), ``complaint_reassigned``
+(the old and new owners' desks: ``{"complaint", "from_agent_id", "to_agent_id", "by", "note"}``),
+``error``.
 
 Commands: ``available``, ``pause`` ``{"reason"}``, ``logout``, ``disposition`` ``{"call_id",
 "interaction_id", "outcome", "notes", "complaint": {"category", "severity", "description"} | null,
@@ -63,6 +67,11 @@ SUPERVISOR_COMMANDS = frozenset({"queue_switch"})
 SUPERVISION_COMMANDS = frozenset({"agent_force", "spy"})
 SUPERVISOR_COMMANDS = SUPERVISOR_COMMANDS | SUPERVISION_COMMANDS
 COMMANDS = COMMANDS | SUPERVISION_COMMANDS
+# The complaints board (issue 5): complaints {"order": "severity"|"tier"}, complaint_reassign
+# {"complaint_id", "agent_id" (the new owner, an agent), "note"}; both answered once the store answered.
+COMPLAINT_BOARD_COMMANDS = frozenset({"complaints", "complaint_reassign"})
+SUPERVISOR_COMMANDS = SUPERVISOR_COMMANDS | COMPLAINT_BOARD_COMMANDS
+COMMANDS = COMMANDS | COMPLAINT_BOARD_COMMANDS
 MAX_MESSAGE_BYTES = 64 * 1024
 
 CLOSE_GOING_AWAY = 1001
@@ -399,3 +408,28 @@ def decode_spy(data: dict[str, Any]) -> tuple[int, str]:
     if not isinstance(mode, str) or mode not in SPY_MODES:
         raise ValidationFailed(f"mode must be one of {list(SPY_MODES)}", {"mode": "invalid"})
     return agent_id, mode
+
+
+# --------------------------------------------------------------------------- complaints board (issue 5)
+BOARD_ORDERS = ("severity", "tier")
+MAX_REASSIGN_NOTE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintReassignData:
+    complaint_id: int
+    agent_id: int        # the new owner
+    note: str
+
+
+def decode_complaints(data: dict[str, Any]) -> str:
+    """``complaints`` ``{"order": "severity"|"tier"}`` (default severity)."""
+    order = data.get("order") or "severity"
+    if not isinstance(order, str) or order not in BOARD_ORDERS:
+        raise ValidationFailed(f"order must be one of {list(BOARD_ORDERS)}", {"order": "invalid"})
+    return order
+
+
+def decode_complaint_reassign(data: dict[str, Any]) -> ComplaintReassignData:
+    return ComplaintReassignData(_id(data, "complaint_id"), _id(data, "agent_id"),
+                                 _text(data, "note", MAX_REASSIGN_NOTE))

@@ -21,6 +21,10 @@ is committed; the switches service then broadcasts the new ``switches`` to every
 Tasks and complaint work (``protocol.TASK_COMMANDS``: the task list, a follow-up done or cancelled, a
 complaint moved) each run in their own task too and are answered only after the store committed; the
 store checks who may act (the assigned agent, the pool's agents, the complaint's owner, supervisors).
+
+The complaints board (supervisors): ``complaints`` answers with the board; ``complaint_reassign`` is
+answered once the hand-over is committed, after the old and new owners' desks got
+``complaint_reassigned`` and every supervisor the new board.
 """
 from __future__ import annotations
 
@@ -69,6 +73,8 @@ class DispositionStore(Protocol):
     async def complete_follow_up(self, follow_up_id: int, **kw: Any) -> dict[str, Any]: ...
     async def cancel_follow_up(self, follow_up_id: int, **kw: Any) -> dict[str, Any]: ...
     async def advance_complaint_as(self, complaint_id: int, status: str, **kw: Any) -> dict[str, Any]: ...
+    async def complaint_board(self, **kw: Any) -> dict[str, Any]: ...
+    async def hand_on_complaint(self, complaint_id: int, new_owner: int, **kw: Any) -> dict[str, Any]: ...
     async def audit_agent_force(self, agent_id: int, **kw: Any) -> None: ...
 
 
@@ -147,6 +153,8 @@ class ConsoleSocket:
             "follow_up_cancel": self._follow_up_cancel,
             "complaint_advance": self._complaint_advance,
             **{name: self._call_control for name in protocol.CALL_CONTROL_COMMANDS},
+            "complaints": self._complaints,
+            "complaint_reassign": self._complaint_reassign,
             "agent_force": self._agent_force,
             "spy": self._spy,
         }
@@ -463,6 +471,31 @@ class ConsoleSocket:
                                   {"login": actor.login})
         self._engine.post(SpyOnAgent(session.agent_id, agent_id, mode, actor.interface, actor.login))
         return {"agent_id": agent_id, "mode": mode, "phone": actor.interface}
+
+    # ------------------------------------------------------------------ complaints board (issue 5)
+    def _complaints(self, conn: Connection, session: Session, command: protocol.Command,
+                    tasks: set[asyncio.Task[None]]) -> None:
+        order = protocol.decode_complaints(command.data)
+        _spawn(conn, command, tasks, self._store.complaint_board(order=order))
+
+    def _complaint_reassign(self, conn: Connection, session: Session, command: protocol.Command,
+                            tasks: set[asyncio.Task[None]]) -> None:
+        data = protocol.decode_complaint_reassign(command.data)
+        _spawn(conn, command, tasks, self._reassign(session, data))
+
+    async def _reassign(self, session: Session, data: protocol.ComplaintReassignData) -> dict[str, Any]:
+        moved = await self._store.hand_on_complaint(data.complaint_id, data.agent_id,
+                                                    actor=await self._actor(session), note=data.note)
+        previous = moved["previous_owner_agent_id"]
+        told = {"complaint": moved["complaint"], "from_agent_id": previous, "to_agent_id": data.agent_id,
+                "by": session.login, "note": data.note}
+        for agent_id in dict.fromkeys((previous, data.agent_id)):
+            self._hub.send_to_agent(agent_id, "complaint_reassigned", told)
+        try:
+            self._hub.broadcast_supervisors("complaints", await self._store.complaint_board())
+        except Exception:   # committed already: the supervisors get the board at their next refresh
+            log.exception("complaint %s handed on, but the board could not be sent", data.complaint_id)
+        return moved
 
 
 def _spawn(conn: Connection, command: protocol.Command, tasks: set[asyncio.Task[None]],

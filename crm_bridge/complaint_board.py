@@ -84,8 +84,10 @@ async def board(conn: AsyncConnection, now: datetime, *, order: str = "severity"
     stmt = _select().where(Complaint.status.in_(BOARD_STATUSES)).order_by(Complaint.id).limit(MAX_ROWS)
     rows = [shape(r, now) for r in (await conn.execute(stmt)).mappings().all()]
     rows.sort(key=sort_key(order))
+    owners = (await conn.execute(select(Agent.id, Agent.login, Agent.name).where(Agent.role == "agent")
+                                 .order_by(Agent.login))).mappings().all()
     return {"complaints": rows, "counts": counts(rows), "overdue": sum(r["overdue"] for r in rows),
-            "order": order, "now": now}
+            "order": order, "now": now, "agents": [dict(a) for a in owners]}   # who may own one
 
 
 async def row(conn: AsyncConnection, complaint_id: int, now: datetime) -> dict[str, Any] | None:

@@ -6,7 +6,7 @@
 
 export const COMMANDS = Object.freeze(["available", "pause", "logout", "disposition", "ack", "ping", "queue_switch",
   "hold", "resume", "hangup", "transfer", "transfer_complete", "transfer_cancel", "dial",
-  "tasks", "follow_up_done", "follow_up_cancel", "complaint_advance", "queues",
+  "tasks", "follow_up_done", "follow_up_cancel", "complaint_advance", "complaints", "complaint_reassign", "queues",
   "agent_force", "spy"]);
 // Supervision (issue 5): agent_force {agent_id, action, reason}, spy {agent_id, mode}.
 export const SUPERVISION_COMMANDS = Object.freeze(["agent_force", "spy"]);

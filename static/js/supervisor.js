@@ -7,6 +7,7 @@ import { DeskSocket } from "./socket.js";
 import { Clock, Ticker, clear, el, formatTime } from "./dom.js";
 import { labelOf, loadConfig, makeT } from "./i18n.js";
 import { MAX_SWITCH_REASON } from "./protocol.js";
+import { mountComplaintsBoard } from "./complaints_board.js";
 import { renderMetrics } from "./sup_metrics.js";
 import { mountAgents } from "./sup_agents.js";
 
@@ -164,8 +165,10 @@ const socket = new DeskSocket({
     agentsPanel.hello(data);
     setSwitches(data.switches);
     render(data.snapshot);
+    complaints.refresh();
   },
   onFrame: (kind, data) => {
+    complaints.frame(kind, data);
     if (kind === "wallboard") render(data);
     else if (kind === "switches") setSwitches(data.switches);
   },
@@ -176,5 +179,7 @@ const socket = new DeskSocket({
 // The agents table with stuck rows and one-click fixes (sup_agents.js).
 const agentsPanel = mountAgents({ body: $("board-agents"), socket, t, labels, ticker, clock, lang: config.lang,
   status: $("agents-status") });
+// The complaints board (complaints_board.js): asked for on every hello, then pushed whole.
+const complaints = mountComplaintsBoard({ root: $("complaints-board"), socket, t, labels, clock });
 
 socket.start();
