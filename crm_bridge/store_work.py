@@ -70,13 +70,6 @@ class WorkStore:
             await audit.record(conn, actor_login=actor.login, actor_agent_id=actor.id, action="agent.force",
                                entity="agent", entity_id=agent_id, before=before, after=after)
 
-    async def audit_agent_force(self, agent_id: int, *, actor: AgentRecord, before: dict[str, Any],
-                                after: dict[str, Any]) -> None:
-        """A supervisor set an agent's state for them (``agent.force``, issue 5)."""
-        async with self.connect(write=True) as conn:
-            await audit.record(conn, actor_login=actor.login, actor_agent_id=actor.id, action="agent.force",
-                               entity="agent", entity_id=agent_id, before=before, after=after)
-
     # ------------------------------------------------------------------ customer search, page, contact edits
     # (crm_bridge/search.py ranks the strategies; crm_bridge/customer_page.py holds the page and the edit)
     async def search_customers(self, query: str, *, limit: Any = None, offset: Any = None,

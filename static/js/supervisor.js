@@ -7,9 +7,9 @@ import { DeskSocket } from "./socket.js";
 import { Clock, Ticker, clear, el, formatTime } from "./dom.js";
 import { labelOf, loadConfig, makeT } from "./i18n.js";
 import { MAX_SWITCH_REASON } from "./protocol.js";
+import { mountAgents } from "./sup_agents.js";
 import { mountComplaintsBoard } from "./complaints_board.js";
 import { renderMetrics } from "./sup_metrics.js";
-import { mountAgents } from "./sup_agents.js";
 
 const config = loadConfig();
 const labels = config.labels;
@@ -176,10 +176,10 @@ const socket = new DeskSocket({
     if (lastBoard) renderQueues(lastBoard.queues || []);
   },
 });
+// The complaints board (complaints_board.js): asked for on every hello, then pushed whole.
+const complaints = mountComplaintsBoard({ root: $("complaints-board"), socket, t, labels, clock });
 // The agents table with stuck rows and one-click fixes (sup_agents.js).
 const agentsPanel = mountAgents({ body: $("board-agents"), socket, t, labels, ticker, clock, lang: config.lang,
   status: $("agents-status") });
-// The complaints board (complaints_board.js): asked for on every hello, then pushed whole.
-const complaints = mountComplaintsBoard({ root: $("complaints-board"), socket, t, labels, clock });
 
 socket.start();
