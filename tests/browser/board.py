@@ -7,6 +7,8 @@ leaves "–").
 """
 from __future__ import annotations
 
+from typing import Any
+
 from playwright.async_api import Browser, Locator, Page, expect
 
 from tests.browser.desk import TIMEOUT_MS, VIEWPORT, Desk
@@ -14,11 +16,21 @@ from tests.e2e.stack import Stack
 
 
 async def open_board(browser: Browser, stack: Stack, login: str = "9001", *, locale: str = "zh-CN",
-                     viewport: dict[str, int] | None = None) -> Desk:
+                     viewport: dict[str, int] | None = None, accept_dialogs: bool = False) -> Desk:
+    """*accept_dialogs*: answer OK to the page's confirm() (the one-click fixes ask first); they are
+    still kept in ``board.dialogs``."""
     context = await browser.new_context(locale=locale, viewport=viewport or VIEWPORT)
     context.set_default_timeout(TIMEOUT_MS)
     page = await context.new_page()
     board = Desk(stack, context, page, login)
+    if accept_dialogs:
+        page.remove_listener("dialog", board._dialog)
+
+        async def accept(dialog: Any) -> None:
+            board.dialogs.append(f"{dialog.type}: {dialog.message}")
+            await dialog.accept()
+
+        page.on("dialog", accept)
     try:
         await page.goto(f"{stack.base_url}/login")
         await page.locator("#login").fill(login)
@@ -42,6 +54,12 @@ def queue_stat(page: Page, label: str, stat: str) -> Locator:
     """One figure of a queue card, by the text under it (``排队`` / ``Waiting`` ...)."""
     return queue_card(page, label).locator(".stat").filter(
         has=page.locator(".stat-label", has_text=stat)).locator(".stat-value")
+
+
+def metric(page: Page, testid: str, label: str) -> Locator:
+    """One figure of a metrics tile (``metrics-queue-standard``, ``metrics-tier-vip``) by its label."""
+    return page.get_by_test_id(testid).locator(".metric").filter(
+        has=page.locator(".metric-label", has_text=label)).locator(".metric-value")
 
 
 def agent_row(page: Page, login: str) -> Locator:

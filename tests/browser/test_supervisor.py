@@ -2,18 +2,23 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest_asyncio
 from playwright.async_api import expect
 
 from callcenter import appkeys, domain
-from crm_bridge.seed import DEMO_INDIVIDUAL_NUMBER
-from tests.browser.board import agent_row, open_board, queue_stat
-from tests.browser.desk import PHONE, Desk
+from crm_bridge.seed import DEMO_INDIVIDUAL_NUMBER, DEMO_VIP_NUMBER
+from tests.browser.board import agent_row, metric, open_board, queue_stat
+from tests.browser.desk import BROWSER_TIMING, PHONE, Desk
+from tests.e2e.stack import eventually, running_stack
 
 CALLER = DEMO_INDIVIDUAL_NUMBER.removeprefix("+86")      # an individual customer: queued in "standard"
 ANSWERING = ("1005", "1006")                             # the two agents of "standard" only
+VIP = DEMO_VIP_NUMBER.removeprefix("+86")
+TINY = {"supervision": {"paused_minutes": 0.005}}        # paused for more than 0.3 s is stuck
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -33,6 +38,8 @@ async def test_waiting_counts_follow_a_burst_as_calls_are_answered_and_abandoned
     page = board.page
     waiting, free = queue_stat(page, "standard", "排队"), queue_stat(page, "standard", "空闲坐席")
     await expect(waiting).to_have_text("0")
+    for label in ("服务水平", "放弃率"):                                     # nothing answered or abandoned today
+        await expect(metric(page, "metrics-queue-standard", label)).to_have_text("–")
     agents = {a.login: a.id for a in await stack.store.list_agents()}
     for login in ANSWERING:
         stack.sim.phone(PHONE.format(login=login)).answer_after = 3.0     # all six are in before any answer
@@ -54,6 +61,43 @@ async def test_waiting_counts_follow_a_burst_as_calls_are_answered_and_abandoned
         await expect(agent_row(page, login).locator(".badge")).to_have_text("通话中")
     await expect(free).to_have_text("0")
 
+    await expect(metric(page, "metrics-queue-standard", "服务水平")).to_have_text(re.compile(r"\d"))
     await expect(waiting).to_have_text("2")                               # two callers gave up
+    await expect(metric(page, "metrics-queue-standard", "放弃率")).to_have_text(re.compile(r"[1-9]"))
     assert [call.outcome for call in impatient] == ["abandoned", "abandoned"]
     assert [call.outcome for call in calls].count(None) == 4
+
+
+async def test_a_stuck_agent_is_fixed_in_one_click_and_a_call_is_listened_to(browser, tmp_path: Path):
+    async with running_stack(tmp_path, timing=BROWSER_TIMING, config=TINY) as stack:
+        board = await open_board(browser, stack, accept_dialogs=True)
+        try:
+            page = board.page
+            agents = {a.login: a.id for a in await stack.store.list_agents()}
+            phone = PHONE.format(login="1002")
+            stack.app[appkeys.ENGINE].post(domain.AgentGoPaused(agents["1002"], "break"))
+            row = agent_row(page, "1002")
+            await expect(row).to_have_class(re.compile(r"\bstuck\b"))     # paused beyond the limit
+            assert stack.sim.queue_state("vip").member(phone).paused
+
+            await row.locator("[data-action=force-available]").click()
+            await expect(row).not_to_have_class(re.compile(r"\bstuck\b"))
+            await expect(row.locator(".badge")).to_have_text("空闲")
+            assert not stack.sim.queue_state("vip").member(phone).paused     # Asterisk unpaused the agent
+
+            # 李娜 calls; 1002 answers (1001, her manager, is logged out); the supervisor listens in.
+            await stack.sim.place_call(VIP, "Li Na", digits=("1",), talk_seconds=60)
+            await expect(row).to_have_attribute("data-state", "on_call")
+            await row.locator("[data-action=spy-listen]").click()
+
+            async def chanspy():
+                return next((e for e in stack.sim_events if e.name == "ChanSpyStart"), None)
+
+            start = await eventually(chanspy, what="the simulator started ChanSpy")
+            assert start.get("SpyerChannel").startswith("Local/9001@agent-phones-")
+            assert start.get("SpyeeChannel").startswith("Local/1002@agent-phones-")
+            assert "9001@agent-phones/n" in [e.get("DialString") for e in stack.sim_events if e.name == "DialBegin"]
+        finally:
+            errors = list(board.errors)
+            await board.close()
+        assert not errors, f"uncaught errors in the wallboard: {errors}"
