@@ -1,10 +1,11 @@
-"""Screenshot of the supervisor's wallboard in Chinese during a burst of calls, for the README.
+"""Screenshots for the README: the supervisor's wallboard in Chinese during a burst of calls, and the report.
 
     .venv/bin/python -m tests.browser.screenshots_supervisor [--out docs]
 
 Runs the whole system as the browser tests do (server + PBX simulator over sockets, demo data, Debian's
 headless Chromium): agents 1003–1006 go available, a burst of customers of every tier calls, two of the
-agents' phones answer at once and two ring on; supervisor 9001 (赵丽) watches the wallboard.
+agents' phones answer at once and two ring on; supervisor 9001 (赵丽) watches the wallboard
+(``docs/supervisor-wallboard.png``), then opens the day's report by queue (``docs/report.png``).
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ BURST = 9
 
 async def take(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    wallboard = out / "supervisor-wallboard.png"
+    wallboard, report = out / "supervisor-wallboard.png", out / "report.png"
     expect.set_options(timeout=TIMEOUT_MS)
     with tempfile.TemporaryDirectory(prefix="cc-shots-") as tmp:
         async with running_stack(Path(tmp), timing=BROWSER_TIMING) as stack, async_playwright() as playwright:
@@ -44,16 +45,28 @@ async def take(out: Path) -> list[Path]:
                 await expect(queue_stat(page, "standard", "空闲坐席")).to_have_text("4")
                 callers = [(_national(number), name) for number, name in await stack.store.callers(40)]
                 step = max(1, len(callers) // BURST)
-                for number, name in callers[::step][:BURST]:
-                    await stack.sim.place_call(number, name, digits=("1",), talk_seconds=120)
+                calls = [await stack.sim.place_call(number, name, digits=("1",), talk_seconds=120)
+                         for number, name in callers[::step][:BURST]]
                 await expect(page.locator("#board-agents .badge.state-on_call")).to_have_count(2)
                 await expect(page.locator("#board-agents .badge.state-ringing")).to_have_count(2)
                 await page.mouse.move(0, 0)
                 await page.screenshot(path=wallboard, full_page=True)
+
+                # Every caller hangs up (answered calls complete, the others are abandoned); then the
+                # day's report of the same floor, by queue, with its SVG charts.
+                for call in calls:
+                    stack.sim.hangup(call)
+                reports = await board.context.new_page()
+                await reports.goto(f"{stack.base_url}/reports?by=queue")
+                await expect(reports.locator("#chart-volume svg")).to_be_visible()
+                await expect(reports.locator("#chart-sl svg")).to_be_visible()
+                await expect(reports.get_by_test_id("report-table")).to_contain_text("standard")
+                await reports.mouse.move(0, 0)
+                await reports.screenshot(path=report, full_page=True)
                 await board.close()
             finally:
                 await browser.close()
-    return [wallboard]
+    return [wallboard, report]
 
 
 def main() -> None:
