@@ -31,6 +31,10 @@ def agent_snapshot(model: Model, agent_id: int, now: datetime) -> dict[str, Any]
         call_view = {**call.pop(now), "state": "connected"}
     elif agent.wrapup_call and agent.wrapup_call in agent.pending:
         call_view = {**agent.pending[agent.wrapup_call].pop, "state": "wrapup"}
+    if call_view is not None and call is not None and call.consult is not None:
+        # An attended transfer in progress: which side this desk is on survives a page reload.
+        role = "transferer" if call.consult.transferer == agent_id else "target"
+        call_view["consult"] = call.consult.view(role)
     pending = [{**w.pop, "state": "wrapup"} for cid, w in agent.pending.items() if cid != agent.wrapup_call]
     return {"agent": agent.view(), "call": call_view, "pending": pending, "ami_up": model.ami_up}
 

@@ -176,3 +176,12 @@ def test_the_atxfer_recording_translates_to_the_consultation_answer_and_the_tran
         d.CallAttendedTransferred("1795460460.49", "Local/1001@agent-phones-00000019;1",
                                   "Local/1002@transfer-0000001a;1", "1795460464.52"),
     ]
+
+
+def test_a_reloaded_desk_still_knows_which_side_of_the_consultation_it_is():
+    from callcenter.model import views
+    model = make_model()
+    consulting(model)
+    mine = views.agent_snapshot(model, 1, T0)["call"]
+    theirs = views.agent_snapshot(model, 2, T0)["call"]
+    assert mine["consult"]["role"] == "transferer" and theirs["consult"]["role"] == "target"
