@@ -100,6 +100,18 @@ function frame(kind, data) {
     case "error":
       showMessage(data.message || t("error.generic", { message: "" }), true);
       break;
+    case "complaint_escalated": // one of this agent's complaints is past its SLA: escalated (issue 5)
+      showMessage(t("cb.escalated", { id: (data.complaint && data.complaint.id) ?? "?",
+        level: t(`cb.level${data.level}`) }), true);
+      tasks.refresh();
+      break;
+    case "complaint_reassigned": { // a supervisor moved a complaint to or from this agent
+      const id = (data.complaint && data.complaint.id) ?? "?";
+      const toMe = desk.agent && data.to_agent_id === desk.agent.agent_id;
+      showMessage(t(toMe ? "desk.complaint_to_me" : "desk.complaint_from_me", { id, by: data.by || "?" }), false);
+      tasks.refresh();
+      break;
+    }
     case "notice": // a supervisor set this agent's state (issue 5): "set by supervisor X"
       if (data.kind === "forced") showMessage(t(`notice.forced.${data.action}`, { by: data.by || "?" }), false);
       break;
