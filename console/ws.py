@@ -7,7 +7,7 @@ snapshot so that the two line up) and the read loop starts. Every frame to the b
 included, goes through the hub's per-socket queue: nothing here writes to the socket directly.
 
 Commands are decoded with :mod:`console.protocol`; any bad message gets an error reply and the socket
-stays open. Errors are mapped to the wire here, once (``_error_for``). A disposition is saved in its
+stays open. Errors are mapped to the wire here, once (``console.ws_work.error_for``). A disposition is saved in its
 own task (the read loop keeps going): the reply ``ok`` is sent only after ``store.save_disposition``
 committed, and only then is ``DispositionSaved`` posted to the engine. A retry of a wrap-up already
 saved (its reply lost to a reconnect) is answered with the same result and not saved twice.
@@ -31,7 +31,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -40,12 +40,12 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from callcenter.domain import AgentGoAvailable, AgentGoPaused, AgentLogOut, AgentSelectQueues, DispositionSaved
 from callcenter.domain import CancelTransfer, CompleteTransfer, DialNumber, HangUpCall, HoldCall, ResumeCall, TransferCall
-from callcenter.domain import SpyOnAgent
 from callcenter.errors import CallCenterError
 from callcenter.settings import Settings
 from console import protocol
 from console.hub import Connection, Hub
 from console.sessions import Session, SessionStore, token_from_request
+from console.ws_work import WorkCommands, error_for, now_iso, spawn
 from crm_bridge.phones import normalize as phone_normalize
 from crm_bridge.store import AgentRecord, ComplaintInput, Disposition, DispositionResult, FollowUpInput
 
@@ -85,11 +85,6 @@ class ConsoleSwitches(Protocol):
     async def set(self, queue: str, closed: bool, by: str, reason: str = "") -> dict[str, Any]: ...
 
 
-class _Internal(CallCenterError):
-    def __init__(self) -> None:
-        super().__init__("internal-error", "the server could not do this; please try again")
-
-
 class _NoSwitches(CallCenterError):
     def __init__(self) -> None:
         super().__init__("not-available", "queue switches are not available on this server")
@@ -120,11 +115,7 @@ def _host_port(host: str, default_port: int) -> str:
     return f"{name}:{port or default_port}"
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
-
-
-class ConsoleSocket:
+class ConsoleSocket(WorkCommands):
     def __init__(self, *, settings: Settings, store: DispositionStore, engine: ConsoleEngine, hub: Hub,
                  sessions: SessionStore, heartbeat: float = 20.0, switches: ConsoleSwitches | None = None) -> None:
         self._outcomes = tuple(settings.console.outcomes)
@@ -201,9 +192,9 @@ class ConsoleSocket:
                 "role": session.role, "language": session.language}
         hello: dict[str, Any] = {"user": user, "view": view, "outcomes": list(self._outcomes),
                                  "pause_reasons": list(self._pause_reasons), "epoch": self._hub.epoch,
-                                 "now": _now()}
+                                 "now": now_iso()}
         if view == "supervisor":
-            hello["snapshot"] = self._safe(self._engine.wallboard, {"queues": [], "agents": [], "at": _now()})
+            hello["snapshot"] = self._safe(self._engine.wallboard, {"queues": [], "agents": [], "at": now_iso()})
             hello["switches"] = self._switch_view()
             hello["seq"] = 0
             return self._hub.connect_supervisor(ws, session.agent_id, hello=protocol.encode("hello", hello),
@@ -249,7 +240,7 @@ class ConsoleSocket:
                                       {"type": command.type})
             self._commands[command.type](conn, session, command, tasks)
         except Exception as exc:
-            conn.push(protocol.encode_error(command.id, _error_for(exc, command)))
+            conn.push(protocol.encode_error(command.id, error_for(exc, command)))
 
     def _available(self, conn: Connection, session: Session, command: protocol.Command, tasks: set[Any]) -> None:
         self._engine.post(AgentGoAvailable(session.agent_id))
@@ -276,7 +267,7 @@ class ConsoleSocket:
             conn.push(protocol.encode_reply(command.id))
 
     def _ping(self, conn: Connection, session: Session, command: protocol.Command, tasks: set[Any]) -> None:
-        conn.push(protocol.encode_reply(command.id, {"now": _now()}))
+        conn.push(protocol.encode_reply(command.id, {"now": now_iso()}))
 
     def _call_control(self, conn: Connection, session: Session, command: protocol.Command, tasks: set[Any]) -> None:
         """Hold, resume, hang up, transfer, click-to-dial: checked against the desk's state here (a clear
@@ -321,10 +312,7 @@ class ConsoleSocket:
         switches = self._switches
         if switches is None:
             raise _NoSwitches()
-        task = asyncio.create_task(_flip(conn, command, switches, data, session.login),
-                                   name=f"queue-switch-{data.queue}")
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
+        spawn(conn, command, tasks, _flip(switches, data, session.login))
 
     def _disposition(self, conn: Connection, session: Session, command: protocol.Command,
                      tasks: set[asyncio.Task[None]]) -> None:
@@ -363,7 +351,7 @@ class ConsoleSocket:
         try:
             result = await self._store.save_disposition(disposition, rules=self._complaint_rules)
         except Exception as exc:
-            conn.push(protocol.encode_error(command.id, _error_for(exc, command)))
+            conn.push(protocol.encode_error(command.id, error_for(exc, command)))
             return
         finally:
             self._saving.discard(key)
@@ -378,152 +366,9 @@ class ConsoleSocket:
                           disposition.call_id)
 
 
-    # ------------------------------------------------------------------ tasks and complaint work
-    def _tasks(self, conn: Connection, session: Session, command: protocol.Command,
-               tasks: set[asyncio.Task[None]]) -> None:
-        _spawn(conn, command, tasks, self._task_list(session))
-
-    def _follow_up_done(self, conn: Connection, session: Session, command: protocol.Command,
-                        tasks: set[asyncio.Task[None]]) -> None:
-        data = protocol.decode_follow_up_done(command.data)
-        _spawn(conn, command, tasks, self._complete(session, data))
-
-    def _follow_up_cancel(self, conn: Connection, session: Session, command: protocol.Command,
-                          tasks: set[asyncio.Task[None]]) -> None:
-        follow_up_id, note = protocol.decode_follow_up_cancel(command.data)
-        _spawn(conn, command, tasks, self._cancel(session, follow_up_id, note))
-
-    def _complaint_advance(self, conn: Connection, session: Session, command: protocol.Command,
-                           tasks: set[asyncio.Task[None]]) -> None:
-        data = protocol.decode_complaint_advance(command.data)
-        _spawn(conn, command, tasks, self._advance(session, data))
-
-    async def _actor(self, session: Session) -> AgentRecord:
-        actor = await self._store.agent_by_id(session.agent_id)
-        if actor is None:
-            raise CallCenterError("forbidden", "your login no longer exists", {"agent_id": session.agent_id})
-        return actor
-
-    async def _task_list(self, session: Session) -> dict[str, Any]:
-        actor = await self._actor(session)
-        return {"tasks": await self._store.tasks_for(actor.id, actor.queues), "now": _now()}
-
-    async def _complete(self, session: Session, data: protocol.FollowUpDoneData) -> dict[str, Any]:
-        return await self._store.complete_follow_up(
-            data.follow_up_id, result=data.result, note=data.note, satisfaction=data.satisfaction,
-            actor=await self._actor(session), rules=self._complaint_rules)
-
-    async def _cancel(self, session: Session, follow_up_id: int, note: str) -> dict[str, Any]:
-        return {"follow_up": await self._store.cancel_follow_up(follow_up_id, actor=await self._actor(session),
-                                                                note=note)}
-
-    async def _advance(self, session: Session, data: protocol.ComplaintAdvanceData) -> dict[str, Any]:
-        complaint = await self._store.advance_complaint_as(data.complaint_id, data.status,
-                                                           actor=await self._actor(session),
-                                                           rules=self._complaint_rules)
-        return {"complaint": complaint}
-
-    # ------------------------------------------------------------------ supervision (issue 5)
-    def _board_agent(self, agent_id: int) -> dict[str, Any]:
-        board = self._safe(self._engine.wallboard, {"agents": []})
-        agent = next((a for a in board.get("agents") or () if a.get("agent_id") == agent_id), None)
-        if agent is None:
-            raise CallCenterError("no-such-agent", "this agent is not on the wallboard", {"agent_id": agent_id})
-        return agent
-
-    def _agent_force(self, conn: Connection, session: Session, command: protocol.Command,
-                     tasks: set[asyncio.Task[None]]) -> None:
-        """Available / pause / log out set for an agent by a supervisor: audited (``agent.force``), then
-        posted to the engine as the agent's own wish (with ``by``); answered once both are done."""
-        data = protocol.decode_agent_force(command.data, self._pause_reasons)
-        agent = self._board_agent(data.agent_id)
-        before = {"state": agent.get("state"), "reason": agent.get("reason") or ""}
-        _spawn(conn, command, tasks, self._force(session, data, before))
-
-    async def _force(self, session: Session, data: protocol.AgentForceData, before: dict[str, Any]) -> dict[str, Any]:
-        actor = await self._actor(session)
-        after = {"wants": {"available": "available", "pause": "paused", "logout": "logged_out"}[data.action],
-                 "reason": data.reason}
-        await self._store.audit_agent_force(data.agent_id, actor=actor, before=before, after=after)
-        if data.action == "available":
-            event: Any = AgentGoAvailable(data.agent_id, by=actor.login)
-        elif data.action == "pause":
-            event = AgentGoPaused(data.agent_id, data.reason, by=actor.login)
-        else:
-            event = AgentLogOut(data.agent_id, by=actor.login)
-        self._engine.post(event)
-        return {"agent_id": data.agent_id, "action": data.action}
-
-    def _spy(self, conn: Connection, session: Session, command: protocol.Command,
-             tasks: set[asyncio.Task[None]]) -> None:
-        """Listen / whisper / barge: the supervisor's own phone is originated into ChanSpy on the agent's
-        call. Refused at once when the agent is not on a call, or (after a look-up) when the supervisor
-        has no phone."""
-        agent_id, mode = protocol.decode_spy(command.data)
-        if self._board_agent(agent_id).get("state") != "on_call":
-            raise CallCenterError("not-on-call", "this agent is not on a call", {"agent_id": agent_id})
-        _spawn(conn, command, tasks, self._start_spy(session, agent_id, mode))
-
-    async def _start_spy(self, session: Session, agent_id: int, mode: str) -> dict[str, Any]:
-        actor = await self._actor(session)
-        if not actor.interface:
-            raise CallCenterError("no-phone", "your login has no phone to listen on (agents.interface is empty)",
-                                  {"login": actor.login})
-        self._engine.post(SpyOnAgent(session.agent_id, agent_id, mode, actor.interface, actor.login))
-        return {"agent_id": agent_id, "mode": mode, "phone": actor.interface}
-
-    # ------------------------------------------------------------------ complaints board (issue 5)
-    def _complaints(self, conn: Connection, session: Session, command: protocol.Command,
-                    tasks: set[asyncio.Task[None]]) -> None:
-        order = protocol.decode_complaints(command.data)
-        _spawn(conn, command, tasks, self._store.complaint_board(order=order))
-
-    def _complaint_reassign(self, conn: Connection, session: Session, command: protocol.Command,
-                            tasks: set[asyncio.Task[None]]) -> None:
-        data = protocol.decode_complaint_reassign(command.data)
-        _spawn(conn, command, tasks, self._reassign(session, data))
-
-    async def _reassign(self, session: Session, data: protocol.ComplaintReassignData) -> dict[str, Any]:
-        moved = await self._store.hand_on_complaint(data.complaint_id, data.agent_id,
-                                                    actor=await self._actor(session), note=data.note)
-        previous = moved["previous_owner_agent_id"]
-        told = {"complaint": moved["complaint"], "from_agent_id": previous, "to_agent_id": data.agent_id,
-                "by": session.login, "note": data.note}
-        for agent_id in dict.fromkeys((previous, data.agent_id)):
-            self._hub.send_to_agent(agent_id, "complaint_reassigned", told)
-        try:
-            self._hub.broadcast_supervisors("complaints", await self._store.complaint_board())
-        except Exception:   # committed already: the supervisors get the board at their next refresh
-            log.exception("complaint %s handed on, but the board could not be sent", data.complaint_id)
-        return moved
-
-
-def _spawn(conn: Connection, command: protocol.Command, tasks: set[asyncio.Task[None]],
-           work: Coroutine[Any, Any, dict[str, Any]]) -> None:
-    task = asyncio.create_task(_answer(conn, command, work), name=f"{command.type}-{command.id}")
-    tasks.add(task)
-    task.add_done_callback(tasks.discard)
-
-
-async def _answer(conn: Connection, command: protocol.Command, work: Coroutine[Any, Any, dict[str, Any]]) -> None:
-    """Reply once the store has answered (for writes: committed)."""
-    try:
-        data = await work
-    except Exception as exc:  # noqa: BLE001 (every failure becomes an error reply, mapped once)
-        conn.push(protocol.encode_error(command.id, _error_for(exc, command)))
-        return
-    conn.push(protocol.encode_reply(command.id, data))
-
-
-async def _flip(conn: Connection, command: protocol.Command, switches: ConsoleSwitches,
-                data: protocol.QueueSwitchData, login: str) -> None:
-    """Reply only once the switch is committed (the switches service broadcasts it to supervisors)."""
-    try:
-        entry = await switches.set(data.queue, data.closed, by=login, reason=data.reason)
-    except Exception as exc:  # noqa: BLE001 (every failure becomes an error reply, mapped once)
-        conn.push(protocol.encode_error(command.id, _error_for(exc, command)))
-        return
-    conn.push(protocol.encode_reply(command.id, {"switch": entry}))
+async def _flip(switches: ConsoleSwitches, data: protocol.QueueSwitchData, login: str) -> dict[str, Any]:
+    """The reply comes only once the switch is committed (the switches service tells the supervisors)."""
+    return {"switch": await switches.set(data.queue, data.closed, by=login, reason=data.reason)}
 
 
 def _result(result: DispositionResult) -> dict[str, Any]:
@@ -537,14 +382,6 @@ def _resume(value: str | None) -> int | None:
     if value is None or not (value.isascii() and value.isdigit()) or len(value) > 18:
         return None
     return int(value)
-
-
-def _error_for(exc: BaseException, command: protocol.Command) -> CallCenterError:
-    """The one mapping of failures to websocket error replies."""
-    if isinstance(exc, CallCenterError):
-        return exc
-    log.error("console command %r failed", command.type, exc_info=exc)
-    return _Internal()
 
 
 async def _finish(tasks: set[asyncio.Task[None]]) -> None:
