@@ -54,24 +54,18 @@ import orjson
 
 from callcenter.errors import CallCenterError, ValidationFailed
 
+# Commands by family; every one of them is checked by name in ``decode``.
+DESK_COMMANDS = frozenset({"available", "pause", "logout", "queues", "disposition", "ack", "ping"})
 # Call control from the agent desk (issue 4): see decode_transfer / decode_dial.
 CALL_CONTROL_COMMANDS = frozenset({"hold", "resume", "hangup", "transfer", "transfer_complete", "transfer_cancel",
                                    "dial"})
-COMMANDS = frozenset({"available", "pause", "logout", "disposition", "ack", "ping", "queue_switch"}) | CALL_CONTROL_COMMANDS
-# The agent's tasks and complaint work (follow-ups, callback visits): see decode_follow_up_done & co.
+# The agent's tasks and complaint work: console/protocol_work.py.
 TASK_COMMANDS = frozenset({"tasks", "follow_up_done", "follow_up_cancel", "complaint_advance"})
-COMMANDS = COMMANDS | TASK_COMMANDS | {"queues"}       # per-queue login: {queues: [name, ...]}
+# Supervisor view only: the "closed now" switch; agent_force / spy (supervision); complaints /
+# complaint_reassign (the complaints board); decoders in console/protocol_work.py.
+SUPERVISOR_COMMANDS = frozenset({"queue_switch", "agent_force", "spy", "complaints", "complaint_reassign"})
+COMMANDS = DESK_COMMANDS | CALL_CONTROL_COMMANDS | TASK_COMMANDS | SUPERVISOR_COMMANDS
 MAX_QUEUE_CHOICES = 32
-SUPERVISOR_COMMANDS = frozenset({"queue_switch"})
-# Supervision (issue 5): agent_force {"agent_id", "action", "reason"}, spy {"agent_id", "mode"}.
-SUPERVISION_COMMANDS = frozenset({"agent_force", "spy"})
-SUPERVISOR_COMMANDS = SUPERVISOR_COMMANDS | SUPERVISION_COMMANDS
-COMMANDS = COMMANDS | SUPERVISION_COMMANDS
-# The complaints board (issue 5): complaints {"order": "severity"|"tier"}, complaint_reassign
-# {"complaint_id", "agent_id" (the new owner, an agent), "note"}; both answered once the store answered.
-COMPLAINT_BOARD_COMMANDS = frozenset({"complaints", "complaint_reassign"})
-SUPERVISOR_COMMANDS = SUPERVISOR_COMMANDS | COMPLAINT_BOARD_COMMANDS
-COMMANDS = COMMANDS | COMPLAINT_BOARD_COMMANDS
 MAX_MESSAGE_BYTES = 64 * 1024
 
 CLOSE_GOING_AWAY = 1001
@@ -87,8 +81,6 @@ MAX_CALL_ID = 64        # the store's call_id column
 MAX_QUEUE = 64          # crm_bridge.models.QueueSwitch.queue
 MAX_SWITCH_REASON = 200  # crm_bridge.models.QueueSwitch.reason
 FOLLOW_UP_ASSIGN = ("me", "pool")
-FOLLOW_UP_RESULTS = ("reached", "satisfied", "unsatisfied", "no_answer", "wrong_number")
-COMPLAINT_STATUSES = ("open", "in_progress", "resolved", "confirmed", "closed")
 MAX_FOLLOW_UP_NOTE = 4000      # crm_bridge.followups.NOTE_MAX
 MAX_FOLLOW_UP_DAYS = 366       # crm_bridge.followups.MAX_DAYS_AHEAD
 
@@ -206,50 +198,35 @@ def decode_disposition(data: dict[str, Any], outcomes: tuple[str, ...], *, queue
                        now: datetime | None = None) -> DispositionData:
     """Check a ``disposition`` command's data; every message names the field and what was expected.
     *queues* (the configured ones) and *now* check the optional follow-up when given."""
-    call_id = _text(data, "call_id", MAX_CALL_ID, required=True)
-    interaction_id = _text(data, "interaction_id", MAX_CALL_ID)
+    call_id = text_field(data, "call_id", MAX_CALL_ID, required=True)
+    interaction_id = text_field(data, "interaction_id", MAX_CALL_ID)
     outcome = data.get("outcome")
     if not isinstance(outcome, str) or outcome not in outcomes:
         raise ValidationFailed(f"outcome must be one of {list(outcomes)}", {"outcome": "invalid"})
-    notes = _text(data, "notes", MAX_NOTES)
+    notes = text_field(data, "notes", MAX_NOTES)
     follow_up = decode_follow_up(data.get("follow_up"), queues=queues, now=now)
     complaint = data.get("complaint")
     if complaint is None:
         return DispositionData(call_id, interaction_id, outcome, notes, None, follow_up)
     if not isinstance(complaint, dict):
         raise ValidationFailed("complaint must be an object or null", {"complaint": "invalid"})
-    category = _text(complaint, "category", MAX_CATEGORY, required=True, prefix="complaint.")
+    category = text_field(complaint, "category", MAX_CATEGORY, required=True, prefix="complaint.")
     severity = complaint.get("severity")
     if not isinstance(severity, str) or severity not in SEVERITIES:
         raise ValidationFailed(f"complaint.severity must be one of {list(SEVERITIES)}", {"complaint.severity": "invalid"})
-    description = _text(complaint, "description", MAX_DESCRIPTION, required=True, prefix="complaint.")
+    description = text_field(complaint, "description", MAX_DESCRIPTION, required=True, prefix="complaint.")
     return DispositionData(call_id, interaction_id, outcome, notes, ComplaintData(category, severity, description),
                            follow_up)
 
 
 def decode_queue_switch(data: dict[str, Any]) -> QueueSwitchData:
     """Check a ``queue_switch`` command's data (whether the queue exists is the switches' call)."""
-    queue = _text(data, "queue", MAX_QUEUE, required=True)
+    queue = text_field(data, "queue", MAX_QUEUE, required=True)
     closed = data.get("closed")
     if not isinstance(closed, bool):
         raise ValidationFailed("closed must be true (close the queue now) or false (reopen it)", {"closed": "invalid"})
-    reason = _text(data, "reason", MAX_SWITCH_REASON)
+    reason = text_field(data, "reason", MAX_SWITCH_REASON)
     return QueueSwitchData(queue, closed, reason)
-
-
-# --------------------------------------------------------------------------- tasks and complaint work
-@dataclass(frozen=True, slots=True)
-class FollowUpDoneData:
-    follow_up_id: int
-    result: str
-    note: str
-    satisfaction: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class ComplaintAdvanceData:
-    complaint_id: int
-    status: str
 
 
 def decode_follow_up(value: Any, *, queues: Any = None, now: datetime | None = None) -> FollowUpData | None:
@@ -277,37 +254,22 @@ def decode_follow_up(value: Any, *, queues: Any = None, now: datetime | None = N
                                {"follow_up.assign": "invalid"})
     pool = ""
     if assign == "pool":
-        pool = _text(value, "pool", MAX_QUEUE, required=True, prefix="follow_up.")
+        pool = text_field(value, "pool", MAX_QUEUE, required=True, prefix="follow_up.")
         if queues is not None and pool not in queues:
             raise ValidationFailed(f"follow_up.pool must be one of {sorted(queues)}", {"follow_up.pool": "invalid"})
-    note = _text(value, "note", MAX_FOLLOW_UP_NOTE, prefix="follow_up.")
+    note = text_field(value, "note", MAX_FOLLOW_UP_NOTE, prefix="follow_up.")
     return FollowUpData(due_at, assign, pool, note)
 
 
-def decode_follow_up_done(data: dict[str, Any]) -> FollowUpDoneData:
-    follow_up_id = _id(data, "follow_up_id")
-    result = data.get("result")
-    if not isinstance(result, str) or result not in FOLLOW_UP_RESULTS:
-        raise ValidationFailed(f"result must be one of {list(FOLLOW_UP_RESULTS)}", {"result": "invalid"})
-    satisfaction = data.get("satisfaction")
-    if satisfaction is not None and (isinstance(satisfaction, bool) or satisfaction not in (1, 2, 3, 4, 5)):
-        raise ValidationFailed("satisfaction must be a whole number from 1 to 5, or null", {"satisfaction": "invalid"})
-    return FollowUpDoneData(follow_up_id, result, _text(data, "note", MAX_FOLLOW_UP_NOTE), satisfaction)
+def choice_field(data: dict[str, Any], key: str, allowed: tuple[str, ...], default: str | None = None) -> str:
+    """*key* must be one of *allowed* (or absent when there is a *default*)."""
+    value = data.get(key, default)
+    if not isinstance(value, str) or value not in allowed:
+        raise ValidationFailed(f"{key} must be one of {list(allowed)}", {key: "invalid"})
+    return value
 
 
-def decode_follow_up_cancel(data: dict[str, Any]) -> tuple[int, str]:
-    return _id(data, "follow_up_id"), _text(data, "note", MAX_FOLLOW_UP_NOTE)
-
-
-def decode_complaint_advance(data: dict[str, Any]) -> ComplaintAdvanceData:
-    complaint_id = _id(data, "complaint_id")
-    status = data.get("status")
-    if not isinstance(status, str) or status not in COMPLAINT_STATUSES:
-        raise ValidationFailed(f"status must be one of {list(COMPLAINT_STATUSES)}", {"status": "invalid"})
-    return ComplaintAdvanceData(complaint_id, status)
-
-
-def _id(data: dict[str, Any], key: str) -> int:
+def id_field(data: dict[str, Any], key: str) -> int:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
         raise ValidationFailed(f"{key} must be a positive whole number", {key: "invalid"})
@@ -330,13 +292,9 @@ class TransferData:
 def decode_transfer(data: dict[str, Any], normalize_number: Any) -> TransferData:
     """``transfer`` ``{"kind": "blind"|"attended", "to": "agent"|"queue"|"number", "target"}``; a number
     target is checked and returned in E.164 (``normalize_number(text) -> str | None``)."""
-    kind = data.get("kind", "blind")
-    if not isinstance(kind, str) or kind not in TRANSFER_KINDS:
-        raise ValidationFailed(f"kind must be one of {list(TRANSFER_KINDS)}", {"kind": "invalid"})
-    to = data.get("to")
-    if not isinstance(to, str) or to not in TRANSFER_TO:
-        raise ValidationFailed(f"to must be one of {list(TRANSFER_TO)}", {"to": "invalid"})
-    target = _text(data, "target", MAX_TARGET, required=True)
+    kind = choice_field(data, "kind", TRANSFER_KINDS, "blind")
+    to = choice_field(data, "to", TRANSFER_TO)
+    target = text_field(data, "target", MAX_TARGET, required=True)
     if to == "number":
         return TransferData(kind, to, _number(target, "target", normalize_number))
     if not all(ch.isalnum() or ch in "-_" for ch in target):
@@ -346,7 +304,7 @@ def decode_transfer(data: dict[str, Any], normalize_number: Any) -> TransferData
 
 def decode_dial(data: dict[str, Any], normalize_number: Any) -> str:
     """``dial`` ``{"number"}``: the customer's number, returned in E.164."""
-    return _number(_text(data, "number", MAX_TARGET, required=True), "number", normalize_number)
+    return _number(text_field(data, "number", MAX_TARGET, required=True), "number", normalize_number)
 
 
 def _number(text: str, name: str, normalize_number: Any = None) -> str:
@@ -358,7 +316,7 @@ def _number(text: str, name: str, normalize_number: Any = None) -> str:
     return e164
 
 
-def _text(data: dict[str, Any], key: str, limit: int, *, required: bool = False, prefix: str = "") -> str:
+def text_field(data: dict[str, Any], key: str, limit: int, *, required: bool = False, prefix: str = "") -> str:
     name = prefix + key
     value = data.get(key)
     if value is None:
@@ -377,59 +335,3 @@ def _default(value: Any) -> Any:
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
     raise TypeError(f"cannot encode {type(value).__name__}")
-
-
-# --------------------------------------------------------------------------- supervision (issue 5)
-FORCE_ACTIONS = ("available", "pause", "logout")
-SPY_MODES = ("listen", "whisper", "barge")
-
-
-@dataclass(frozen=True, slots=True)
-class AgentForceData:
-    agent_id: int
-    action: str          # available | pause | logout
-    reason: str          # a pause reason when action is pause, else ""
-
-
-def decode_agent_force(data: dict[str, Any], reasons: tuple[str, ...]) -> AgentForceData:
-    """``agent_force`` ``{"agent_id", "action": "available"|"pause"|"logout", "reason"}`` (reason: pause only)."""
-    agent_id = _id(data, "agent_id")
-    action = data.get("action")
-    if not isinstance(action, str) or action not in FORCE_ACTIONS:
-        raise ValidationFailed(f"action must be one of {list(FORCE_ACTIONS)}", {"action": "invalid"})
-    reason = decode_pause(data, reasons) if action == "pause" else ""
-    return AgentForceData(agent_id, action, reason)
-
-
-def decode_spy(data: dict[str, Any]) -> tuple[int, str]:
-    """``spy`` ``{"agent_id", "mode": "listen"|"whisper"|"barge"}``."""
-    agent_id = _id(data, "agent_id")
-    mode = data.get("mode")
-    if not isinstance(mode, str) or mode not in SPY_MODES:
-        raise ValidationFailed(f"mode must be one of {list(SPY_MODES)}", {"mode": "invalid"})
-    return agent_id, mode
-
-
-# --------------------------------------------------------------------------- complaints board (issue 5)
-BOARD_ORDERS = ("severity", "tier")
-MAX_REASSIGN_NOTE = 500
-
-
-@dataclass(frozen=True, slots=True)
-class ComplaintReassignData:
-    complaint_id: int
-    agent_id: int        # the new owner
-    note: str
-
-
-def decode_complaints(data: dict[str, Any]) -> str:
-    """``complaints`` ``{"order": "severity"|"tier"}`` (default severity)."""
-    order = data.get("order") or "severity"
-    if not isinstance(order, str) or order not in BOARD_ORDERS:
-        raise ValidationFailed(f"order must be one of {list(BOARD_ORDERS)}", {"order": "invalid"})
-    return order
-
-
-def decode_complaint_reassign(data: dict[str, Any]) -> ComplaintReassignData:
-    return ComplaintReassignData(_id(data, "complaint_id"), _id(data, "agent_id"),
-                                 _text(data, "note", MAX_REASSIGN_NOTE))

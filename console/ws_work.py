@@ -16,6 +16,7 @@ from typing import Any
 from callcenter.domain import AgentGoAvailable, AgentGoPaused, AgentLogOut, SpyOnAgent
 from callcenter.errors import CallCenterError
 from console import protocol
+from console import protocol_work
 from console.hub import Connection
 from console.sessions import Session
 from crm_bridge.store import AgentRecord
@@ -74,17 +75,17 @@ class WorkCommands:
 
     def _follow_up_done(self, conn: Connection, session: Session, command: protocol.Command,
                         tasks: set[asyncio.Task[None]]) -> None:
-        data = protocol.decode_follow_up_done(command.data)
+        data = protocol_work.decode_follow_up_done(command.data)
         spawn(conn, command, tasks, self._complete(session, data))
 
     def _follow_up_cancel(self, conn: Connection, session: Session, command: protocol.Command,
                           tasks: set[asyncio.Task[None]]) -> None:
-        follow_up_id, note = protocol.decode_follow_up_cancel(command.data)
+        follow_up_id, note = protocol_work.decode_follow_up_cancel(command.data)
         spawn(conn, command, tasks, self._cancel(session, follow_up_id, note))
 
     def _complaint_advance(self, conn: Connection, session: Session, command: protocol.Command,
                            tasks: set[asyncio.Task[None]]) -> None:
-        data = protocol.decode_complaint_advance(command.data)
+        data = protocol_work.decode_complaint_advance(command.data)
         spawn(conn, command, tasks, self._advance(session, data))
 
     async def _actor(self, session: Session) -> AgentRecord:
@@ -97,7 +98,7 @@ class WorkCommands:
         actor = await self._actor(session)
         return {"tasks": await self._store.tasks_for(actor.id, actor.queues), "now": now_iso()}
 
-    async def _complete(self, session: Session, data: protocol.FollowUpDoneData) -> dict[str, Any]:
+    async def _complete(self, session: Session, data: protocol_work.FollowUpDoneData) -> dict[str, Any]:
         return await self._store.complete_follow_up(
             data.follow_up_id, result=data.result, note=data.note, satisfaction=data.satisfaction,
             actor=await self._actor(session), rules=self._complaint_rules)
@@ -106,7 +107,7 @@ class WorkCommands:
         return {"follow_up": await self._store.cancel_follow_up(follow_up_id, actor=await self._actor(session),
                                                                 note=note)}
 
-    async def _advance(self, session: Session, data: protocol.ComplaintAdvanceData) -> dict[str, Any]:
+    async def _advance(self, session: Session, data: protocol_work.ComplaintAdvanceData) -> dict[str, Any]:
         complaint = await self._store.advance_complaint_as(data.complaint_id, data.status,
                                                            actor=await self._actor(session),
                                                            rules=self._complaint_rules)
@@ -124,12 +125,12 @@ class WorkCommands:
                      tasks: set[asyncio.Task[None]]) -> None:
         """Available / pause / log out set for an agent by a supervisor: audited (``agent.force``), then
         posted to the engine as the agent's own wish (with ``by``); answered once both are done."""
-        data = protocol.decode_agent_force(command.data, self._pause_reasons)
+        data = protocol_work.decode_agent_force(command.data, self._pause_reasons)
         agent = self._board_agent(data.agent_id)
         before = {"state": agent.get("state"), "reason": agent.get("reason") or ""}
         spawn(conn, command, tasks, self._force(session, data, before))
 
-    async def _force(self, session: Session, data: protocol.AgentForceData, before: dict[str, Any]) -> dict[str, Any]:
+    async def _force(self, session: Session, data: protocol_work.AgentForceData, before: dict[str, Any]) -> dict[str, Any]:
         actor = await self._actor(session)
         after = {"wants": {"available": "available", "pause": "paused", "logout": "logged_out"}[data.action],
                  "reason": data.reason}
@@ -148,7 +149,7 @@ class WorkCommands:
         """Listen / whisper / barge: the supervisor's own phone is originated into ChanSpy on the agent's
         call. Refused at once when the agent is not on a call, or (after a look-up) when the supervisor
         has no phone."""
-        agent_id, mode = protocol.decode_spy(command.data)
+        agent_id, mode = protocol_work.decode_spy(command.data)
         if self._board_agent(agent_id).get("state") != "on_call":
             raise CallCenterError("not-on-call", "this agent is not on a call", {"agent_id": agent_id})
         spawn(conn, command, tasks, self._start_spy(session, agent_id, mode))
@@ -164,15 +165,15 @@ class WorkCommands:
     # ------------------------------------------------------------------ complaints board (issue 5)
     def _complaints(self, conn: Connection, session: Session, command: protocol.Command,
                     tasks: set[asyncio.Task[None]]) -> None:
-        order = protocol.decode_complaints(command.data)
+        order = protocol_work.decode_complaints(command.data)
         spawn(conn, command, tasks, self._store.complaint_board(order=order))
 
     def _complaint_reassign(self, conn: Connection, session: Session, command: protocol.Command,
                             tasks: set[asyncio.Task[None]]) -> None:
-        data = protocol.decode_complaint_reassign(command.data)
+        data = protocol_work.decode_complaint_reassign(command.data)
         spawn(conn, command, tasks, self._reassign(session, data))
 
-    async def _reassign(self, session: Session, data: protocol.ComplaintReassignData) -> dict[str, Any]:
+    async def _reassign(self, session: Session, data: protocol_work.ComplaintReassignData) -> dict[str, Any]:
         moved = await self._store.hand_on_complaint(data.complaint_id, data.agent_id,
                                                     actor=await self._actor(session), note=data.note)
         previous = moved["previous_owner_agent_id"]

@@ -9,7 +9,6 @@ export const COMMANDS = Object.freeze(["available", "pause", "logout", "disposit
   "tasks", "follow_up_done", "follow_up_cancel", "complaint_advance", "complaints", "complaint_reassign", "queues",
   "agent_force", "spy"]);
 // Supervision (issue 5): agent_force {agent_id, action, reason}, spy {agent_id, mode}.
-export const SUPERVISION_COMMANDS = Object.freeze(["agent_force", "spy"]);
 export const FORCE_ACTIONS = Object.freeze(["available", "pause", "logout"]);
 export const SPY_MODES = Object.freeze(["listen", "whisper", "barge"]);
 export const TRANSFER_KINDS = Object.freeze(["blind", "attended"]);

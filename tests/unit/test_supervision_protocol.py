@@ -8,17 +8,18 @@ import pytest
 
 from callcenter.errors import ValidationFailed
 from console import protocol
+from console import protocol_work
 
 JS = Path(__file__).resolve().parents[2] / "static" / "js" / "protocol.js"
 REASONS = ("lunch", "break")
 
 
 def test_force_decodes_each_action():
-    assert protocol.decode_agent_force({"agent_id": 3, "action": "available"}, REASONS) == \
-        protocol.AgentForceData(3, "available", "")
-    assert protocol.decode_agent_force({"agent_id": 3, "action": "pause", "reason": "lunch"}, REASONS) == \
-        protocol.AgentForceData(3, "pause", "lunch")
-    assert protocol.decode_agent_force({"agent_id": 3, "action": "logout", "reason": "x"}, REASONS).reason == ""
+    assert protocol_work.decode_agent_force({"agent_id": 3, "action": "available"}, REASONS) == \
+        protocol_work.AgentForceData(3, "available", "")
+    assert protocol_work.decode_agent_force({"agent_id": 3, "action": "pause", "reason": "lunch"}, REASONS) == \
+        protocol_work.AgentForceData(3, "pause", "lunch")
+    assert protocol_work.decode_agent_force({"agent_id": 3, "action": "logout", "reason": "x"}, REASONS).reason == ""
 
 
 @pytest.mark.parametrize("data, field", [
@@ -31,21 +32,21 @@ def test_force_decodes_each_action():
 ])
 def test_bad_force_names_the_field(data, field):
     with pytest.raises(ValidationFailed) as info:
-        protocol.decode_agent_force(data, REASONS)
+        protocol_work.decode_agent_force(data, REASONS)
     assert field in info.value.details["fields"]
 
 
 @pytest.mark.parametrize("data, field", [({"agent_id": 3, "mode": "snoop"}, "mode"), ({"mode": "listen"}, "agent_id")])
 def test_bad_spy_names_the_field(data, field):
     with pytest.raises(ValidationFailed) as info:
-        protocol.decode_spy(data)
+        protocol_work.decode_spy(data)
     assert field in info.value.details["fields"]
 
 
 def test_spy_and_force_are_supervisor_commands_mirrored_in_js():
-    assert protocol.decode_spy({"agent_id": 3, "mode": "whisper"}) == (3, "whisper")
+    assert protocol_work.decode_spy({"agent_id": 3, "mode": "whisper"}) == (3, "whisper")
     assert {"agent_force", "spy"} <= protocol.SUPERVISOR_COMMANDS <= protocol.COMMANDS
     code = JS.read_text()
     for name in ("FORCE_ACTIONS", "SPY_MODES"):
         listed = re.search(rf"{name} = Object\.freeze\(\[([^\]]*)\]", code)
-        assert listed and tuple(re.findall(r'"(\w+)"', listed.group(1))) == getattr(protocol, name)
+        assert listed and tuple(re.findall(r'"(\w+)"', listed.group(1))) == getattr(protocol_work, name)
