@@ -15,7 +15,6 @@ import pytest
 from alembic import command
 from sqlalchemy import MetaData, Table, inspect, text, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_bridge import db
 from crm_bridge.models import Base, Customer
