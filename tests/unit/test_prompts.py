@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from callcenter import cli, prompts
+from callcenter import audio, cli, prompts
 from callcenter.settings import load_settings, settings_from_mapping
 
 SHIPPED = {
@@ -133,11 +133,11 @@ def amplitude(values: list[float], frequency: float, rate: int) -> float:
 
 
 def test_resampling_to_8khz_keeps_speech_and_drops_what_would_alias() -> None:
-    kept = prompts.resample(tone(1000, 22050), 22050, 8000)
+    kept = audio.resample(tone(1000, 22050), 22050, 8000)
     assert len(kept) == 4000
     assert amplitude(kept, 1000, 8000) == pytest.approx(10000, rel=0.02)
     # 5 kHz cannot exist at 8 kHz: unfiltered, it would come back as a 3 kHz whistle.
-    dropped = prompts.resample(tone(5000, 22050), 22050, 8000)
+    dropped = audio.resample(tone(5000, 22050), 22050, 8000)
     assert amplitude(dropped, 3000, 8000) < 100
 
 
@@ -148,9 +148,9 @@ def test_telephone_wav_is_8khz_mono_16bit_at_a_fixed_peak() -> None:
         w.setsampwidth(2)
         w.setframerate(22050)
         w.writeframes(b"".join(x.to_bytes(2, "little", signed=True) * 2 for x in tone(440, 22050)))
-    with wave.open(io.BytesIO(prompts.telephone_wav(source.getvalue())), "rb") as w:
+    with wave.open(io.BytesIO(audio.telephone_wav(source.getvalue())), "rb") as w:
         assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (8000, 1, 2)
         assert w.getnframes() == 4000
         frames = w.readframes(w.getnframes())
     peak = max(abs(int.from_bytes(frames[i:i + 2], "little", signed=True)) for i in range(0, len(frames), 2))
-    assert peak == round(prompts.PEAK)
+    assert peak == round(audio.PEAK)
