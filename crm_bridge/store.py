@@ -89,11 +89,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from callcenter.errors import CallCenterError, StoreUnavailable, ValidationFailed
 from callcenter.settings import ComplaintSettings
-from crm_bridge import agents, audit, complaints, customers, db, followups, interactions
-from crm_bridge.models import AGENT_PRESENCES, COMPLAINT_STATUSES, LANGUAGES, Customer, utcnow
+from crm_bridge import agents, complaints, customers, db, followups, interactions
+from crm_bridge.models import COMPLAINT_STATUSES, LANGUAGES, Customer, utcnow
 from crm_bridge.passwords import hash_password, verify_password
 from crm_bridge.phones import normalize as normalize_number
 from crm_bridge.phones import variants as number_variants
+from crm_bridge.store_agents import AgentStore
 from crm_bridge.store_work import WorkStore
 from crm_bridge.db_errors import UNAVAILABLE, first_line, is_unavailable, unavailable
 from crm_bridge.records import (AgentRecord, ComplaintInput, Disposition, DispositionResult,  # noqa: F401 (re-exported)
@@ -102,7 +103,7 @@ from crm_bridge.records import (AgentRecord, ComplaintInput, Disposition, Dispos
 log = logging.getLogger(__name__)
 
 
-class Store(WorkStore):
+class Store(AgentStore, WorkStore):
     """The CRM database behind one object (see the module docstring for the contract)."""
 
     def __init__(self, url: str, *, default_region: str = "CN", echo: bool = False) -> None:
@@ -245,7 +246,7 @@ class Store(WorkStore):
                 {"account_number": "already used, or account_manager_id unknown"},
             ) from exc
 
-    # ------------------------------------------------------------------ agents
+    # ------------------------------------------------------------------ customers (continued)
     async def set_customer_language(self, customer_id: int, language: str) -> None:
         """Remember the language a caller chose in the voice menu (``zh`` or ``en``)."""
         if language not in LANGUAGES:
@@ -257,49 +258,6 @@ class Store(WorkStore):
         """(E.164 number, name) of customers, for the demo's simulated callers."""
         async with self.connect() as conn:
             return await customers.callers(conn, limit)
-
-    async def set_presence(self, agent_id: int, presence: str, reason: str = "", *, actor_login: str | None = None,
-                           actor_agent_id: int | None = None, queues: Sequence[str] | None = None) -> None:
-        """Remember what the agent asked for (available, paused with a reason, logged out); a change
-        leaves an ``agent.presence`` audit entry, by the agent unless another actor is named."""
-        if presence not in AGENT_PRESENCES:
-            raise ValidationFailed(f"unknown presence {presence!r}", {"presence": "unknown"})
-        reason = reason[:64]
-        async with self.connect(write=True) as conn:
-            before = await agents.by_id(conn, agent_id)
-            await agents.set_presence(conn, agent_id, presence, reason, queues)
-            chosen = None if queues is None else ",".join(queues)
-            if before is not None and (before["presence"], before["presence_reason"], before["presence_queues"]) \
-                    != (presence, reason, chosen):
-                await audit.record(conn, actor_login=actor_login or before["login"],
-                                   actor_agent_id=actor_agent_id if actor_login else agent_id,
-                                   action="agent.presence", entity="agent", entity_id=agent_id,
-                                   before={"presence": before["presence"], "reason": before["presence_reason"],
-                                           **({"queues": before["presence_queues"]} if before["presence_queues"]
-                                              or chosen else {})},
-                                   after={"presence": presence, "reason": reason,
-                                          **({"queues": chosen} if before["presence_queues"] or chosen else {})})
-
-    async def set_agent_language(self, agent_id: int, language: str) -> None:
-        """The console language the agent switched to (zh | en): their next login opens in it."""
-        if language not in LANGUAGES:
-            raise ValidationFailed(f"unknown language {language!r}", {"language": "expected zh or en"})
-        async with self.connect(write=True) as conn:
-            await agents.set_language(conn, agent_id, language)
-
-    async def list_agents(self) -> list[AgentRecord]:
-        async with self.connect() as conn:
-            return [_agent_record(r) for r in await agents.all_agents(conn)]
-
-    async def agent_by_login(self, login: str) -> AgentRecord | None:
-        async with self.connect() as conn:
-            row = await agents.by_login(conn, login)
-        return None if row is None else _agent_record(row)
-
-    async def agent_by_id(self, agent_id: int) -> AgentRecord | None:
-        async with self.connect() as conn:
-            row = await agents.by_id(conn, agent_id)
-        return None if row is None else _agent_record(row)
 
     # ------------------------------------------------------------------ interactions
     async def record_interactions(self, batch: Sequence[tuple[str, dict[str, Any]]]) -> None:
@@ -413,14 +371,3 @@ class Store(WorkStore):
             raise
         except UNAVAILABLE as exc:
             raise unavailable(exc) from exc
-
-
-def _agent_record(row: Any) -> AgentRecord:
-    return AgentRecord(
-        id=int(row["id"]), login=row["login"], name=row["name"], interface=row["interface"] or "",
-        queues=tuple(row["queues"] or ()), role=row["role"], language=row["language"],
-        password_hash=row["password_hash"] or "", presence=row["presence"] or "unknown",
-        presence_reason=row["presence_reason"] or "",
-        presence_queues=tuple(q for q in row["presence_queues"].split(",") if q)
-        if row.get("presence_queues") is not None else None,
-    )
