@@ -18,11 +18,11 @@ import math
 
 from . import events as ev
 from . import queue_events as qev
-from .calls import ABANDONED, COMPLETED, SimCall, wait_any
+from .calls import ABANDONED, SimCall, wait_any
 from .channels import Bridge, new_bridge
 from .pbx import Pbx
 from .queues import DEVICE_INUSE, DEVICE_NOT_INUSE, Entry, Member, QueueState
-from .ringing import MemberLeg, abort, answer, hang_up_agent_side, start_ring
+from .ringing import MemberLeg, abort, answer, caller_left_the_bridge, hang_up_agent_side, start_ring
 from .atxfer import attended_hook
 from .transfer_events import blind_transferred
 
@@ -172,17 +172,7 @@ async def _connect(pbx: Pbx, call: SimCall, queue: QueueState, entry: Entry, win
     if outcome is not None:                            # an Atxfer completed, or the caller left while held
         return outcome
     if call.hung_up:                                   # order of queue_call.ami.txt
-        pbx.caller_hangup_requests(call)
-        complete("caller")
-        pbx.drop_front(call)
-        pbx.emit(ev.bridge_leave(bridge, 1, chan.snapshot()))
-        pbx.emit(ev.bridge_leave(bridge, 0, winner.dial.snapshot()))
-        pbx.emit(ev.soft_hangup_request(chan.snapshot(), 16))
-        pbx.hangup_channel(chan, call.cause)
-        pbx.emit(ev.bridge_destroy(bridge))
-        hang_up_agent_side(pbx, winner, 16)
-        call.finish(COMPLETED)
-        return COMPLETED
+        return caller_left_the_bridge(pbx, call, bridge, winner, complete)
     call.bridge = call.leg = None
     if call.redirect.done() and call.transfer is not None:     # BlindTransfer: AgentComplete at once
         return blind_transferred(pbx, call, bridge, winner, complete)

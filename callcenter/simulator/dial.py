@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from . import events as ev
 from .app_queue import REDIRECTED
-from .calls import ABANDONED, COMPLETED, SimCall, wait_any
+from .calls import ABANDONED, SimCall, wait_any
 from .channels import new_bridge
 from .pbx import Pbx
 from .queues import DEVICE_INUSE, DEVICE_NOT_INUSE, Member
-from .ringing import abort, answer, hang_up_agent_side, start_dial
+from .ringing import abort, answer, caller_left_the_bridge, hang_up_agent_side, start_dial
 from .atxfer import attended_hook
 from .transfer_events import blind_transferred
 
@@ -111,16 +111,7 @@ async def _talk(pbx: Pbx, call: SimCall, leg) -> str:  # noqa: ANN001 (MemberLeg
     if outcome is not None:                            # an Atxfer completed, or the caller left while held
         return outcome
     if call.hung_up:
-        pbx.caller_hangup_requests(call)
-        pbx.drop_front(call)
-        pbx.emit(ev.bridge_leave(bridge, 1, chan.snapshot()))
-        pbx.emit(ev.bridge_leave(bridge, 0, leg.dial.snapshot()))
-        pbx.emit(ev.soft_hangup_request(chan.snapshot(), 16))
-        pbx.hangup_channel(chan, call.cause)
-        pbx.emit(ev.bridge_destroy(bridge))
-        hang_up_agent_side(pbx, leg, 16)
-        call.finish(COMPLETED)
-        return COMPLETED
+        return caller_left_the_bridge(pbx, call, bridge, leg)
     call.bridge = call.leg = None
     if call.redirect.done() and call.transfer is not None:     # BlindTransfer (app_dial: no Agent* events)
         return blind_transferred(pbx, call, bridge, leg, None)

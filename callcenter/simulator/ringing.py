@@ -11,9 +11,11 @@ and for how long the agent talks. A leg's ``gone`` future is resolved when the a
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from . import events as ev
-from .channels import STATE_RINGING, STATE_UP, Channel, parse_local
+from .calls import COMPLETED, SimCall
+from .channels import STATE_RINGING, STATE_UP, Bridge, Channel, parse_local
 from .config import PhoneSettings
 from .pbx import Pbx
 from .queue_events import agent_called
@@ -149,6 +151,26 @@ def abort(pbx: Pbx, caller: Channel, leg: MemberLeg, statuses: tuple[str, ...]) 
         pbx.hangup_channel(leg.dial, 0)
     pbx.set_device(leg.member.state_interface, DEVICE_NOT_INUSE)
     pbx.queue_changed()
+
+
+def caller_left_the_bridge(pbx: Pbx, call: SimCall, bridge: Bridge, leg: MemberLeg,
+                           complete: Callable[[str], None] | None = None) -> str:
+    """The caller hung up while talking to the agent (order of ``queue_call.ami.txt``); app_queue's
+    ``complete`` emits ``AgentComplete Reason: caller`` at its place (app_dial has none)."""
+    chan = call.chan
+    assert chan is not None
+    pbx.caller_hangup_requests(call)
+    if complete is not None:
+        complete("caller")
+    pbx.drop_front(call)
+    pbx.emit(ev.bridge_leave(bridge, 1, chan.snapshot()))
+    pbx.emit(ev.bridge_leave(bridge, 0, leg.dial.snapshot()))
+    pbx.emit(ev.soft_hangup_request(chan.snapshot(), 16))
+    pbx.hangup_channel(chan, call.cause)
+    pbx.emit(ev.bridge_destroy(bridge))
+    hang_up_agent_side(pbx, leg, 16)
+    call.finish(COMPLETED)
+    return COMPLETED
 
 
 def hang_up_agent_side(pbx: Pbx, leg: MemberLeg, cause: int = 16) -> None:
