@@ -47,6 +47,7 @@ Render = Callable[..., web.Response]
 
 class AgentDirectory(Protocol):
     async def agent_by_login(self, login: str) -> AgentRecord | None: ...
+    async def set_agent_language(self, agent_id: int, language: str) -> None: ...
 
 
 class LoginThrottle:

@@ -63,7 +63,7 @@ def setup_console(app: web.Application, *, settings: Settings, store: ConsoleSto
                          autoescape=True, undefined=jinja2.StrictUndefined, default_helpers=False)
 
     pages = PageViews(sessions=sessions, jinja_key=CONSOLE_JINJA, static_url="/static/",
-                      save_language=getattr(store, "set_agent_language", None))
+                      save_language=store.set_agent_language)
     auth = AuthViews(store=store, sessions=sessions, hub=hub, engine=engine, render=pages.render,
                      secure_cookies=settings.http.secure_cookies, throttle=throttle)
     socket = ConsoleSocket(settings=settings, store=store, engine=engine, hub=hub, sessions=sessions,
