@@ -51,7 +51,9 @@ def scenario_config(db: Path | None, ami_port: int, agi_port: int) -> dict[str, 
             "group": [{"agent": "account_manager", "seconds": 6}, {"queue": "enterprise", "priority": 5}],
             "family": [{"queue": "standard", "priority": 2}],
             "individual": [{"queue": "standard", "priority": 0}],
-            "unknown": [{"queue": "standard", "priority": 0}]}},
+            "unknown": [{"queue": "standard", "priority": 0}]},
+            "deputies": {"1001": "1003"}},
+        "callbacks": {"abandoned_after": 0, "ring_seconds": 10},
         "ivr": {"menus": {"timeout_ms": 3000}},
     }
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import re
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from .asterisk import AsteriskProcess
 from .relay import TcpRelay
 
 READS_DIGITS = ("GET DATA", "WAIT FOR DIGIT", "GET OPTION")
+_PLAYING = re.compile(r"<([^>]+)> Playing '([^']+)' \(language '([^']*)'\)")
 
 
 @dataclass
@@ -66,6 +68,10 @@ class Pbx:
         raise NotImplementedError
 
     async def restart(self) -> None:
+        raise NotImplementedError
+
+    async def played(self, caller: Caller) -> list[tuple[str, str]]:
+        """(sound, language) of every prompt the caller heard, in order, as the PBX opened them."""
         raise NotImplementedError
 
     @contextlib.asynccontextmanager
@@ -110,6 +116,9 @@ class SimulatorPbx(Pbx):
     async def phone(self, extension: str, *, answers: bool = True, answer_after: float = 0.5) -> None:
         settings = self.sim.phone(f"Local/{extension}@agent-phones/n")
         settings.answers, settings.answer_after, settings.talk_seconds = answers, answer_after, 3600
+
+    async def played(self, caller: Caller) -> list[tuple[str, str]]:
+        return list(caller.sim.played)
 
     async def restart(self) -> None:
         await self.sim.restart(close_after=1.0, down_for=0.25)
@@ -177,6 +186,15 @@ class AsteriskPbx(Pbx):
         for family, value in (("cctest", "answer" if answers else "noanswer"), ("cctest-ring", f"{answer_after}")):
             reply = await self.observer.action("DBPut", Family=family, Key=extension, Val=value)
             assert reply.response == "Success", reply
+
+    async def played(self, caller: Caller) -> list[tuple[str, str]]:
+        """From Asterisk's own log: ``<channel> Playing 'menu.wav' (language 'zh')`` (verbose 3)."""
+        found = []
+        for line in self.asterisk.log.read_text(encoding="utf-8", errors="replace").splitlines():
+            match = _PLAYING.search(line)
+            if match and match.group(1) == caller.channel:
+                found.append((match.group(2).rsplit(".", 1)[0], match.group(3)))
+        return found
 
     async def restart(self) -> None:
         await self.asterisk.cli("core restart now")

@@ -1,16 +1,8 @@
-"""Against a real Asterisk: skipped unless CC_LIVE_AMI is set. Not collected by CI (see testpaths).
-
-    CC_LIVE_AMI=127.0.0.1:5038 CC_LIVE_AMI_USER=callcenter CC_LIVE_AMI_SECRET=... \\
-    CC_LIVE_QUEUE=standard .venv/bin/python -m pytest tests/live
-
-Uses a queue from ``callcenter asterisk-config`` and a throw-away member interface; it adds, pauses
-and removes that member and checks the gateway's translation of what Asterisk answers.
-"""
+"""The AMI gateway against the simulator and a real Asterisk: login, resync, and a member's round trip
+(QueueAdd, QueuePause with a reason, QueueRemove) translated from what the PBX answers."""
 from __future__ import annotations
 
 import asyncio
-import os
-
 import pytest
 
 from callcenter import domain
@@ -18,9 +10,10 @@ from callcenter.ami import actions
 from callcenter.ami.gateway import AmiGateway
 from callcenter.settings import AmiSettings
 
-LIVE = os.environ.get("CC_LIVE_AMI")
-pytestmark = [pytest.mark.live, pytest.mark.skipif(not LIVE, reason="CC_LIVE_AMI not set (host:port of a real AMI)")]
-QUEUE = os.environ.get("CC_LIVE_QUEUE", "standard")
+from .conftest import SECRET, USERNAME
+
+pytestmark = pytest.mark.live
+QUEUE = "standard"
 INTERFACE = "Local/8999@agent-phones/n"
 
 
@@ -34,11 +27,10 @@ async def _next(inbox: asyncio.Queue, kind: type, timeout: float = 5.0):
 
 
 @pytest.fixture
-async def gateway():
-    host, _, port = (LIVE or "").rpartition(":")
+async def gateway(pbx):
     inbox: asyncio.Queue = asyncio.Queue()
-    gw = AmiGateway(AmiSettings(host=host, port=int(port), username=os.environ.get("CC_LIVE_AMI_USER", "callcenter"),
-                                secret=os.environ.get("CC_LIVE_AMI_SECRET", "")), inbox.put_nowait)
+    gw = AmiGateway(AmiSettings(host="127.0.0.1", port=pbx.ami_port, username=USERNAME, secret=SECRET),
+                    inbox.put_nowait)
     await gw.start()
     await _next(inbox, domain.AmiConnected, 10)
     yield gw, inbox
