@@ -47,7 +47,6 @@ class ExitHandlers:
         if not self._call_step(call, e):
             return [self._illegal(call, e)]
         call.exit_queue, call.exit_hold = e.queue or call.queue, e.hold_seconds
-        call.queue_wait += e.hold_seconds
         # No phone rings for this call any more (app_queue ended its dials before this event).
         return self._withdraw(call) + [fx.SupervisorsChanged()]
 
@@ -71,9 +70,10 @@ class ExitHandlers:
         call.exit_queue, call.exit_hold = "", 0
 
     def _waited(self, call: Call, now: datetime) -> int:
-        """Seconds the caller waited since first joining a queue (or being dialled to an agent)."""
+        """Seconds the caller waited over all the ladder's steps: since the call first joined a queue or
+        rang an agent (``joined_at``; after a transfer, since the transfer), at least the last HoldTime."""
         clock = int((now - call.joined_at).total_seconds()) if call.joined_at is not None else 0
-        return max(clock, call.queue_wait)
+        return max(clock, call.exit_hold)
 
     def _abandoned(self, call: Call, now: datetime) -> Effects:
         """The caller's channel hung up before any agent answered: final, and maybe a callback."""

@@ -174,3 +174,19 @@ def test_the_recorded_abandon_replayed_into_the_model_is_abandoned_at_the_caller
         assert not problems(effects)
     assert seen[-3:] == [("CallerAbandoned", []), ("CallerLeft", ["left"]), ("ChannelHungUp", ["abandoned"])]
     assert ABANDON_CALL not in model.calls
+
+
+def test_after_a_blind_transfer_to_a_queue_only_the_wait_since_the_transfer_counts():
+    model = make_model()
+    routed(model)
+    model.apply(d.AgentRinging("c1", "vip", IFACE2, "1002"), at(1))
+    model.apply(d.CallerLeft("c1", "vip", 0), at(2))
+    model.apply(d.AgentAnswered("c1", "vip", IFACE2, "1002", 2, 1), at(2))
+    model.apply(d.CallTransferred("c1", WANG_LEG, "queue-direct", "standard"), at(100))
+    out = model.apply(d.CallerJoined("c1", "standard", CALLER, "13800000001", "Li Na", 1, 1), at(100))
+    out += model.apply(d.CallerAbandoned("c1", "standard", 1, 4), at(104))
+    out += model.apply(d.CallerLeft("c1", "standard", 0), at(104))
+    out += model.apply(d.ChannelHungUp("c1", CALLER, 16), at(104))
+    assert not problems(out) and not of(out, fx.SaveCallback)      # 4 s < 10 s: the talk is no wait
+    row = of(out, fx.RecordInteraction)[-1].fields
+    assert (row["status"], row["hold_seconds"]) == ("abandoned", 4)
