@@ -83,7 +83,9 @@ class CallCompleted:
 
 @dataclass(frozen=True, slots=True)
 class CallerAbandoned:
-    """QueueCallerAbandon: the caller hung up while waiting."""
+    """QueueCallerAbandon: the caller left the queue unanswered -- hung up, *or* the Queue() timeout ended the
+    wait (Asterisk 22 sends it for both, with the same headers). Only what follows tells: the caller's
+    Hangup (abandoned) or the next queue / agent step (overflow). ``hold_seconds``: the wait in this queue."""
     call_id: str
     queue: str
     position: int = 0

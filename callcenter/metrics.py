@@ -8,9 +8,15 @@ live side keeps totals per group and adds or takes away one call's contribution 
 changes (:class:`LiveMetrics`); the reports sum the same contributions over a date range. Same
 records, same functions: the two agree. The formulas are documented in the README ("Metrics").
 
-* A record counts once it is *final*: status completed / abandoned / left / ivr_hangup, or an end time.
+* A record counts once it is *final*: status completed / abandoned / ivr_hangup, or an end time. A call
+  ``left`` without an end time is between two steps of its routing ladder (it timed out of a queue and
+  overflows to the next step): not final, so an overflow out of queue A is neither answered nor
+  abandoned in A.
+* One call counts once, in the **last queue** it reached (the record's ``queue``): a caller who
+  overflowed from A to B and was answered (or hung up) in B is offered, answered (or abandoned) in B.
 * **Offered**: a final record with a queue whose caller did not hang up in the voice menu.
-* **Wait**: from ``queued_at`` (else ``started_at``) to ``answered_at`` (answered) or ``ended_at``.
+* **Wait**: from ``queued_at`` (the *first* queue joined, else ``started_at``) to ``answered_at``
+  (answered) or ``ended_at``: over all the ladder's steps, the wait the caller felt.
 * **Answered**: has ``answered_at``. **Short abandon**: not answered and wait < ``short_abandon_seconds``.
   **Abandoned**: not answered and wait >= ``short_abandon_seconds`` (hung up or timed out of the queue).
 * **SL** = answered with wait <= ``sl_seconds`` / (offered - short abandons).
@@ -26,7 +32,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-FINAL_STATUSES = frozenset({"completed", "abandoned", "left", "ivr_hangup"})
+FINAL_STATUSES = frozenset({"completed", "abandoned", "ivr_hangup"})   # "left": final only with ended_at
 GROUPINGS = ("day", "hour", "queue", "agent", "tier")
 NO_TIER = "unknown"
 

@@ -69,6 +69,10 @@ class Call:
     dial_leg: str = ""
     base_priority: int | None = None
     credit_seconds: int = 0
+    # A queue left without an agent (QueueCallerAbandon: a timeout or a hang-up, told apart by what follows)
+    # and the seconds waited in it.
+    exit_queue: str = ""
+    exit_hold: int = 0
     survey: bool = False
     survey_score: int | None = None
     callback_id: int | None = None      # this call is the callback of that request (agent leg first)

@@ -58,6 +58,7 @@ class RouteHandlers:
     _withdraw: Callable[..., Effects]
     _callback_connected: Callable[..., Effects]
     _callback_attempt_failed: Callable[..., Effects]
+    _overflowed: Callable[[Call], None]
 
     # ------------------------------------------------------------------ agent steps (Dial)
     def _agent_by_channel(self, channel: str) -> Agent | None:
@@ -87,6 +88,8 @@ class RouteHandlers:
             call.route_log.append((f"{name}: busy", f"{name}：忙"))
             return [self._record(call)]
         effects: Effects = []
+        if call.state is CallState.LEFT:
+            self._overflowed(call)
         self._agent_step(agent, e, effects)
         self._call_step(call, e)
         agent.call_id = call.call_id

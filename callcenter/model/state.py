@@ -23,6 +23,7 @@ from callcenter.ami import actions
 from callcenter.model.entities import Agent, Call, CallbackEntry, WrapUp
 from callcenter.model.callbacks import CallbackHandlers
 from callcenter.model.control import ControlHandlers
+from callcenter.model.exits import ExitHandlers
 from callcenter.model.members import MemberHandlers
 from callcenter.model.routes import RouteHandlers
 from callcenter.model.tables import (ACTIVITY_TRANSITIONS, CALL_TERMINAL, CALL_TRANSITIONS, Activity,
@@ -36,7 +37,7 @@ from callcenter.model.members import Effects
 MAX_PENDING = 20     # unsaved outcomes kept per agent
 
 
-class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers):
+class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers, ExitHandlers):
     def __init__(self, settings: Settings, *, new_id: Callable[[], str] = lambda: uuid.uuid4().hex) -> None:
         self.settings = settings
         self.new_id = new_id
@@ -216,8 +217,11 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers):
             call = self._new_call(e.call_id, now, CallState.IVR)
             if e.caller_number:
                 effects.append(fx.LookupCaller(e.call_id, e.caller_number))
+        overflow = call.state is CallState.LEFT
         if not self._call_step(call, e):
             return [self._illegal(call, e)]
+        if overflow:
+            self._overflowed(call)
         call.queue, call.channel = e.queue, e.channel or call.channel
         call.caller_number = call.caller_number or e.caller_number
         call.caller_name = e.caller_name
@@ -310,36 +314,6 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers):
         effects.append(fx.StartTimer(f"wrapup:{agent_id}", float(seconds), d.WrapUpExpired(agent_id, call.call_id)))
         return effects
 
-    def _caller_abandoned(self, e: d.CallerAbandoned, now: datetime) -> Effects:
-        call = self.calls.get(e.call_id)
-        if call is None:
-            return [fx.Problem("abandon for an unknown call", {"call_id": e.call_id})]
-        if not self._call_step(call, e):
-            return [self._illegal(call, e)]
-        call.ended_at, call.hold_seconds = now, e.hold_seconds
-        effects = self._withdraw(call)
-        cfg = self.settings.callbacks
-        if cfg.enabled and cfg.abandoned_after and e.hold_seconds >= cfg.abandoned_after and call.caller_number \
-                and call.callback_id is None:
-            card = call.card or {}
-            effects.append(fx.SaveCallback({
-                "number": call.caller_number, "queue": call.queue, "source": "abandoned",
-                "credit_from": call.joined_at or now, "customer_id": card.get("customer_id"),
-                "priority": call.base_priority if call.base_priority is not None else call.priority,
-                "call_id": call.call_id}, call.card))
-        return effects + [self._record(call), fx.SupervisorsChanged()]
-
-    def _caller_left(self, e: d.CallerLeft, now: datetime) -> Effects:
-        call = self.calls.get(e.call_id)
-        if call is None:
-            return []
-        if not self._call_step(call, e):
-            return [self._illegal(call, e)]
-        effects: Effects = [fx.SupervisorsChanged()]
-        if call.state is CallState.LEFT:
-            effects.append(self._record(call))
-        return effects
-
     def _hangup(self, e: d.ChannelHungUp, now: datetime) -> Effects:
         leg_of = self.legs.pop(e.call_id, None)
         if leg_of is not None:   # the agent's leg of a direct (Dial) call
@@ -358,11 +332,13 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers):
             return [self._illegal(call, e)]
         if call.state in (CallState.CONNECTED, CallState.CONSULTING):
             return effects       # AgentComplete is still to come
-        if before is not call.state or call.state is CallState.LEFT:
+        if before is not call.state:
             call.ended_at = call.ended_at or now
             effects += self._withdraw(call)
+            if call.state is CallState.ABANDONED:
+                effects += self._abandoned(call, now)
             effects.append(self._record(call))
-        if call.state in CALL_TERMINAL or call.state is CallState.LEFT:
+        if call.state in CALL_TERMINAL:
             del self.calls[call.call_id]
             self.legs.pop(call.dial_leg, None)
         effects.append(fx.SupervisorsChanged())

@@ -20,8 +20,8 @@ class CallState(StrEnum):
     CONSULTING = "consulting"   # attended transfer: on hold while the agent consults the target (Atxfer)
     COMPLETED = "completed"     # the agent call ended (AgentComplete)
     TRANSFERRED = "transferred"  # blind-transferred: the agent's part ended, the caller goes on (queue/agent/number)
-    ABANDONED = "abandoned"     # hung up while waiting
-    LEFT = "left"               # left the queue without an agent (timeout, withdrawn); may re-join
+    ABANDONED = "abandoned"     # hung up while waiting (decided by the caller channel's Hangup)
+    LEFT = "left"               # out of a queue (or a Dial step) unanswered: the next step (overflow) or the Hangup
     IVR_HANGUP = "ivr_hangup"   # hung up in the voice menu
 
 
@@ -62,7 +62,7 @@ CALL_TRANSITIONS: dict[CallState, dict[type, CallState]] = {
         d.DialStarted: CallState.QUEUED,           # app_queue's own dials (AgentCalled tells us more)
         d.DialFinished: CallState.QUEUED,
         d.AgentRinging: CallState.RINGING,
-        d.CallerAbandoned: CallState.ABANDONED,
+        d.CallerAbandoned: CallState.LEFT,         # a Queue() timeout sends it too: what follows decides
         d.CallerLeft: CallState.LEFT,
         d.ChannelHungUp: CallState.ABANDONED,      # hang-up with no QueueCallerAbandon (link gap)
     },
@@ -73,7 +73,7 @@ CALL_TRANSITIONS: dict[CallState, dict[type, CallState]] = {
         d.AgentNoAnswer: CallState.RINGING,        # the model drops back to QUEUED when none rings
         d.CallerLeft: CallState.RINGING,           # Asterisk sends QueueCallerLeave before AgentConnect
         d.AgentAnswered: CallState.CONNECTED,
-        d.CallerAbandoned: CallState.ABANDONED,
+        d.CallerAbandoned: CallState.LEFT,         # hung up while a phone rang: the Hangup follows
         d.ChannelHungUp: CallState.ABANDONED,
     },
     CallState.CONNECTED: {
@@ -95,10 +95,13 @@ CALL_TRANSITIONS: dict[CallState, dict[type, CallState]] = {
         d.CallerLeft: CallState.CONSULTING,
         d.ChannelHungUp: CallState.CONSULTING,     # AgentComplete follows the caller's Hangup
     },
+    # Asterisk 22 sends QueueCallerAbandon + QueueCallerLeave for a Queue() timeout and for a caller's
+    # hang-up alike (app_queue.c record_abandoned): only what comes next tells an overflow from an abandon.
     CallState.LEFT: {
+        d.CallerLeft: CallState.LEFT,              # QueueCallerLeave follows QueueCallerAbandon
         d.CallerJoined: CallState.QUEUED,          # overflow into the next queue
-        d.DialStarted: CallState.DIALING,          # the next agent step
-        d.ChannelHungUp: CallState.LEFT,
+        d.DialStarted: CallState.DIALING,          # overflow into the next step: an agent rings
+        d.ChannelHungUp: CallState.ABANDONED,      # the caller's channel hung up: in the queue or between steps
     },
     CallState.TRANSFERRED: {
         d.CallerJoined: CallState.QUEUED,          # transferred to a queue

@@ -3,7 +3,8 @@
 Theory of operation. The caller's task joins the queue (``QueueCallerJoin``, music on hold) and loops:
 when it is its turn (see :mod:`.queues`) it rings the members the strategy picks and waits for the first
 of: a phone answering, the member timeout (``AgentRingNoAnswer`` with ``RingTime`` in ms, then ``retry``
-seconds of pause), the caller hanging up (``QueueCallerAbandon``), a ``Redirect``. An answer ends the
+seconds of pause), the caller hanging up (``QueueCallerAbandon``), the step's timeout
+(``QueueCallerAbandon`` too, then ``QueueCallerLeave``: app_queue reports both the same way), a ``Redirect``. An answer ends the
 wait: ``DialEnd ANSWER``, ``QueueCallerLeave``, ``AgentConnect`` (``HoldTime``/``RingTime`` in seconds),
 a basic bridge, ``QueueMemberStatus`` in use; then the conversation lasts until one side hangs up and
 ``AgentComplete`` says who (``Reason: caller|agent``). Event order follows ``queue_call.ami.txt``,
@@ -61,9 +62,7 @@ async def queue_exec(pbx: Pbx, call: SimCall, name: str, *, timeout: float | Non
             call.hang_up(16)
             continue
         if pbx.now() >= overflow_at:
-            _leave(pbx, call, queue, entry)
-            chan.variables["QUEUESTATUS"] = "TIMEOUT"
-            return TIMEOUT
+            return _time_out(pbx, call, queue, entry)
         members = queue.choose(pbx.rng) if queue.is_our_turn(entry) else []
         if not members:
             await wait_any([call.caller_gone, call.redirect, pbx.queue_change_future()],
@@ -229,6 +228,28 @@ def _abandon(pbx: Pbx, call: SimCall, queue: QueueState, entry: Entry, legs: lis
     pbx.queue_changed()
     call.finish(ABANDONED)
     return ABANDONED
+
+
+def _time_out(pbx: Pbx, call: SimCall, queue: QueueState, entry: Entry) -> str:
+    """Queue()'s timeout ended the wait; the caller goes on in the dialplan (the next step: overflow).
+
+    From app_queue.c QUEUE_TIMEOUT path; verified live in tests/live: ``record_abandoned`` publishes
+    ``QueueCallerAbandon`` (Position, OriginalPosition, HoldTime: the same headers as a hang-up) and
+    counts an abandon in the queue's statistics, queue_log ``EXITWITHTIMEOUT``; then, at ``stop:``,
+    music on hold stops and ``leave_queue`` publishes ``QueueCallerLeave``. No Hangup: the channel lives on.
+    """
+    chan = call.chan
+    assert chan is not None
+    holdtime = int(pbx.now() - entry.joined)
+    position = queue.position(entry)
+    pbx.emit(qev.queue_caller_abandon(chan.snapshot(), queue.name, position, entry.original_position, holdtime))
+    queue.record_abandon(holdtime)
+    pbx.emit(ev.moh_stop(chan.snapshot()))
+    queue.leave(entry)
+    pbx.emit(qev.queue_caller_leave(chan.snapshot(), queue.name, position, len(queue.entries)))
+    chan.variables["QUEUESTATUS"] = "TIMEOUT"
+    pbx.queue_changed()
+    return TIMEOUT
 
 
 def _leave(pbx: Pbx, call: SimCall, queue: QueueState, entry: Entry) -> str:

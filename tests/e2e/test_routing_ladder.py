@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 
+from callcenter import appkeys
 from crm_bridge.seed import DEMO_VIP_NUMBER
 from tests.e2e.stack import Console, eventually, running_stack
 
@@ -110,20 +111,62 @@ async def test_vip_goes_from_the_account_manager_to_the_deputy_to_the_vip_pool(t
             await supervisor.close()
 
 
+async def paused(desk, reason="lunch"):
+    assert (await desk.send("pause", {"reason": reason}))["ok"]
+    await desk.next("agent", where=lambda a: a["state"] == "paused")
+
+
 async def test_a_vip_caller_overflows_from_the_vip_pool_to_the_standard_queue(tmp_path):
-    async with running_stack(tmp_path, config=LADDER) as stack, desks(stack, "1002", "1005") as desk:
-        # The VIP pool is staffed but its only agent is at lunch: after 1 s the caller moves on.
-        assert (await desk["1002"].send("pause", {"reason": "lunch"}))["ok"]
-        await desk["1002"].next("agent", where=lambda a: a["state"] == "paused")
-        call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",), talk_seconds=0.2)
-        pop = await desk["1005"].next("pop", where=lambda p: p["call_id"] == call.call_id, timeout=15)
-        assert "account manager 王伟 logged out" in pop["trace"]["en"]
-        assert "queue vip (priority 10) for 1 s" in pop["trace"]["en"]
-        assert await call.wait_answered(10) == PHONE.format("1005")
+    # Asterisk 22 reports the vip step's timeout as QueueCallerAbandon + QueueCallerLeave: with a 1 s
+    # callback threshold, taking it for an abandon would file a callback for a caller being served.
+    config = {**LADDER, "callbacks": {"abandoned_after": 1}}
+    async with running_stack(tmp_path, config=config) as stack, desks(stack, "1002", "1005") as desk:
+        supervisor = Console(stack.base_url)
+        try:
+            await supervisor.login("9001", "demo9001", view="supervisor")
+            # The VIP pool is staffed but its only agent is at lunch: after 1 s the caller moves on.
+            await paused(desk["1002"])
+            call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",), talk_seconds=0.2)
+            pop = await desk["1005"].next("pop", where=lambda p: p["call_id"] == call.call_id, timeout=15)
+            assert "account manager 王伟 logged out" in pop["trace"]["en"]
+            assert "queue vip (priority 10) for 1 s" in pop["trace"]["en"]
+            assert "vip: no answer in 1 s → overflow" in pop["trace"]["en"]
+            assert pop["queue"] == "standard"
+            assert await call.wait_answered(10) == PHONE.format("1005")
+            assert call.queue == "standard"
+            assert stack.sim.queue_state("vip").abandoned == 1       # what app_queue itself counts
+            row = await stored(stack, call.call_id, status="completed")
+            assert row["queue"] == "standard" and row["agent_login"] == "1005" and row["answered_at"] is not None
+            log = [entry["en"] for entry in json.loads(row["routing_trace"])["log"]]
+            assert log[:2] == ["vip: no answer in 1 s → overflow", "queue standard"]
+            assert log[-1].startswith("answered by 刘洋 in standard")
+            assert await stack.store.list_callbacks(statuses=("pending", "dialing")) == []
+            # Counted once, answered in standard; neither answered nor abandoned in vip.
+            await stack.app[appkeys.RECORDER].flushed()
+            async with supervisor.http.get(f"{supervisor.base_url}/api/reports?by=queue") as resp:
+                by_queue = {r["key"]: r for r in (await resp.json())["rows"]}
+            assert "vip" not in by_queue
+            assert (by_queue["standard"]["answered"], by_queue["standard"]["abandoned"]) == (1, 0)
+        finally:
+            await supervisor.close()
+
+
+async def test_a_caller_who_hangs_up_after_an_overflow_is_abandoned_and_called_back(tmp_path):
+    # 1 s in vip + 1.5 s in standard: only the wait over both steps reaches the 2 s threshold.
+    config = {**LADDER, "callbacks": {"abandoned_after": 2}}
+    async with running_stack(tmp_path, config=config) as stack, desks(stack, "1002", "1005") as desk:
+        await paused(desk["1002"])
+        await paused(desk["1005"], "training")
+        call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",), patience=1.5)
+        assert await call.wait_ended(15) == "abandoned"
         assert call.queue == "standard"
-        row = await stored(stack, call.call_id, status="completed")
+        [callback] = await eventually(lambda: stack.store.list_callbacks(statuses=("pending", "dialing")),
+                                      what="the abandoned caller on the callback list")
+        assert (callback["source"], callback["queue"], callback["call_id"]) == ("abandoned", "standard", call.call_id)
+        row = await stored(stack, call.call_id, status="abandoned")
+        assert row["queue"] == "standard" and row["hold_seconds"] >= 2
         log = [entry["en"] for entry in json.loads(row["routing_trace"])["log"]]
-        assert log[0] == "queue standard" and log[-1].startswith("answered by 刘洋 in standard")
+        assert log[:2] == ["vip: no answer in 1 s → overflow", "queue standard"]
 
 
 async def test_a_waiting_caller_gains_priority_as_time_credit(tmp_path):

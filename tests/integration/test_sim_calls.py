@@ -253,3 +253,49 @@ async def test_patience_ends_in_abandon(sim, ami):
     assert await call.wait_joined() == ("enterprise", 0)
     assert await call.wait_ended() == "abandoned"
     assert sim.queue_state("enterprise").abandoned == 1 and sim.queue_state("enterprise").waiting == ()
+
+
+async def ladder_ivr(agi: AgiConnection) -> None:
+    """A plan of two queue steps: vip for 0.3 s, then enterprise until answered."""
+    await agi.command("GET DATA beep 15000 1")
+    for name, value in (("CC_STEPS", "2"), ("CC_STEP_1_KIND", "queue"), ("CC_STEP_1_TARGET", "vip"),
+                        ("CC_STEP_1_SECONDS", "0.3"), ("CC_STEP_1_PRIORITY", "10"),
+                        ("CC_STEP_2_KIND", "queue"), ("CC_STEP_2_TARGET", "enterprise"),
+                        ("CC_STEP_2_SECONDS", ""), ("CC_STEP_2_PRIORITY", "0")):
+        await agi.command(f'SET VARIABLE {name} "{value}"')
+
+
+async def test_a_queue_step_timeout_sends_abandon_then_leave_and_the_caller_joins_the_next_queue():
+    """app_queue.c QUEUE_TIMEOUT path: record_abandoned (the headers of a hang-up's QueueCallerAbandon),
+    music on hold stops, leave_queue; the channel stays up and the dialplan goes on to the next step."""
+    server = ScriptedAgiServer(ladder_ivr)
+    await server.start()
+    try:
+        async with PbxSimulator(dataclasses.replace(CONFIG, agi_port=server.port)) as simulator:
+            client = await AmiClient.connect("127.0.0.1", simulator.ami_port)
+            try:
+                await client.login("lab", "labsecret", events="on")
+                call = await simulator.place_call("13800000001", "Ladder", digits=("1",))
+                assert await call.wait_joined() == ("vip", 10)
+                await client.event("QueueCallerJoin", timeout=5, Queue="enterprise", Uniqueid=call.call_id)
+                mine = [f for f in client.frames if f.get("Uniqueid") == call.call_id and f.event in (
+                    "QueueCallerJoin", "QueueCallerAbandon", "QueueCallerLeave", "MusicOnHoldStart",
+                    "MusicOnHoldStop", "Hangup")]
+                assert [(f.event, f["Queue"]) for f in mine] == [
+                    ("QueueCallerJoin", "vip"), ("MusicOnHoldStart", ""), ("QueueCallerAbandon", "vip"),
+                    ("MusicOnHoldStop", ""), ("QueueCallerLeave", "vip"), ("QueueCallerJoin", "enterprise"),
+                    ("MusicOnHoldStart", "")]
+                abandon = mine[2]
+                [recorded] = [f for f in parse_ami_stream(recording("queue_abandon.ami.txt"))
+                              if f.event == "QueueCallerAbandon"]
+                assert abandon.keys == recorded.keys
+                assert (abandon["Position"], abandon["OriginalPosition"], abandon["HoldTime"]) == ("1", "1", "0")
+                assert (mine[4]["Position"], mine[4]["Count"]) == ("1", "0")
+                assert call.variables["QUEUESTATUS"] == "TIMEOUT"
+                assert simulator.queue_state("vip").abandoned == 1     # app_queue counts it as an abandon too
+                simulator.hangup(call)
+                assert await call.wait_ended() == "abandoned"
+            finally:
+                await client.close()
+    finally:
+        await server.stop()

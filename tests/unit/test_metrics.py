@@ -97,3 +97,20 @@ def test_live_totals_follow_updates_and_restart_from_the_store():
     # A new local day starts from zero.
     now[0] = T0 + timedelta(days=1)
     assert live.group("queue", "vip").offered == 0
+
+
+def test_a_call_between_two_ladder_steps_is_not_counted_and_counts_once_in_its_last_queue():
+    """An overflow out of vip is neither answered nor abandoned in vip (README "Metrics")."""
+    live = LiveMetrics(RULES, lambda: T0)
+    queued = T0 + timedelta(seconds=1)
+    between = {"queue": "vip", "status": "left", "queued_at": queued, "started_at": queued,
+               "answered_at": None, "ended_at": None, "customer_type": "vip"}
+    assert contribution(between, RULES).empty() and not live.record("ix", between)
+    live.record("ix", {**between, "queue": "standard", "status": "queued"})
+    answered = queued + timedelta(seconds=35)         # 30 s in vip + 5 s in standard
+    assert live.record("ix", {**between, "queue": "standard", "status": "completed", "answered_at": answered,
+                              "ended_at": answered + timedelta(seconds=60), "agent_id": 8, "talk_seconds": 60})
+    assert live.group("queue", "vip").offered == 0
+    std = figures(live.group("queue", "standard"), RULES)
+    assert (std["offered"], std["answered"], std["abandoned"], std["answered_in_sl"]) == (1, 1, 0, 0)
+    assert std["asa"] == 35.0                       # the wait the caller felt, from the first queue

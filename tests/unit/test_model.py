@@ -137,21 +137,6 @@ def test_outcome_can_still_be_saved_after_the_wrap_up_timer():
     assert views.wrapup_call(model, 1, "c1") is None
 
 
-def test_abandoned_call_withdraws_the_pop_and_is_recorded_abandoned():
-    model = make_model()
-    model.apply(d.MemberAdded("vip", IFACE, "1001"), T0)
-    model.apply(d.CallerJoined("c9", "vip", "ch", "13800000002", "", 1, 1), T0)
-    model.apply(d.AgentRinging("c9", "vip", IFACE, "1001"), T0)
-    effects = model.apply(d.CallerAbandoned("c9", "vip", 1, 7), T0 + timedelta(seconds=7))
-    assert agent_messages(effects, "pop_withdrawn")[0].data == {"call_id": "c9"}
-    (row,) = of(effects, fx.RecordInteraction)
-    assert row.fields["status"] == "abandoned" and row.fields["hold_seconds"] == 7
-    assert model.agents[1].state.value == "available"
-    model.apply(d.CallerLeft("c9", "vip"), T0)
-    model.apply(d.ChannelHungUp("c9", "ch"), T0)
-    assert "c9" not in model.calls
-
-
 def test_call_without_ivr_result_asks_for_a_lookup():
     model = make_model()
     effects = model.apply(d.CallerJoined("c2", "standard", "ch", "13800000005", "", 1, 1), T0)
