@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import re
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
@@ -131,11 +130,10 @@ class SimulatorPbx(Pbx):
 
 class AsteriskPbx(Pbx):
     kind = "asterisk"
-    _ids = itertools.count(1)
-
     def __init__(self, asterisk: AsteriskProcess, observer: AmiClient, relay: TcpRelay) -> None:
         self.asterisk, self.observer, self.relay = asterisk, observer, relay
         self.callers: dict[str, Caller] = {}        # by ;2 channel name
+        self.handsets: set[str] = set()
         self._keys: asyncio.Task[None] | None = None
 
     def start_keys(self) -> None:
@@ -150,16 +148,18 @@ class AsteriskPbx(Pbx):
 
     async def call_in(self, number: str, digits: Sequence[str | None] = (), dnid: str = "100",
                       name: str = "") -> Caller:
-        handset_id = f"cctest-{next(self._ids)}"
         since = self.mark()
         reply = await self.observer.action(
             "Originate", Channel=f"Local/{dnid}@inbound/n", Context="cc-test-handset", Exten="s", Priority="1",
-            CallerID=f'"{name or number}" <{number}>', Async="true", Timeout="30000", ChannelId=handset_id)
+            CallerID=f'"{name or number}" <{number}>', Async="true", Timeout="30000")
         assert reply.response == "Success", reply
-        one = await self.event("Newchannel", since=since, Uniqueid=handset_id)
-        two = await self.observer.wait_for(
-            lambda f: f.event == "Newchannel" and f.get("Linkedid") == handset_id and f.get("Uniqueid") != handset_id,
-            timeout=10, start=since)
+        # Asterisk names the pair itself (as for a real caller): the first new ;1 half after our action.
+        prefix = f"Local/{dnid}@inbound-"
+        one = await self.observer.wait_for(
+            lambda f: f.event == "Newchannel" and f.get("Channel").startswith(prefix) and f.get("Channel").endswith(";1")
+            and f.get("Channel") not in self.handsets, timeout=10, start=since)
+        self.handsets.add(one.get("Channel"))
+        two = await self.event("Newchannel", since=since, Channel=one.get("Channel")[:-1] + "2")
         caller = Caller(number, two.get("Uniqueid"), two.get("Channel"), one.get("Channel"), deque(digits))
         self.callers[caller.channel] = caller
         return caller
