@@ -78,7 +78,8 @@ def from_database(url: str) -> Phones:
     try:
         interfaces = asyncio.run(asyncio.wait_for(_interfaces(url), DB_TIMEOUT))
     except Exception as exc:          # noqa: BLE001 - any failure: the command still renders
-        return fallback(f"database not readable: {type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''}")
+        first = str(exc).splitlines()[0][:120] if str(exc) else ""
+        return fallback(f"database not readable: {type(exc).__name__}: {first}")
     extensions = from_interfaces(interfaces)
     if not extensions:
         return fallback("no agent in the database has a phone interface")
