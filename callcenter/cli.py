@@ -7,13 +7,10 @@ import asyncio
 import logging
 import os
 import sys
-from importlib import resources
 from pathlib import Path
 
 from callcenter.errors import ConfigError
 from callcenter.settings import Settings, load_settings
-
-SAMPLE_CONFIGS = ("extensions.conf", "queues.conf", "manager.conf", "features.conf")   # features: Atxfer
 
 
 def _config_path(arg: str | None) -> Path | None:
@@ -179,11 +176,10 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_asterisk_config(args: argparse.Namespace) -> int:
-    data = resources.files("callcenter") / "data"
-    for name in SAMPLE_CONFIGS:
-        print(f";; ===== {name} =====")
-        print((data / name).read_text(encoding="utf-8"))
-    return 0
+    from callcenter.pbx import command
+
+    return command.run(_settings(args), out=Path(args.out) if args.out else None, force=args.force,
+                       agi_host=args.agi_host, phones_spec=args.phones, show_secret=args.show_secret)
 
 
 def cmd_prompts(args: argparse.Namespace) -> int:
@@ -244,8 +240,18 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
     upgrade.set_defaults(func=cmd_db)
     schema.add_parser("current", help="print the configured database's schema revision").set_defaults(func=cmd_db)
-    sub.add_parser("asterisk-config", help="print sample extensions.conf, queues.conf, manager.conf").set_defaults(
-        func=cmd_asterisk_config)
+    aconf = sub.add_parser("asterisk-config", help="render Asterisk's extensions, queues, manager, features, "
+                                                   "musiconhold and pjsip .conf from this configuration")
+    aconf.add_argument("--out", help="write one file per name into this folder (e.g. /etc/asterisk) instead of "
+                                     "printing them")
+    aconf.add_argument("--force", action="store_true", help="with --out: replace files that already exist")
+    aconf.add_argument("--agi-host", help="the address Asterisk reaches this server's FastAGI port at (default: "
+                                          "fastagi.host; 0.0.0.0 means 127.0.0.1)")
+    aconf.add_argument("--phones", help="agent phone extensions for pjsip.conf, e.g. 1001-1006,9001 (default: "
+                                        "the agents in the database, else the demo's)")
+    aconf.add_argument("--show-secret", action="store_true", help="write the AMI secret (CC_AMI_SECRET) into "
+                                                                  "manager.conf instead of a placeholder")
+    aconf.set_defaults(func=cmd_asterisk_config)
     prompts = sub.add_parser("prompts", help="render the IVR's prompt texts to 8 kHz WAV files with espeak-ng")
     prompts.add_argument("--out", default="sounds", help="folder for <lang>/<name>.wav (default: sounds)")
     prompts.add_argument("--texts", help="YAML of {sound: {language: text}} overriding the shipped texts")

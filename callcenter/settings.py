@@ -91,6 +91,8 @@ class QueueSettings(_Frozen):
     strategy: Literal["ringall", "leastrecent", "fewestcalls", "random", "rrmemory", "linear"] = "rrmemory"
     wrapup_seconds: int = Field(30, ge=0, le=3600)
     member_timeout: int = Field(15, ge=1, le=600)
+    # queues.conf weight: an agent in several queues is rung for the heavier queue's callers first.
+    weight: int = Field(0, ge=0, le=1000)
     label: str = ""
 
 

@@ -1,7 +1,7 @@
 """Names of every dialplan variable shared between the IVR and ``extensions.conf``.
 
-The sample dialplan (``callcenter/data/extensions.conf``) and the PBX simulator read these; nothing
-else in the code spells them.
+The rendered dialplan (``callcenter/pbx/templates/extensions.conf.j2``) and the PBX simulator read
+these; nothing else in the code spells them.
 """
 
 # Set by the IVR (and given defaults by the dialplan before the AGI runs, so a dead AGI server
@@ -12,7 +12,7 @@ LANGUAGE = "CC_LANGUAGE"
 CUSTOMER_ID = "CC_CUSTOMER_ID"
 MENU_CHOICE = "CC_MENU"
 IVR_STATUS = "CC_IVR_STATUS"       # "ok" or "fallback"
-ACTION = "CC_ACTION"               # "" = route the caller; "closed" = goodbye + hang up; others: hang up
+ACTION = "CC_ACTION"               # "" = route the caller; "closed" (the IVR said goodbye) and others: hang up
 CLOSED_REASON = "CC_CLOSED_REASON"  # why the queue is closed ("outside hours", "holiday: ...")
 
 # The routing plan the dialplan walks: CC_STEPS steps, step i described by CC_STEP_<i>_KIND (agent |

@@ -62,8 +62,12 @@ def originate_callback(agent_interface: str, number: str, *, context: str, chann
 
 
 # --------------------------------------------------------------------------- call control (issue 4)
-# Dialplan contexts of callcenter/data/extensions.conf that call control relies on.
-TRANSFER_CONTEXT = "transfer"          # exten: an agent login, a queue name or a number to dial
+# Dialplan contexts of extensions.conf (callcenter/pbx/templates) that call control relies on.
+TRANSFER_CONTEXT = "transfer"          # exten: an agent login, a queue name or a prefixed number to dial
+# An outside number in [transfer] is "*" + the digits: no agent login (4 digits) is then the start of a
+# longer extension, so the atxfer feature behind AMI Atxfer stops collecting digits at the login's
+# last one instead of waiting features.conf's transferdigittimeout for more.
+TRANSFER_NUMBER_PREFIX = "*"
 HOLD_CONTEXT = "cc-hold"               # the caller hears music on hold
 HOLD_AGENT_CONTEXT = "cc-hold-agent"   # the agent's leg waits in silence until Bridge joins them again
 

@@ -185,7 +185,7 @@ class ControlHandlers(ConsultHandlers):
                 return "", f"no queue {e.target!r}"
             return e.target, e.target
         if e.to == "number":
-            return dial_digits(e.target), e.target
+            return actions.TRANSFER_NUMBER_PREFIX + dial_digits(e.target), e.target
         return "", f"unknown transfer destination {e.to!r}"
 
     def _call_transferred(self, e: d.CallTransferred, now: datetime) -> Effects:

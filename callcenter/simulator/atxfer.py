@@ -5,7 +5,7 @@ the caller) runs the atxfer feature: the feature code and the target's digits ar
 ``DTMFEnd`` (``Direction: Received``), the agent's leg puts the caller on hold (``Hold`` on the agent's
 leg, ``MusicOnHoldStart`` on the caller) and a consultation pair ``Local/<exten>@<context>-XXXXXXXX;1/;2``
 is created; its ``;1`` half waits in a new basic bridge, the agent's leg moves there, and the ``;2`` half
-runs ``[transfer]`` (an agent login rings ``[agent-phones]``, anything else ``[customer-phones]``). The
+runs ``[transfer]`` (an agent login rings ``[agent-phones]``, a ``*``-prefixed number ``[customer-phones]``). The
 answer shows as a ``DialEnd`` with no calling channel (there is no ``DialBegin``).
 
 One :class:`Consultation` task drives the consultation; the caller's task (app_queue ``_connect`` or
@@ -25,6 +25,8 @@ app_dial ``_talk``) still waits for the caller, the agent's leg or a redirect, a
 
 Simplification (not recorded): the agent's leg hanging up *before* the target answered cancels the
 consultation and ends the agent's part like a plain agent hang-up (Asterisk would do a "blond" transfer).
+Simplification (not recorded): an extension ``[transfer]`` does not have is refused with an error
+(Asterisk acknowledges the action, then the atxfer feature fails after its dial attempts).
 """
 from __future__ import annotations
 
@@ -38,10 +40,10 @@ from .channels import STATE_UP, Bridge, Channel, new_bridge
 from .pbx import Pbx
 from .protocol import Pairs, error, header, success
 from .ringing import AGENT_ANSWER_PRIORITY, MemberLeg, _mark_ringing, hang_up_agent_side
+from .transfer_context import CUSTOMER_PHONES, phone_destination
 
 ATXFER_NOANSWER_SECONDS = 15.0          # features.conf atxfernoanswertimeout (Asterisk's default)
 FEATURE_CODE = "*2"                     # features.conf [featuremap] atxfer, as in the recording
-AGENT_EXTEN = re.compile(r"\d{4}")
 
 
 def transfer_event(transferer: Any, second: Any, transferee: Any, target: Any, orig: Bridge, orig_count: int,
@@ -104,12 +106,12 @@ class Consultation:
         two.caller_num, two.caller_name = caller.caller_num, caller.caller_name
         pbx.emit(ev.newcallerid(two.snapshot()))
         pbx.emit(ev.local_bridge(one.snapshot(), two.snapshot(), self.context, self.exten))
-        phones = "agent-phones" if AGENT_EXTEN.fullmatch(self.exten) else "customer-phones"
-        two.at(phones, self.exten, 1, "NoOp", "")
+        phones, number = phone_destination(self.exten) or (CUSTOMER_PHONES, self.exten)
+        two.at(phones, number, 1, "NoOp", "")
         one.connected_num, one.connected_name = caller.caller_num, caller.caller_name
         pbx.emit(ev.newconnectedline(one.snapshot()))
         from .dial import _member  # (dial imports this module)
-        self.target = MemberLeg(pbx, "", _member(pbx, f"Local/{self.exten}@{phones}/n"), one, two)
+        self.target = MemberLeg(pbx, "", _member(pbx, f"Local/{number}@{phones}/n"), one, two)
         _mark_ringing(pbx, self.target.member.state_interface, call.call_id)
         one.bridge_id = self.bridge.uniqueid
         pbx.emit(ev.bridge_enter(self.bridge, 1, one.snapshot()))
@@ -322,6 +324,9 @@ async def action_atxfer(session: Any, frame: Pairs) -> None:
     call = next((c for c in pbx.calls.values() if c.outcome is None and leg is not None and c.leg is leg), None)
     if call is None or call.bridge is None or call.consult is not None or call.redirect.done():
         session.send(error(frame, "Atxfer failed"))
+        return
+    if phone_destination(exten) is None:
+        session.send(error(frame, f"Atxfer failed: no extension {exten} in [transfer]"))
         return
     session.send(success(frame, "Atxfer successfully queued"))
     Consultation(pbx, call, leg, call.bridge, context or chan.context, exten).start()

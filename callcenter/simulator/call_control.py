@@ -8,7 +8,8 @@ app_dial emit the transfer (:mod:`.transfer_events`) and the caller runs ``[tran
 
     exten = a queue name     -> 1 Queue(${EXTEN})        2 Hangup()
     exten = a 4-digit login  -> 1 Dial(Local/${EXTEN}@agent-phones/n,30,g)   2 Hangup()
-    exten = any other number -> 1 Dial(Local/${EXTEN}@customer-phones/n,30,g) 2 Hangup()
+    exten = "*" + a number   -> 1 Dial(Local/${EXTEN:1}@customer-phones/n,30,g) 2 Hangup()
+    (anything else is no extension of the context: the caller's channel ends; :mod:`.transfer_context`)
 
 Hold: ``Redirect`` of the caller to ``[cc-hold]`` with ``ExtraChannel`` = the agent's leg (to
 ``[cc-hold-agent]``): the caller leaves app_queue's bridge (no ``AgentComplete`` until it finally
@@ -19,7 +20,6 @@ agent's leg) puts them in a new basic bridge; when one side hangs up the other f
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from . import events as ev
@@ -33,11 +33,11 @@ from .dial import ANSWER, dial_exec
 from .pbx import Pbx
 from .protocol import Pairs, error, header, success
 from .ringing import MemberLeg, hang_up_agent_side
+from .transfer_context import phone_destination
 from .transfer_events import blind_transferred
 
 TRANSFER, HOLD, HOLD_AGENT = "transfer", "cc-hold", "cc-hold-agent"
 CONTEXTS = (TRANSFER, HOLD)
-AGENT_EXTEN = re.compile(r"\d{4}")
 TRANSFER_RING_SECONDS = 30.0
 Location = tuple[str, str, int]
 
@@ -138,8 +138,12 @@ async def _transfer(pbx: Pbx, call: SimCall, exten: str) -> Location | None:
         chan.at(TRANSFER, exten, 1, "Queue", exten)
         result = await queue_exec(pbx, call, exten)
         return _after_queue(pbx, call, result, (TRANSFER, exten, 2))
-    context = "agent-phones" if AGENT_EXTEN.fullmatch(exten) else "customer-phones"
-    interface = f"Local/{exten}@{context}/n"
+    destination = phone_destination(exten)
+    if destination is None:                      # no such extension in [transfer]: the channel ends
+        _dialplan_hangup(pbx, call, LEFT_DIALPLAN)
+        return None
+    context, number = destination
+    interface = f"Local/{number}@{context}/n"
     chan.at(TRANSFER, exten, 1, "Dial", f"{interface},{int(TRANSFER_RING_SECONDS)},g")
     result = await dial_exec(pbx, call, interface, TRANSFER_RING_SECONDS)
     if result == REDIRECTED:

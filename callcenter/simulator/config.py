@@ -102,7 +102,7 @@ class SimulatorConfig:
     @classmethod
     def from_settings(cls, settings: Settings, timing: Timing | None = None, **overrides: object) -> SimulatorConfig:
         """The simulator an application configured with *settings* expects to find."""
-        queues = {name: QueueSpec(strategy=q.strategy, timeout=float(q.member_timeout))
+        queues = {name: QueueSpec(strategy=q.strategy, timeout=float(q.member_timeout), weight=q.weight)
                   for name, q in settings.queues.items()}
         values: dict[str, object] = dict(
             username=settings.ami.username, secret=settings.ami.secret, queues=queues,

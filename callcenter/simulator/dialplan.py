@@ -1,4 +1,5 @@
-"""The dialplan a simulated caller runs: the contexts of ``callcenter/data/extensions.conf``.
+"""The dialplan a simulated caller runs: the contexts of extensions.conf (``callcenter asterisk-config``,
+template ``callcenter/pbx/templates/extensions.conf.j2``).
 
 Theory of operation. A caller is a Local pair created as an Originate of ``Local/<dnid>@inbound/n``
 would create it; its ``;2`` half executes the dialplan. ``[inbound]`` is interpreted priority by
@@ -13,13 +14,13 @@ priority, with its labels, exactly as the sample ``extensions.conf`` lists them:
     19 (queue) Set(QUEUE_PRIO=CC_PRIORITY)  20 Queue(CC_QUEUE, c)  21 GotoIf(CONTINUE ? after)
     22 GotoIf(QUEUESTATUS != UNKNOWN ? bye)  23 Queue(<default>, c)  24 GotoIf(!= CONTINUE ? bye)
     25 (after) GotoIf(CC_SURVEY != yes ? bye)  26 AGI(survey)  27 (bye) Hangup()
-    28 (closed) Playback(vm-goodbye)  29 Hangup()
+    28 (closed) Hangup()
 
 The defaults are set *before* the AGI so that a dead FastAGI server (``AGISTATUS=FAILURE``) still routes
 the caller; app_queue reads the caller's queue priority from ``QUEUE_PRIO``. The IVR's plan (``CC_STEPS``)
 rings agents with ``Dial()`` (:mod:`.dial`) and waits in queues with a timeout (overflow). When the agent
 hangs up first the caller goes on to the survey. An out-of-hours caller (``CC_ACTION=closed``) hears the
-goodbye and is hung up; any other ``CC_ACTION`` hangs up at once. ``[queue-direct]``
+goodbye from the IVR (``ivr.closed_prompt``) and is hung up; any other ``CC_ACTION`` hangs up at once. ``[queue-direct]``
 (``Local/<queue>@queue-direct/n``: 1 NoOp, 2 Answer, 3 Queue(${EXTEN}), 4 Hangup) puts a caller straight
 into a queue, as transfers and tests do. A caller redirected to any other context just waits there
 (the simulator has no dialplan for it) until it hangs up or is redirected again.
@@ -44,9 +45,8 @@ log = logging.getLogger(__name__)
 INBOUND, QUEUE_DIRECT, CALLER_CONTEXT = "inbound", "queue-direct", "caller-sim"
 (P_NOOP, P_ANSWER, P_SET_QUEUE, P_SET_PRIORITY, P_AGI, P_CLOSED_CHECK, P_ACTION_CHECK, P_STEP_INIT, P_STEP,
  P_KIND, P_DIAL, P_DIAL_CHECK, P_DIAL_NEXT, P_WAIT, P_STEP_QUEUE, P_STEP_CHECK, P_NEXT, P_LOOP, P_QUEUE_PRIO,
- P_QUEUE, P_QUEUE_CHECK, P_CHECK, P_FALLBACK, P_FALLBACK_CHECK, P_AFTER, P_SURVEY, P_HANGUP, P_CLOSED,
- P_CLOSED_HANGUP) = range(1, 30)
-GOODBYE = "vm-goodbye"
+ P_QUEUE, P_QUEUE_CHECK, P_CHECK, P_FALLBACK, P_FALLBACK_CHECK, P_AFTER, P_SURVEY, P_HANGUP,
+ P_CLOSED) = range(1, 29)
 QD_ANSWER, QD_QUEUE, QD_HANGUP = 2, 3, 4
 Location = tuple[str, str, int]
 
@@ -193,7 +193,7 @@ async def _inbound(pbx: Pbx, call: SimCall, exten: str, priority: int) -> Locati
             _dialplan_hangup(pbx, call, LEFT_DIALPLAN if call.joined.is_set() else IVR_HANGUP)
             return None
         elif p >= P_CLOSED:
-            return await _closed(pbx, call, exten)
+            return _closed(pbx, call, exten)
         else:                                   # a priority the context does not have
             chan.at(INBOUND, exten, p)
             _dialplan_hangup(pbx, call)
@@ -216,16 +216,11 @@ def _seconds(text: str) -> float | None:
     return value if value > 0 else None
 
 
-async def _closed(pbx: Pbx, call: SimCall, exten: str) -> Location | None:
-    """Out of hours: Playback(goodbye), then Hangup() -- the caller never reaches a queue."""
+def _closed(pbx: Pbx, call: SimCall, exten: str) -> None:
+    """Out of hours: Hangup() -- the IVR already said goodbye; the caller never reaches a queue."""
     chan = call.chan
     assert chan is not None
-    chan.at(INBOUND, exten, P_CLOSED, "Playback", GOODBYE)
-    await wait_any([call.caller_gone, call.redirect], pbx.timing.prompt_seconds)
-    if call.redirect.done():
-        return _take_redirect(call)
-    if not call.hung_up:
-        chan.at(INBOUND, exten, P_CLOSED_HANGUP, "Hangup")
+    chan.at(INBOUND, exten, P_CLOSED, "Hangup")
     return _end_dead(pbx, call, IVR_HANGUP)
 
 

@@ -124,10 +124,12 @@ def test_attended_transfer_to_a_number_leaves_the_caller_to_that_number():
     model = make_model()
     call = connected(model)
     effects = model.apply(d.TransferCall(1, "attended", "number", "+8613900000009"), T0)
-    assert actions(effects) == [{"Action": "Atxfer", "Channel": LEG, "Context": "transfer", "Exten": "13900000009"}]
-    model.apply(d.LegDialEnded("9.52", "Local/13900000009@transfer-0000000b;1", "transfer", "13900000009",
+    # An outside number is "*" + its digits in [transfer]: no agent login is the start of it (the
+    # atxfer feature then stops collecting digits at a login's last one).
+    assert actions(effects) == [{"Action": "Atxfer", "Channel": LEG, "Context": "transfer", "Exten": "*13900000009"}]
+    model.apply(d.LegDialEnded("9.52", "Local/*13900000009@transfer-0000000b;1", "transfer", "*13900000009",
                                "ANSWER"), T0)
-    model.apply(d.CallAttendedTransferred("c1", LEG, "Local/13900000009@transfer-0000000b;1", "9.52"), T0)
+    model.apply(d.CallAttendedTransferred("c1", LEG, "Local/*13900000009@transfer-0000000b;1", "9.52"), T0)
     assert call.state is CallState.TRANSFERRED and model.agents[1].activity is Activity.WRAP_UP
     model.apply(d.ChannelHungUp("c1", CALLER), T0)
     assert "c1" not in model.calls
