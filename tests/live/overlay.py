@@ -15,6 +15,7 @@ import sys
 import wave
 from pathlib import Path
 
+from callcenter.pbx.asterisk_config import render as render_config
 from callcenter.settings import Settings
 
 # Test phones. AstDB family ``cctest`` says how a phone behaves (answer | noanswer), ``cctest-ring`` how
@@ -75,23 +76,7 @@ def replace_contexts(conf: str, overlay: str) -> str:
 
 def render(settings: Settings, secret: str) -> dict[str, str]:
     """The files ``callcenter asterisk-config`` gives a user for these settings, secret included."""
-    try:
-        from callcenter.pbx.asterisk_config import render as render_config
-    except ImportError:        # TEMPORARY until callcenter/pbx lands: the static samples, patched
-        return _static(settings, secret)
     return render_config(settings, secret=secret, agi_host="127.0.0.1")
-
-
-def _static(settings: Settings, secret: str) -> dict[str, str]:
-    from importlib import resources
-    data = resources.files("callcenter") / "data"
-    files = {n: (data / n).read_text() for n in ("extensions.conf", "queues.conf", "manager.conf", "features.conf")}
-    files["extensions.conf"] = files["extensions.conf"].replace("127.0.0.1:4573", f"127.0.0.1:{settings.fastagi.port}")
-    files["queues.conf"] = files["queues.conf"].replace("timeout = 15", f"timeout = {settings.queues['standard'].member_timeout}")
-    files["manager.conf"] = (files["manager.conf"].replace("port = 5038", f"port = {settings.ami.port}")
-                             .replace("change-me", secret))
-    files["musiconhold.conf"] = "[default]\nmode = files\ndirectory = moh\n"
-    return files
 
 
 def config_files(settings: Settings, secret: str, sip_port: int) -> dict[str, str]:

@@ -24,11 +24,11 @@ async def test_a_callback_asked_for_in_the_menu_is_placed_agent_first(live):
         async def pending():
             return await live.store.list_callbacks(statuses=("pending",))
         [callback] = await eventually(pending, timeout=10, what="the callback saved")
-        assert callback["number"] == DEMO_INDIVIDUAL_NUMBER and callback["source"] == "ivr"
+        assert callback["number"] == LIU and callback["source"] == "ivr"
 
         assert (await desk.send("available"))["ok"]
         pop = await desk.next("pop", timeout=20)
-        assert pop["caller_number"] == DEMO_INDIVIDUAL_NUMBER and pop["card"]["name"] == "刘强"
+        assert pop["caller_number"] == LIU and pop["card"]["name"] == "刘强"
         connected = await desk.next("call", where=lambda c: c["state"] == "connected", timeout=30)
         dial = await pbx.observer.wait_for(
             lambda f: f.event == "DialBegin" and "@customer-phones" in f.get("DestChannel"), timeout=10, start=since)
