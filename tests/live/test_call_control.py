@@ -7,6 +7,7 @@ import pytest
 
 from crm_bridge.seed import DEMO_INDIVIDUAL_NUMBER, DEMO_VIP_NUMBER
 
+from .captures import matches_capture
 from .desks import desks, row
 
 pytestmark = pytest.mark.live
@@ -45,6 +46,7 @@ async def test_desk_hang_up_ends_the_call_at_once_and_the_caller_gets_the_survey
         await desk.next("agent", where=lambda a: a["state"] == "wrap_up", timeout=5)
         stored = await row(live, ended["interaction_id"], "survey_score", timeout=30)
         assert stored["survey_score"] == 4 and stored["status"] == "completed"
+        await matches_capture(pbx, "desk_hangup_survey", caller)
 
 
 async def test_hold_resume_then_the_caller_hangs_up(live):
@@ -64,6 +66,7 @@ async def test_hold_resume_then_the_caller_hangs_up(live):
         stored = await row(live, ended["interaction_id"], "ended_at", status="completed")
         assert stored["answered_at"] < stored["ended_at"]
         await not_in_use(live, "Local/1005@agent-phones/n")
+        await matches_capture(pbx, "hold_resume", caller)
 
 
 async def test_hold_resume_then_the_desk_hangs_up(live):

@@ -6,6 +6,7 @@ import pytest
 
 from crm_bridge.seed import DEMO_INDIVIDUAL_NUMBER
 
+from .captures import matches_capture
 from .desks import desks, row, save_outcome
 
 pytestmark = pytest.mark.live
@@ -40,6 +41,7 @@ async def test_answered_call_pops_while_ringing_and_the_outcome_is_stored(live):
         await desk.next("agent", where=lambda a: a["state"] == "available")
         member = (await pbx.members("standard"))["Local/1005@agent-phones/n"]
         assert member.get("Paused") == "0" and member.get("InCall") == "0"
+        await matches_capture(pbx, "answered_call", caller)
 
 
 async def test_a_caller_who_gives_up_waiting_is_stored_as_abandoned(live):

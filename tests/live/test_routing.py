@@ -9,6 +9,7 @@ import pytest
 
 from crm_bridge.seed import DEMO_VIP_EN_NUMBER, DEMO_VIP_NUMBER
 
+from .captures import matches_capture
 from .desks import desks, eventually, row
 
 pytestmark = pytest.mark.live
@@ -78,6 +79,7 @@ async def test_a_queue_step_overflows_into_the_next_queue_and_is_answered_there(
         assert not await live.store.list_callbacks(statuses=("pending", "dialing"))
         abandoned = await live.store.recent_interactions(20, status="abandoned")
         assert not [r for r in abandoned if r["call_id"] == caller.call_id]
+        await matches_capture(pbx, "queue_overflow", caller)
 
 
 @pytest.mark.parametrize("number, language", [(LI_NA, "zh"), (BROWN, "en")])
