@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from crm_bridge.seed import DEMO_VIP_NUMBER
+from crm_bridge.seed import DEMO_UNKNOWN_NUMBER, DEMO_VIP_EN_NUMBER, DEMO_VIP_NUMBER
 from tests.e2e.stack import Console, eventually, running_stack
 
 AGENT = "Local/1002@agent-phones/n"
@@ -265,3 +265,21 @@ async def test_an_unknown_number_identified_by_account_and_pin_pops_the_customer
             pop = await console.next("pop", where=lambda p: p["call_id"] == call.call_id)
             assert pop["card"]["name"] == "李娜"
             assert pop["ivr"]["digits"] == ["1"]          # the account and PIN are not shown
+
+
+async def test_the_main_menu_plays_in_the_callers_language(tmp_path):
+    # Asterisk plays sounds/<CHANNEL(language)>/<name> as of the moment a prompt starts: the IVR sets it
+    # before the main menu, to the card's language, else the menus' default (zh-CN), never Asterisk's "en".
+    async with running_stack(tmp_path) as stack:
+        heard = {}
+        for who, number in (("zh", VIP_LOCAL), ("en", DEMO_VIP_EN_NUMBER.removeprefix("+86")),
+                            ("unknown", DEMO_UNKNOWN_NUMBER.removeprefix("+86"))):
+            call = await stack.sim.place_call(number, who, digits=("1",))
+
+            async def menu_played(call=call):
+                return call.played[:1]
+            [heard[who]] = await eventually(menu_played, what=f"the main menu played to {who}")
+            stack.sim.hangup(call)
+            await call.wait_ended(10)
+    # An unknown caller is first asked for an account number: in the default language too.
+    assert heard == {"zh": ("menu", "zh"), "en": ("menu", "en"), "unknown": ("enter-account", "zh")}
