@@ -119,6 +119,15 @@ class DialFinished:
 
 
 @dataclass(frozen=True, slots=True)
+class HangupRequested:
+    """The far end of a channel hung up (AMI ``HangupRequest``: a SIP BYE, or the other half of a Local
+    channel gone), before the channel itself ends; an AMI ``Hangup`` action is ``SoftHangupRequest``."""
+    call_id: str
+    channel: str
+    cause: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class ChannelHungUp:
     """Hangup of any channel; the model only cares when ``call_id`` is a call it knows."""
     call_id: str

@@ -61,6 +61,7 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers):
             d.CallerAbandoned: self._caller_abandoned,
             d.CallerLeft: self._caller_left,
             d.ChannelHungUp: self._hangup,
+            d.HangupRequested: self._hangup_requested,
             d.DialStarted: self._dial_started,
             d.DialFinished: self._dial_finished,
             d.AgingDue: self._aging_due,

@@ -75,6 +75,22 @@ async def test_vip_rings_the_account_manager_directly_and_the_survey_answer_is_s
         assert log == ["answered by 王伟", "survey: 4/5"]
 
 
+async def test_the_caller_hanging_up_on_the_account_manager_is_reported_as_the_caller(tmp_path):
+    async with running_stack(tmp_path, config=LADDER) as stack, desks(stack, "1001") as desk:
+        call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",), talk_seconds=0.3, hangup_by="caller")
+        assert await call.wait_answered(5) == PHONE.format("1001")
+        ended = await desk["1001"].next("call", where=lambda c: c["state"] == "ended")
+        assert ended["call_id"] == call.call_id and ended["reason"] == "caller"
+        assert await call.wait_ended(5) == "completed"
+        assert not any(cmd.startswith("GET DATA survey") for cmd in call.agi_commands)
+        await stored(stack, call.call_id, status="completed", agent_login="1001")
+        # As app_dial does on Asterisk 22.10.1: the agent's leg ends before the caller's own channel.
+        hangups = [e.get("Channel") for e in stack.sim_events if e.name == "Hangup"
+                   and e.get("Linkedid") == call.front.linkedid]
+        agent = [name for name in hangups if name.startswith("Local/1001@agent-phones-")]
+        assert hangups == [call.front.name, *sorted(agent), call.chan.name] and len(agent) == 2
+
+
 async def test_vip_goes_from_the_account_manager_to_the_deputy_to_the_vip_pool(tmp_path):
     async with running_stack(tmp_path, config=ladder(overflow_after=60)) as stack:
         supervisor = Console(stack.base_url)
