@@ -23,7 +23,7 @@ from callcenter.ami import actions
 from callcenter.model.entities import Agent, Call, CallbackEntry, WrapUp
 from callcenter.model.callbacks import CallbackHandlers
 from callcenter.model.control import ControlHandlers
-from callcenter.model.members import MemberHandlers
+from callcenter.model.members import MemberHandlers, pause_in_own_queues
 from callcenter.model.routes import RouteHandlers
 from callcenter.model.tables import (ACTIVITY_TRANSITIONS, CALL_TERMINAL, CALL_TRANSITIONS, Activity,
                                      CallState)
@@ -307,7 +307,7 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers):
                                                          "talk_seconds": e.talk_seconds}))
         seconds = self._wrapup_seconds(call.queue)
         if seconds > 0:
-            effects.append(fx.AmiAction(actions.queue_pause(agent.info.interface, True, actions.WRAP_UP_REASON)))
+            effects += pause_in_own_queues(agent, actions.WRAP_UP_REASON)
         effects.append(fx.StartTimer(f"wrapup:{agent_id}", float(seconds), d.WrapUpExpired(agent_id, call.call_id)))
         return effects
 

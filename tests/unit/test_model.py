@@ -106,7 +106,8 @@ def test_completed_call_goes_to_wrap_up_paused_and_is_recorded():
     _, _, connect, done = answered_call(model)
     assert model.agents[1].state.value == "wrap_up"
     (pause,) = of(done, fx.AmiAction)
-    assert pause.headers == {"Action": "QueuePause", "Interface": IFACE, "Paused": "true", "Reason": "wrap-up"}
+    assert pause.headers == {"Action": "QueuePause", "Interface": IFACE, "Paused": "true", "Reason": "wrap-up",
+                             "Queue": "vip"}      # the queues it is in: app_queue refuses others
     (timer,) = of(done, fx.StartTimer)
     assert timer.seconds == 30 and timer.event == d.WrapUpExpired(1, "c1")
     (row,) = of(done, fx.RecordInteraction)
