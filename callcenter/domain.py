@@ -224,6 +224,10 @@ class IvrCompleted:
     # The routing decision (callcenter.routing.RoutingDecision.as_dict()): plan, skipped steps, trace.
     routing: dict[str, Any] | None = None
     survey: bool = False             # the caller will be asked to rate the call if the agent hangs up first
+    # Seconds from the FastAGI request (the call's arrival in the IVR; the request has no timestamp)
+    # to this result: the engine dates the call's start back by this much. Measured on the IVR's
+    # monotonic clock, so a business-hours clock injected for tests never moves it.
+    ivr_seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,9 @@ records, same functions: the two agree. The formulas are documented in the READM
 
 * A record counts once it is *final*: status completed / abandoned / left / ivr_hangup, or an end time.
 * **Offered**: a final record with a queue whose caller did not hang up in the voice menu.
-* **Wait**: from ``queued_at`` (else ``started_at``) to ``answered_at`` (answered) or ``ended_at``.
+* **Wait**: from ``queued_at`` (joining a queue, or a ``Dial()`` step ringing an agent; else
+  ``started_at``, the call's arrival, before the voice menu) to ``answered_at`` (answered) or ``ended_at``.
+  The voice menu is not waiting: a caller who reached a queue or an agent is measured from there.
 * **Answered**: has ``answered_at``. **Short abandon**: not answered and wait < ``short_abandon_seconds``.
   **Abandoned**: not answered and wait >= ``short_abandon_seconds`` (hung up or timed out of the queue).
 * **SL** = answered with wait <= ``sl_seconds`` / (offered - short abandons).

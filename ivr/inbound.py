@@ -15,7 +15,8 @@ read-outs, variables) and :mod:`ivr.hours`; this module only sequences the I/O:
    the notice is the caller's choice); a self-service outcome is read out with the say verbs;
 3. check the queue's business hours at the injected clock's ``now``: when it is closed, ``CC_ACTION=closed``
    and the ``closed`` prompt (the dialplan then hangs up instead of queueing);
-4. set the ``CC_*`` variables and post :class:`IvrCompleted` to the engine.
+4. set the ``CC_*`` variables and post :class:`IvrCompleted` to the engine, with the seconds since the
+   request came in (the engine dates the call's ``started_at`` back to the arrival).
 
 Nothing leaves :func:`run_inbound` but cancellation. A hang-up ends the script with an
 ``IvrCompleted`` carrying what was known (the engine sees the Hangup from AMI). Any other failure
@@ -71,6 +72,7 @@ class _Known:
     outcome: Outcome | None = None
     decision: menu.Decision | None = None
     notes: list[str] = field(default_factory=list)
+    began: float = field(default_factory=lambda: asyncio.get_running_loop().time())   # the AGI request
 
 
 async def run_inbound(channel: AgiChannel, settings: Settings, identify: Identify,
@@ -322,6 +324,7 @@ def _event(channel: AgiChannel, known: _Known, decision: menu.Decision,
         note="; ".join(known.notes),
         routing=decision.routing,
         survey=decision.survey,
+        ivr_seconds=max(asyncio.get_running_loop().time() - known.began, 0.0),
     )
 
 

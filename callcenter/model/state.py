@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from callcenter import domain as d
@@ -186,7 +186,9 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers):
 
     # ------------------------------------------------------------------ callers
     def _ivr_completed(self, e: d.IvrCompleted, now: datetime) -> Effects:
-        call = self.calls.get(e.call_id) or self._new_call(e.call_id, now, CallState.IVR)
+        arrived = now - timedelta(seconds=max(e.ivr_seconds, 0.0))    # the call began when the IVR did
+        call = self.calls.get(e.call_id) or self._new_call(e.call_id, arrived, CallState.IVR)
+        call.started_at = min(call.started_at, arrived)               # also when the queue join came first
         call.ivr_seen = True
         call.caller_number = e.caller_number or call.caller_number
         call.card, call.digits, call.menu_choice = e.card, e.digits, e.menu_choice

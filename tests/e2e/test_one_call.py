@@ -283,3 +283,33 @@ async def test_the_main_menu_plays_in_the_callers_language(tmp_path):
             await call.wait_ended(10)
     # An unknown caller is first asked for an account number: in the default language too.
     assert heard == {"zh": ("menu", "zh"), "en": ("menu", "en"), "unknown": ("enter-account", "zh")}
+
+
+async def test_the_stored_call_starts_when_it_reached_the_ivr_not_when_the_menu_ended(tmp_path):
+    import asyncio
+    from datetime import UTC, datetime
+
+    looking_up, go_on = asyncio.Event(), asyncio.Event()
+
+    async def slow_lookup(number: str):        # holds the IVR in its lookup until the test has looked at the clock
+        looking_up.set()
+        await go_on.wait()
+        return await stack.store.identify(number)
+
+    async with running_stack(tmp_path, identify=slow_lookup) as stack:
+        call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",))
+        await asyncio.wait_for(looking_up.wait(), 10)
+        in_the_ivr = datetime.now(UTC)
+        go_on.set()
+
+        async def menu_played():
+            return any(sound == "menu" for sound, _ in call.played)
+        await eventually(menu_played, what="the main menu")
+        stack.sim.hangup(call)
+
+        async def row():
+            rows = await stack.store.recent_interactions(10)
+            return next((r for r in rows if r["call_id"] == call.call_id and r["ended_at"]), None)
+        stored = await eventually(row, what="the interaction row")
+        started = stored["started_at"].replace(tzinfo=stored["started_at"].tzinfo or UTC)
+        assert started <= in_the_ivr      # the arrival, not the end of the voice menu

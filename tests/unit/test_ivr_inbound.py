@@ -47,6 +47,7 @@ async def test_sequence_on_the_wire():
         'SET VARIABLE CC_SURVEY "yes"',
     ]
     assert posted == [event] and event.queue == "vip" and event.digits == ("1",)
+    assert 0 <= event.ivr_seconds < 5          # from the request to the result: the engine dates the call back
 
 
 async def test_a_failing_post_is_logged_not_raised(caplog):
