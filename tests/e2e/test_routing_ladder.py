@@ -196,3 +196,18 @@ async def test_the_survey_follows_a_queue_call_only_when_the_agent_hangs_up_firs
         assert not any(c.startswith("GET DATA survey") for c in left.agi_commands)
         row = await stored(stack, left.call_id, status="completed")
         assert row["survey_score"] is None
+
+
+async def test_the_demo_vip_rings_her_account_manager_with_the_shipped_complaint_rule(tmp_path):
+    # README "Two commands": 1001 manages 李娜 and her phone rings directly. With config.yaml's routing,
+    # complaints go before the tier ladder: it holds because the seeded complaint's owner is 1001.
+    from pathlib import Path
+
+    import yaml
+    shipped = yaml.safe_load((Path(__file__).parents[2] / "config.yaml").read_text(encoding="utf-8"))
+    rules = {"routing": {"complaint": shipped["routing"]["complaint"]}}
+    async with running_stack(tmp_path, config=rules) as stack, desks(stack, "1001") as desk:
+        call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",), talk_seconds=0.2)
+        pop = await desk["1001"].next("pop", where=lambda p: p["call_id"] == call.call_id)
+        assert "complaint owner 王伟 rings 20 s" in pop["trace"]["en"]
+        assert await call.wait_answered(5) == PHONE.format("1001")
