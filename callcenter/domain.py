@@ -121,6 +121,15 @@ class DialFinished:
 
 
 @dataclass(frozen=True, slots=True)
+class HangupRequested:
+    """The far end of a channel hung up (AMI ``HangupRequest``: a SIP BYE, or the other half of a Local
+    channel gone), before the channel itself ends; an AMI ``Hangup`` action is ``SoftHangupRequest``."""
+    call_id: str
+    channel: str
+    cause: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class ChannelHungUp:
     """Hangup of any channel; the model only cares when ``call_id`` is a call it knows."""
     call_id: str
@@ -217,6 +226,10 @@ class IvrCompleted:
     # The routing decision (callcenter.routing.RoutingDecision.as_dict()): plan, skipped steps, trace.
     routing: dict[str, Any] | None = None
     survey: bool = False             # the caller will be asked to rate the call if the agent hangs up first
+    # Seconds from the FastAGI request (the call's arrival in the IVR; the request has no timestamp)
+    # to this result: the engine dates the call's start back by this much. Measured on the IVR's
+    # monotonic clock, so a business-hours clock injected for tests never moves it.
+    ivr_seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

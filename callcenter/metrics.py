@@ -15,8 +15,9 @@ records, same functions: the two agree. The formulas are documented in the READM
 * One call counts once, in the **last queue** it reached (the record's ``queue``): a caller who
   overflowed from A to B and was answered (or hung up) in B is offered, answered (or abandoned) in B.
 * **Offered**: a final record with a queue whose caller did not hang up in the voice menu.
-* **Wait**: from ``queued_at`` (the *first* queue joined, else ``started_at``) to ``answered_at``
-  (answered) or ``ended_at``: over all the ladder's steps, the wait the caller felt.
+* **Wait**: from ``queued_at`` (the *first* queue joined or ``Dial()`` step ringing an agent; else
+  ``started_at``, the call's arrival, before the voice menu) to ``answered_at`` (answered) or ``ended_at``:
+  over all the ladder's steps, the wait the caller felt. The voice menu is not waiting.
 * **Answered**: has ``answered_at``. **Short abandon**: not answered and wait < ``short_abandon_seconds``.
   **Abandoned**: not answered and wait >= ``short_abandon_seconds`` (hung up or timed out of the queue).
 * **SL** = answered with wait <= ``sl_seconds`` / (offered - short abandons).

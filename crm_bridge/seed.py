@@ -25,11 +25,13 @@ Agents and the supervisor have the queue interface ``Local/<login>@agent-phones/
 Fixed customers tests and the demo rely on (the ``DEMO_*`` constants below):
 
 * ``DEMO_VIP_NUMBER`` +8613800000001: 李娜, vip / major, account manager 1001 (王伟), account
-  ``DEMO_VIP_ACCOUNT`` with PIN ``DEMO_PIN``, one open ``high`` billing complaint, 7 past calls.
+  ``DEMO_VIP_ACCOUNT`` with PIN ``DEMO_PIN``, one open ``high`` billing complaint owned by 1001, 7 past
+  calls.
 * ``DEMO_VIP_EN_NUMBER`` +8613800000002: Michael Brown, vip / named, English.
 * ``DEMO_GROUP_NUMBER`` +8613800000003 and the landline ``DEMO_LANDLINE_NUMBER`` +861012345678
   (dialled 010-12345678): 北京华信科技有限公司, group / major, account manager 1003 (张敏),
-  account ``DEMO_GROUP_ACCOUNT`` with PIN ``DEMO_PIN``, one ``critical`` complaint in progress.
+  account ``DEMO_GROUP_ACCOUNT`` with PIN ``DEMO_PIN``, one ``critical`` complaint in progress owned by
+  1003. (A fixed customer's complaint is owned by their account manager, who took that call.)
 * ``DEMO_SHARED_NUMBER`` +861088886666 (home line): shared by 王芳 (``DEMO_FAMILY_NUMBER``
   +8613800000004, family / non_named) and 王强 (+8613800000005, family / non_named).
 * ``DEMO_INDIVIDUAL_NUMBER`` +8613800000006: 刘强, individual / mass.
@@ -314,6 +316,10 @@ def _history(
             }
             calls.append(call)
         last = calls[-1]
+        if fixed and person["account_manager_id"] is not None:
+            # Their account manager took the call the complaint is filed on, and so owns it
+            # (first-contact responsibility): the demo's VIP rings her manager, 1001, directly.
+            last["agent_id"] = person["account_manager_id"]
         complaint = _complaint_for(index, rng, last)
         if complaint:
             complaints.append({**_with_sla(complaint, last["customer_type"]), "customer_id": cid,

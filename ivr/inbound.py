@@ -7,12 +7,16 @@ read-outs, variables) and :mod:`ivr.hours`; this module only sequences the I/O:
    ``ivr.lookup_timeout``; a lookup that does not answer in time means "unknown caller", noted);
    when the number is unknown or shared, ask for the account number + PIN (``ivr.account_pin``,
    a limited number of tries; an unidentified caller is still served);
-2. walk ``ivr.menus`` with a :class:`MenuFlow`: each prompt is *one* ``GET DATA`` (DTMF pressed between
+2. set ``CHANNEL(language)`` to the caller's language (the card's, else the menus' default) before the
+   first prompt: Asterisk picks ``sounds/<language>/<name>`` when a prompt starts; again after the
+   account + PIN identified a card, and whenever the caller switches language in the menu;
+   walk ``ivr.menus`` with a :class:`MenuFlow`: each prompt is *one* ``GET DATA`` (DTMF pressed between
    commands is lost), after a notice played with ``STREAM FILE`` and escape digits (a key pressed during
    the notice is the caller's choice); a self-service outcome is read out with the say verbs;
 3. check the queue's business hours at the injected clock's ``now``: when it is closed, ``CC_ACTION=closed``
    and the ``closed`` prompt (the dialplan then hangs up instead of queueing);
-4. set the ``CC_*`` variables and post :class:`IvrCompleted` to the engine.
+4. set the ``CC_*`` variables and post :class:`IvrCompleted` to the engine, with the seconds since the
+   request came in (the engine dates the call's ``started_at`` back to the arrival).
 
 Nothing leaves :func:`run_inbound` but cancellation. A hang-up ends the script with an
 ``IvrCompleted`` carrying what was known (the engine sees the Hangup from AMI). Any other failure
@@ -32,7 +36,7 @@ from typing import Any
 from callcenter.domain import IvrCompleted
 from callcenter.routing import AgentAvailability
 from callcenter.settings import Settings
-from ivr import menu
+from ivr import menu, variables
 from ivr.channel import AgiChannel, AgiError, AgiHangup
 from ivr.hours import is_open
 from ivr.menus import MenuFlow, Outcome, Prompt
@@ -63,10 +67,12 @@ class _Known:
     identified_by: str = "number"
     ambiguous: bool = False                            # the number belongs to several customers
     language: str = ""
+    spoken: str = ""                                   # the CHANNEL(language) set on the channel
     digits: list[str] = field(default_factory=list)      # every GET DATA result, "" = nothing pressed
     outcome: Outcome | None = None
     decision: menu.Decision | None = None
     notes: list[str] = field(default_factory=list)
+    began: float = field(default_factory=lambda: asyncio.get_running_loop().time())   # the AGI request
 
 
 async def run_inbound(channel: AgiChannel, settings: Settings, identify: Identify,
@@ -106,11 +112,13 @@ async def _serve(channel: AgiChannel, settings: Settings, identify: Identify, kn
     info = channel.info
     known.card = await _identify(identify, info.caller_number, settings.ivr.lookup_timeout,
                                  known, info.call_id)
+    known.language = menu.language(settings.ivr.menus, known.card)
+    await _speak_in(channel, known, known.language)
     if verify_account is not None and settings.ivr.account_pin.enabled and (known.card is None or known.ambiguous):
         by_pin = await _account_pin(channel, settings, verify_account, known)
         if by_pin is not None:
             known.card, known.identified_by = by_pin, "account_pin"
-    known.language = menu.language(settings.ivr.menus, known.card, info.language)
+            known.language = menu.language(settings.ivr.menus, known.card)
     outcome = known.outcome = await _menu(channel, MenuFlow(settings.ivr.menus, known.language), known)
     if outcome.language != known.language and remember_language is not None:
         await _remember_language(remember_language, known, outcome.language, info.call_id)
@@ -260,9 +268,18 @@ async def _account_pin(channel: AgiChannel, settings: Settings, verify: VerifyAc
     return None
 
 
+async def _speak_in(channel: AgiChannel, known: _Known, language: str) -> None:
+    """Prompts from here on in *language*: Asterisk reads CHANNEL(language) when a prompt starts."""
+    code = menu.channel_language(language)
+    if code != known.spoken:
+        await channel.set_variable(variables.ASTERISK_CHANNEL_LANGUAGE, code)
+        known.spoken = code
+
+
 async def _menu(channel: AgiChannel, flow: MenuFlow, known: _Known) -> Outcome:
     step: Prompt | Outcome = flow.start()
     while isinstance(step, Prompt):
+        await _speak_in(channel, known, step.language)      # the first, and after a language option
         pressed = None
         if step.notice:         # "invalid choice": a key pressed while it plays is the choice
             pressed = await channel.stream_file(step.notice, step.escape_digits)
@@ -275,7 +292,7 @@ async def _menu(channel: AgiChannel, flow: MenuFlow, known: _Known) -> Outcome:
 
 def _decision_or_default(settings: Settings, channel: AgiChannel, known: _Known) -> menu.Decision:
     try:
-        language = known.language or menu.language(settings.ivr.menus, known.card, channel.info.language)
+        language = known.language or menu.language(settings.ivr.menus, known.card)
         return menu.decide(settings, known.card, known.outcome, language)
     except Exception:
         log.exception("call %s: no routing decision for a bad card", channel.info.call_id)
@@ -307,6 +324,7 @@ def _event(channel: AgiChannel, known: _Known, decision: menu.Decision,
         note="; ".join(known.notes),
         routing=decision.routing,
         survey=decision.survey,
+        ivr_seconds=max(asyncio.get_running_loop().time() - known.began, 0.0),
     )
 
 

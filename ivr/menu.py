@@ -4,9 +4,11 @@ Theory of operation. The script (``ivr/inbound.py``) does the I/O: the caller lo
 per :class:`ivr.menus.Prompt`, the say verbs, ``SET VARIABLE``. Everything it decides comes from here
 and from :class:`ivr.menus.MenuFlow`, values in and values out:
 
-* :func:`language` picks the menu language: the card's, else the channel's, mapped onto the tree's;
+* :func:`language` picks the menu language: the card's, mapped onto the tree's, else the tree's default
+  (not the channel's: Asterisk reports ``agi_language: en`` for every channel whose endpoint sets none);
   what leaves the IVR (``CC_LANGUAGE``, the event, the stored interaction) is its :func:`base_language`
-  ("zh-CN" → "zh"), the code the CRM and the console use;
+  ("zh-CN" → "zh"), the code the CRM and the console use; :func:`channel_language` is the value the
+  script gives ``CHANNEL(language)`` before the first prompt and after every switch;
 * :func:`decide` turns the best screen-pop card (``None`` = unknown caller) and the menu's
   :class:`~ivr.menus.Outcome` into a :class:`Decision`: a ``queue`` outcome names its queue, every other
   outcome takes the tier's entry route (``Settings.route_for``); the priority is always the tier's.
@@ -38,19 +40,26 @@ _UNSAFE_SOUND = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 # --------------------------------------------------------------------------- language
-def language(tree: MenuTree, card: Mapping[str, Any] | None, channel_language: str) -> str:
-    """The tree language matching the card's language, else the channel's, else the tree's default."""
+def language(tree: MenuTree, card: Mapping[str, Any] | None) -> str:
+    """The tree language matching the card's language, else the tree's default."""
     known = {lang.split("-")[0].lower() for lang in tree.languages}
-    for wanted in ((card or {}).get("language"), channel_language):
-        text = str(wanted or "").replace("_", "-").lower()
-        if text and text.split("-")[0] in known:
-            return tree.pick_language(text)
+    text = str((card or {}).get("language") or "").replace("_", "-").lower()
+    if text and text.split("-")[0] in known:
+        return tree.pick_language(text)
     return tree.default_language
 
 
 def base_language(menu_language: str) -> str:
     """The CRM's and the console's language code ("zh", "en") of a menu language ("zh-CN")."""
     return menu_language.split("-")[0].lower()
+
+
+def channel_language(menu_language: str) -> str:
+    """``CHANNEL(language)`` for a menu language: Asterisk plays ``sounds/<it>/<name>`` (main/file.c
+    ``fileexists_core``: the language as given, then cut at each ``_``, then none, then ``en``; a
+    ``-`` is never cut, so ``zh-CN`` would miss ``sounds/zh/``). The base language is the folder
+    ``callcenter prompts`` writes (``prompts.sound_dir``)."""
+    return base_language(menu_language)
 
 
 # --------------------------------------------------------------------------- routing
@@ -173,7 +182,6 @@ def assignments(decision: Decision) -> tuple[tuple[str, str], ...]:
         (variables.QUEUE, decision.queue),
         (variables.PRIORITY, str(decision.priority)),
         (variables.LANGUAGE, decision.language),
-        (variables.ASTERISK_CHANNEL_LANGUAGE, decision.language),   # prompts from sounds/<lang>/ from here on
         (variables.CUSTOMER_ID, decision.customer_id),
         (variables.MENU_CHOICE, decision.menu_choice),
         (variables.IVR_STATUS, decision.status),

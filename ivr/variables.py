@@ -35,7 +35,8 @@ ACTION_CALLBACK = "callback"       # the caller asked to be called back: the dia
 # Asterisk's own: app_queue takes the caller's queue priority from QUEUE_PRIO.
 ASTERISK_QUEUE_PRIORITY = "QUEUE_PRIO"
 # Asterisk's own: the channel language picks the prompt folder (sounds/zh/, sounds/en/ from
-# `callcenter prompts`); the IVR sets it once the caller's language is known.
+# `callcenter prompts`) when a prompt *starts*; the IVR sets it before its first prompt and again
+# whenever the caller switches language in the menu.
 ASTERISK_CHANNEL_LANGUAGE = "CHANNEL(language)"
 # Set by Asterisk after AGI(): SUCCESS, FAILURE (server unreachable), NOTFOUND, HANGUP.
 ASTERISK_AGI_STATUS = "AGISTATUS"

@@ -125,6 +125,11 @@ def _hangup(h: Headers) -> tuple[Any, ...]:
                                  cause=_int(_h(h, "Cause"))),)
 
 
+def _hangup_request(h: Headers) -> tuple[Any, ...]:
+    return (domain.HangupRequested(call_id=_h(h, "Uniqueid", ""), channel=_h(h, "Channel", ""),
+                                   cause=_int(_h(h, "Cause"))),)
+
+
 def _dial_begin(h: Headers) -> tuple[Any, ...]:
     call_id = _h(h, "Uniqueid", "")
     if not call_id:              # an Originate's first leg has no calling channel
@@ -188,6 +193,7 @@ TRANSLATIONS: dict[str, Callable[[Headers], tuple[Any, ...]]] = {
     "DialBegin": _dial_begin,
     "DialEnd": _dial_end,
     "Hangup": _hangup,
+    "HangupRequest": _hangup_request,
     "Shutdown": _shutdown,
     "BlindTransfer": _blind_transfer,
     "AttendedTransfer": _attended_transfer,

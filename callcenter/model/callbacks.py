@@ -25,6 +25,7 @@ from callcenter import domain as d
 from callcenter import effects as fx
 from callcenter.ami import actions
 from callcenter.model.entities import Agent, Call, CallbackEntry
+from callcenter.model.members import pause_in_own_queues
 from callcenter.model.tables import Activity, AgentState, CallState
 
 if TYPE_CHECKING:
@@ -165,7 +166,7 @@ class CallbackHandlers:
         self._touched.add(agent.info.agent_id)
         caller_id = f'"{(entry.card or {}).get("name") or "Callback"}" <{entry.number}>'
         return [
-            fx.AmiAction(actions.queue_pause(agent.info.interface, True, HOLD_REASON), agent.info.agent_id),
+            *pause_in_own_queues(agent, HOLD_REASON),
             fx.AmiAction(actions.originate_callback(agent.info.interface, entry.number, context=cfg.context,
                                                     channel_id=entry.call_id, caller_id=caller_id,
                                                     ring_seconds=cfg.ring_seconds,

@@ -37,6 +37,7 @@ from callcenter import effects as fx
 from callcenter.ami import actions
 from callcenter.model.consult import ConsultHandlers, refusal
 from callcenter.model.entities import Agent, Call
+from callcenter.model.members import pause_in_own_queues
 from callcenter.model.tables import CALL_TRANSITIONS, Activity, AgentState, CallState
 
 if TYPE_CHECKING:
@@ -236,7 +237,7 @@ class ControlHandlers(ConsultHandlers):
         cfg = self.settings.callbacks
         caller_id = f'"{name}" <{agent.info.login}>'
         return [
-            fx.AmiAction(actions.queue_pause(agent.info.interface, True, OUTBOUND_REASON), agent.info.agent_id),
+            *pause_in_own_queues(agent, OUTBOUND_REASON),      # none when the agent is in no queue
             fx.AmiAction(actions.originate_callback(agent.info.interface, dial_digits(e.number), context=cfg.context,
                                                     channel_id=call.call_id, caller_id=caller_id,
                                                     ring_seconds=cfg.ring_seconds,

@@ -67,6 +67,7 @@ class Call:
     route_log: list[tuple[str, str]] = field(default_factory=list)
     dial_agent: int | None = None
     dial_leg: str = ""
+    hangup_requested: bool = False      # the far end of the call's own channel hung up (HangupRequest)
     base_priority: int | None = None
     credit_seconds: int = 0
     # A queue left without an agent (QueueCallerAbandon: a timeout or a hang-up, told apart by what follows)

@@ -23,6 +23,15 @@ if TYPE_CHECKING:
 Effects = list[Any]
 
 
+def pause_in_own_queues(agent: Agent, reason: str) -> Effects:
+    """``QueuePause`` for each queue the agent is a member of, named: app_queue answers ``Interface not
+    found`` for an interface in no queue, or not in the queue named (``set_member_paused``). No agent
+    id on the effect: holding an agent out of the queues is the server's doing, so a refusal (a member
+    removed meanwhile) is logged, never shown on the desk as an error."""
+    return [fx.AmiAction(actions.queue_pause(agent.info.interface, True, reason, queue))
+            for queue in sorted(agent.memberships)]
+
+
 class MemberHandlers:
     settings: Settings
     calls: dict[str, Call]
@@ -43,7 +52,10 @@ class MemberHandlers:
             return [fx.Problem("queue member that is no agent of ours", {"interface": e.interface, "queue": e.queue})]
         agent.memberships[e.queue] = Membership(paused=e.paused, reason=e.reason)
         self._touched.add(agent.info.agent_id)
-        return [fx.SupervisorsChanged()]
+        effects: Effects = [fx.SupervisorsChanged()]
+        if agent.hold and not e.paused:      # joined a queue while held for a callback / click-to-dial
+            effects.append(fx.AmiAction(actions.queue_pause(agent.info.interface, True, agent.hold, e.queue)))
+        return effects
 
     def _member_removed(self, e: d.MemberRemoved, now: datetime) -> Effects:
         agent = self._agent_for(e.interface, e.member_name)

@@ -7,7 +7,12 @@ queue step that overflows); the model follows from AMI:
 * ``DialBegin`` from a caller who is not waiting in a queue is an agent step: the agent whose interface
   matches the dialled channel rings and gets the pop; ``DialEnd ANSWER`` connects them; any other status
   frees them and the call moves on (``LEFT``) to its next step. A direct call has no ``AgentComplete``:
-  it completes when the agent's leg or the caller hangs up, then wrap-up as for queue calls;
+  it completes when the agent's leg or the caller hangs up, then wrap-up as for queue calls. Who hung
+  up is not the order of the ``Hangup`` events: when the caller hangs up, app_dial hangs up the agent's
+  leg before the caller's own channel ends (caller ``;1``, agent ``;1``, agent ``;2``, caller ``;2`` on
+  Asterisk 22.10.1; a ``PJSIP/`` caller ends after the agent's leg too). What comes first is a
+  ``HangupRequest`` of the caller's own channel (``ast_queue_hangup``: a SIP BYE, or its Local ``;1``
+  half gone); the agent hanging up sends none to the caller's channel (option ``g``: it goes on);
 * a caller waiting in a queue gains priority as they wait (``routing.aged_priority``): a timer per call
   sends ``QueueChangePriorityCaller`` with ``Immediate: yes`` whenever the aged priority changes;
 * every step that happened is appended to ``Call.route_log``, shown after the decision's trace.
@@ -151,12 +156,20 @@ class RouteHandlers:
                                 agent.info.login if agent else "", call.hold_seconds, talk, reason)
         return self._call_completed(event, now)
 
+    def _hangup_requested(self, e: d.HangupRequested, now: datetime) -> Effects:
+        call = self.calls.get(e.call_id)
+        if call is not None and call.state is CallState.CONNECTED and call.dial_agent is not None:
+            call.hangup_requested = True         # its own side is leaving: the Hangups that follow say so
+        return []
+
     def _dial_leg_gone(self, call_id: str, now: datetime) -> Effects:
         call = self.calls.get(call_id)
         if call is None or call.state is not CallState.CONNECTED or call.dial_agent is None:
             return []
-        # The dialled leg hung up: the agent of a Dial() step, or the customer of a callback.
-        return self._complete_direct(call, "caller" if call.agent_first else "agent", now)
+        # The dialled leg hung up: the agent of a Dial() step, or the customer of a callback; unless the
+        # call's own channel was asked to hang up first, and app_dial is only tearing down its peer.
+        own, dialled = ("agent", "caller") if call.agent_first else ("caller", "agent")
+        return self._complete_direct(call, own if call.hangup_requested else dialled, now)
 
     # ------------------------------------------------------------------ queue steps: time credit
     def _start_aging(self, call: Call, queue: str, now: datetime) -> Effects:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from callcenter import domain as d
@@ -24,7 +24,7 @@ from callcenter.model.entities import Agent, Call, CallbackEntry, WrapUp
 from callcenter.model.callbacks import CallbackHandlers
 from callcenter.model.control import ControlHandlers
 from callcenter.model.exits import ExitHandlers
-from callcenter.model.members import MemberHandlers
+from callcenter.model.members import MemberHandlers, pause_in_own_queues
 from callcenter.model.routes import RouteHandlers
 from callcenter.model.tables import (ACTIVITY_TRANSITIONS, CALL_TERMINAL, CALL_TRANSITIONS, Activity,
                                      CallState)
@@ -62,6 +62,7 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers, Ex
             d.CallerAbandoned: self._caller_abandoned,
             d.CallerLeft: self._caller_left,
             d.ChannelHungUp: self._hangup,
+            d.HangupRequested: self._hangup_requested,
             d.DialStarted: self._dial_started,
             d.DialFinished: self._dial_finished,
             d.AgingDue: self._aging_due,
@@ -186,7 +187,9 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers, Ex
 
     # ------------------------------------------------------------------ callers
     def _ivr_completed(self, e: d.IvrCompleted, now: datetime) -> Effects:
-        call = self.calls.get(e.call_id) or self._new_call(e.call_id, now, CallState.IVR)
+        arrived = now - timedelta(seconds=max(e.ivr_seconds, 0.0))    # the call began when the IVR did
+        call = self.calls.get(e.call_id) or self._new_call(e.call_id, arrived, CallState.IVR)
+        call.started_at = min(call.started_at, arrived)               # also when the queue join came first
         call.ivr_seen = True
         call.caller_number = e.caller_number or call.caller_number
         call.card, call.digits, call.menu_choice = e.card, e.digits, e.menu_choice
@@ -310,7 +313,7 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers, Ex
                                                          "talk_seconds": e.talk_seconds}))
         seconds = self._wrapup_seconds(call.queue)
         if seconds > 0:
-            effects.append(fx.AmiAction(actions.queue_pause(agent.info.interface, True, actions.WRAP_UP_REASON)))
+            effects += pause_in_own_queues(agent, actions.WRAP_UP_REASON)
         effects.append(fx.StartTimer(f"wrapup:{agent_id}", float(seconds), d.WrapUpExpired(agent_id, call.call_id)))
         return effects
 

@@ -25,6 +25,7 @@ Public API::
     interface = await call.wait_answered(5)
     outcome = await call.wait_ended(5)   # completed|abandoned|ivr_hangup|left_dialplan|stopped|failed
     call.variables["CC_QUEUE"]; call.agi_status; call.agi_commands; call.agi_log
+    call.played                                    # [(sound, CHANNEL(language) when it started)]
     sim.hangup(call)                               # the caller hangs up now
     sim.queue_state("vip").waiting                 # members, paused, waiting callers in queue order
     sim.add_listener(callback)                     # every Event, synchronously, in emission order

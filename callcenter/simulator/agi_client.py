@@ -12,6 +12,12 @@ A hang-up is noticed wherever the session is: a playing command answers ``200 re
 channel is dead: media commands answer ``511``, VERBOSE/GET/SET VARIABLE/EXEC still work. When the
 server closes, ``HANGUP`` is sent once more, as Asterisk does at the end of every session. A server that
 stays silent for ``agi_idle_timeout`` is cut off (``FAILURE``) so the caller is never left in silence.
+
+``SET VARIABLE CHANNEL(language) x`` (or ``EXEC Set``) changes the channel's language at once
+(func_channel.c writes the channel's language field); a prompt is looked up in that language when it
+*starts* (res_agi ``handle_streamfile``/``handle_getdata`` pass ``ast_channel_language``), so every
+``STREAM FILE``/``GET DATA``/``CONTROL STREAM FILE``/``GET OPTION`` is noted in ``SimCall.played``
+with the language in force: what a caller with a real Asterisk would have heard.
 """
 from __future__ import annotations
 
@@ -28,6 +34,7 @@ from .pbx import Pbx
 
 log = logging.getLogger(__name__)
 AGI_VERSION = "22.10.1"
+LANGUAGE_FUNCTION = "CHANNEL(language)"
 _TIMEOUT = object()
 
 
@@ -185,21 +192,36 @@ class AgiSession:
         cut = await self._play(length)
         return (-1, cut) if cut is not None else (0, length)
 
+    def _played(self, sound: str) -> None:
+        assert self.call.chan is not None
+        self.call.played.append((sound, self.call.chan.language))
+
+    def _set(self, name: str, value: str) -> None:
+        chan = self.call.chan
+        assert chan is not None
+        if name.strip() == LANGUAGE_FUNCTION:     # a dialplan function, not a variable
+            chan.language = value
+        else:
+            chan.variables[name.strip()] = value
+
     async def _stream_file(self, argv: list[str]) -> str:
         if not 4 <= len(argv) <= 5:
             raise _Usage
+        self._played(argv[2])
         result, played = await self._interruptible(argv[3], self.timing.prompt_seconds)
         return f"200 result={result} endpos={samples(played or 0.0)}"
 
     async def _control_stream_file(self, argv: list[str]) -> str:
         if len(argv) < 5:
             raise _Usage
+        self._played(argv[3])
         result, _ = await self._interruptible(argv[4], self.timing.prompt_seconds)
         return f"200 result={result}"
 
     async def _get_option(self, argv: list[str]) -> str:
         if not 4 <= len(argv) <= 5:
             raise _Usage
+        self._played(argv[2])
         result, played = await self._interruptible(argv[3], self.timing.prompt_seconds)
         if result == 0 and len(argv) == 5:             # nothing pressed during the prompt: wait a little
             if await self._play(max(to_int(argv[4]) or 0, 0) / 1000 * self.timing.timeout_scale) is not None:
@@ -209,6 +231,7 @@ class AgiSession:
     async def _get_data(self, argv: list[str]) -> str:
         if len(argv) < 3:
             raise _Usage
+        self._played(argv[2])
         timeout_ms = (to_int(argv[3]) if len(argv) > 3 else 0) or 2000
         max_digits = (to_int(argv[4]) if len(argv) > 4 else None) or 1024
         wait = timeout_ms / 1000 * self.timing.timeout_scale
@@ -309,8 +332,7 @@ class AgiSession:
     async def _set_variable(self, argv: list[str]) -> str:
         if len(argv) != 4:
             raise _Usage
-        assert self.call.chan is not None
-        self.call.chan.variables[argv[2]] = argv[3]
+        self._set(argv[2], argv[3])
         return "200 result=1"
 
     async def _exec(self, argv: list[str]) -> str:
@@ -321,7 +343,7 @@ class AgiSession:
             return "200 result=-2"
         if app == "set" and "=" in data:
             name, _, value = data.partition("=")
-            self.call.chan.variables[name.strip()] = value  # type: ignore[union-attr]
+            self._set(name, value)
         elif app == "hangup":
             self._hang_up_self()
             return "200 result=-1"

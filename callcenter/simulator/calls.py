@@ -51,6 +51,7 @@ class SimCall:
         self.outcome: str | None = None
         self.agi_status: str | None = None
         self.agi_log: list[tuple[str, str]] = []  # (command line received, response sent)
+        self.played: list[tuple[str, str]] = []   # (sound file, CHANNEL(language) when it started)
         self.joined = asyncio.Event()
         self.answered = asyncio.Event()
         self.ended = asyncio.Event()

@@ -7,6 +7,9 @@ another call. The first of these decides: the phone answers (its :class:`PhoneSe
 time ends (``NOANSWER``), the phone rejects (``BUSY``), the caller hangs up (``CANCEL``, the call ends)
 or a ``Redirect``. After an answer the conversation lasts until one side hangs up: the caller (the
 call ends, :data:`COMPLETED`) or the agent (option ``g``: the dialplan goes on, ``DIALSTATUS=ANSWER``).
+When the caller hangs up, app_dial hangs up the peer it dialled before its own channel leaves the
+dialplan: ``Hangup`` of caller ``;1``, agent ``;1``, agent ``;2``, caller ``;2`` (seen on Asterisk 22.10.1,
+issue 9), unlike app_queue, whose caller ``;2`` ends before the member's leg (``queue_call.ami.txt``).
 
 ``dial_exec`` returns the ``DIALSTATUS`` when the dialplan goes on, :data:`REDIRECTED`, or a final
 outcome (:data:`COMPLETED`, :data:`ABANDONED`) when the caller is gone.
@@ -15,11 +18,11 @@ from __future__ import annotations
 
 from . import events as ev
 from .app_queue import REDIRECTED
-from .calls import ABANDONED, SimCall, wait_any
-from .channels import new_bridge
+from .calls import ABANDONED, COMPLETED, SimCall, wait_any
+from .channels import Bridge, new_bridge
 from .pbx import Pbx
 from .queues import DEVICE_INUSE, DEVICE_NOT_INUSE, Member
-from .ringing import abort, answer, caller_left_the_bridge, hang_up_agent_side, start_dial
+from .ringing import MemberLeg, abort, answer, hang_up_agent_side, start_dial
 from .atxfer import attended_hook
 from .transfer_events import blind_transferred
 
@@ -82,7 +85,7 @@ async def dial_exec(pbx: Pbx, call: SimCall, interface: str, seconds: float | No
     return await _talk(pbx, call, leg)
 
 
-async def _talk(pbx: Pbx, call: SimCall, leg) -> str:  # noqa: ANN001 (MemberLeg)
+async def _talk(pbx: Pbx, call: SimCall, leg: MemberLeg) -> str:
     chan = call.chan
     assert chan is not None
     answer(pbx, chan, leg)
@@ -111,7 +114,7 @@ async def _talk(pbx: Pbx, call: SimCall, leg) -> str:  # noqa: ANN001 (MemberLeg
     if outcome is not None:                            # an Atxfer completed, or the caller left while held
         return outcome
     if call.hung_up:
-        return caller_left_the_bridge(pbx, call, bridge, leg)
+        return _caller_left(pbx, call, bridge, leg)
     call.bridge = call.leg = None
     if call.redirect.done() and call.transfer is not None:     # BlindTransfer (app_dial: no Agent* events)
         return blind_transferred(pbx, call, bridge, leg, None)
@@ -131,3 +134,19 @@ async def _talk(pbx: Pbx, call: SimCall, leg) -> str:  # noqa: ANN001 (MemberLeg
     pbx.emit(ev.bridge_destroy(bridge))
     chan.bridge_id = ""
     return ANSWER
+
+
+def _caller_left(pbx: Pbx, call: SimCall, bridge: Bridge, leg: MemberLeg) -> str:
+    """The caller hung up while talking: app_dial ends its peer first, then the caller's channel."""
+    chan = call.chan
+    assert chan is not None
+    pbx.caller_hangup_requests(call)          # SoftHangupRequest ;1, HangupRequest ;2 (queue_call.ami.txt)
+    pbx.drop_front(call)                      # Hangup caller ;1
+    pbx.emit(ev.bridge_leave(bridge, 1, chan.snapshot()))
+    pbx.emit(ev.bridge_leave(bridge, 0, leg.dial.snapshot()))
+    pbx.emit(ev.bridge_destroy(bridge))
+    hang_up_agent_side(pbx, leg, 16)          # Hangup agent ;1, agent ;2
+    pbx.emit(ev.soft_hangup_request(chan.snapshot(), 16))
+    pbx.hangup_channel(chan, call.cause)      # Hangup caller ;2
+    call.finish(COMPLETED)
+    return COMPLETED

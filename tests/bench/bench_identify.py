@@ -288,7 +288,7 @@ def decisions(settings: Settings, snapshot: AgentAvailability, found: list[list[
     skipped: Counter[str] = Counter()
     for number_, cards in zip(numbers, found):
         card = menu.best_card(cards)
-        lang = menu.language(settings.ivr.menus, card, "en")
+        lang = menu.language(settings.ivr.menus, card)
         if lang not in outcomes:
             flow = MenuFlow(settings.ivr.menus, lang)
             flow.start()

@@ -6,6 +6,7 @@ Originate) -> PBX simulator, which answers with the events a real Asterisk 22 se
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 from crm_bridge.seed import DEMO_VIP_NUMBER
@@ -131,6 +132,24 @@ async def test_click_to_dial_rings_the_agent_first_then_the_customer_and_shows_t
         row = await eventually(lambda: _row(stack, ended["interaction_id"]), what="click-to-dial row")
         assert row["menu_choice"] == "click-to-dial" and row["status"] == "completed"
         assert row["answered_at"] is not None
+
+
+async def test_click_to_dial_from_an_agent_in_no_queue_shows_no_error(tmp_path):
+    # Not Available: in no queue. Asterisk answers a QueuePause for it "Interface not found"; the server
+    # must not send one, and the desk sees the call through without an error frame.
+    async with running_stack(tmp_path, wrapup=1) as stack:
+        desk = Console(stack.base_url)
+        try:
+            await desk.login("1002", "demo1002")
+            stack.sim.phone(AGENT).talk_seconds = 0.3
+            assert (await desk.send("dial", {"number": DEMO_VIP_NUMBER}))["ok"]
+            seen = []
+            while not (seen and seen[-1]["type"] == "call" and seen[-1]["data"]["state"] == "ended"):
+                seen.append(await asyncio.wait_for(desk.frames.get(), 10))
+            assert [f for f in seen if f["type"] == "error"] == []
+            assert [f["data"]["state"] for f in seen if f["type"] == "call"] == ["connected", "ended"]
+        finally:
+            await desk.close()
 
 
 async def test_call_control_without_a_call_is_refused_clearly(tmp_path):

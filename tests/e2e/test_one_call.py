@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from crm_bridge.seed import DEMO_VIP_NUMBER
+from crm_bridge.seed import DEMO_UNKNOWN_NUMBER, DEMO_VIP_EN_NUMBER, DEMO_VIP_NUMBER
 from tests.e2e.stack import Console, eventually, running_stack
 
 AGENT = "Local/1002@agent-phones/n"
@@ -265,3 +265,51 @@ async def test_an_unknown_number_identified_by_account_and_pin_pops_the_customer
             pop = await console.next("pop", where=lambda p: p["call_id"] == call.call_id)
             assert pop["card"]["name"] == "李娜"
             assert pop["ivr"]["digits"] == ["1"]          # the account and PIN are not shown
+
+
+async def test_the_main_menu_plays_in_the_callers_language(tmp_path):
+    # Asterisk plays sounds/<CHANNEL(language)>/<name> as of the moment a prompt starts: the IVR sets it
+    # before the main menu, to the card's language, else the menus' default (zh-CN), never Asterisk's "en".
+    async with running_stack(tmp_path) as stack:
+        heard = {}
+        for who, number in (("zh", VIP_LOCAL), ("en", DEMO_VIP_EN_NUMBER.removeprefix("+86")),
+                            ("unknown", DEMO_UNKNOWN_NUMBER.removeprefix("+86"))):
+            call = await stack.sim.place_call(number, who, digits=("1",))
+
+            async def menu_played(call=call):
+                return call.played[:1]
+            [heard[who]] = await eventually(menu_played, what=f"the main menu played to {who}")
+            stack.sim.hangup(call)
+            await call.wait_ended(10)
+    # An unknown caller is first asked for an account number: in the default language too.
+    assert heard == {"zh": ("menu", "zh"), "en": ("menu", "en"), "unknown": ("enter-account", "zh")}
+
+
+async def test_the_stored_call_starts_when_it_reached_the_ivr_not_when_the_menu_ended(tmp_path):
+    import asyncio
+    from datetime import UTC, datetime
+
+    looking_up, go_on = asyncio.Event(), asyncio.Event()
+
+    async def slow_lookup(number: str):        # holds the IVR in its lookup until the test has looked at the clock
+        looking_up.set()
+        await go_on.wait()
+        return await stack.store.identify(number)
+
+    async with running_stack(tmp_path, identify=slow_lookup) as stack:
+        call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",))
+        await asyncio.wait_for(looking_up.wait(), 10)
+        in_the_ivr = datetime.now(UTC)
+        go_on.set()
+
+        async def menu_played():
+            return any(sound == "menu" for sound, _ in call.played)
+        await eventually(menu_played, what="the main menu")
+        stack.sim.hangup(call)
+
+        async def row():
+            rows = await stack.store.recent_interactions(10)
+            return next((r for r in rows if r["call_id"] == call.call_id and r["ended_at"]), None)
+        stored = await eventually(row, what="the interaction row")
+        started = stored["started_at"].replace(tzinfo=stored["started_at"].tzinfo or UTC)
+        assert started <= in_the_ivr      # the arrival, not the end of the voice menu

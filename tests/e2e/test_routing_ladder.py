@@ -76,6 +76,22 @@ async def test_vip_rings_the_account_manager_directly_and_the_survey_answer_is_s
         assert log == ["answered by 王伟", "survey: 4/5"]
 
 
+async def test_the_caller_hanging_up_on_the_account_manager_is_reported_as_the_caller(tmp_path):
+    async with running_stack(tmp_path, config=LADDER) as stack, desks(stack, "1001") as desk:
+        call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",), talk_seconds=0.3, hangup_by="caller")
+        assert await call.wait_answered(5) == PHONE.format("1001")
+        ended = await desk["1001"].next("call", where=lambda c: c["state"] == "ended")
+        assert ended["call_id"] == call.call_id and ended["reason"] == "caller"
+        assert await call.wait_ended(5) == "completed"
+        assert not any(cmd.startswith("GET DATA survey") for cmd in call.agi_commands)
+        await stored(stack, call.call_id, status="completed", agent_login="1001")
+        # As app_dial does on Asterisk 22.10.1: the agent's leg ends before the caller's own channel.
+        hangups = [e.get("Channel") for e in stack.sim_events if e.name == "Hangup"
+                   and e.get("Linkedid") == call.front.linkedid]
+        agent = [name for name in hangups if name.startswith("Local/1001@agent-phones-")]
+        assert hangups == [call.front.name, *sorted(agent), call.chan.name] and len(agent) == 2
+
+
 async def test_vip_goes_from_the_account_manager_to_the_deputy_to_the_vip_pool(tmp_path):
     async with running_stack(tmp_path, config=ladder(overflow_after=60)) as stack:
         supervisor = Console(stack.base_url)
@@ -223,3 +239,18 @@ async def test_the_survey_follows_a_queue_call_only_when_the_agent_hangs_up_firs
         assert not any(c.startswith("GET DATA survey") for c in left.agi_commands)
         row = await stored(stack, left.call_id, status="completed")
         assert row["survey_score"] is None
+
+
+async def test_the_demo_vip_rings_her_account_manager_with_the_shipped_complaint_rule(tmp_path):
+    # README "Two commands": 1001 manages 李娜 and her phone rings directly. With config.yaml's routing,
+    # complaints go before the tier ladder: it holds because the seeded complaint's owner is 1001.
+    from pathlib import Path
+
+    import yaml
+    shipped = yaml.safe_load((Path(__file__).parents[2] / "config.yaml").read_text(encoding="utf-8"))
+    rules = {"routing": {"complaint": shipped["routing"]["complaint"]}}
+    async with running_stack(tmp_path, config=rules) as stack, desks(stack, "1001") as desk:
+        call = await stack.sim.place_call(VIP_LOCAL, "Li Na", digits=("1",), talk_seconds=0.2)
+        pop = await desk["1001"].next("pop", where=lambda p: p["call_id"] == call.call_id)
+        assert "complaint owner 王伟 rings 20 s" in pop["trace"]["en"]
+        assert await call.wait_answered(5) == PHONE.format("1001")

@@ -28,7 +28,7 @@ async def test_vip_caller_pressing_1_goes_to_the_vip_queue_first(start_ivr):
 
     assert identify.asked == ["13800000001"]
     # Prompt and collect in one command: digits pressed between commands would be lost.
-    assert record.commands[0] == "GET DATA menu 1000 1"
+    assert record.commands[:2] == ['SET VARIABLE CHANNEL(language) "zh"', "GET DATA menu 1000 1"]
     assert record.variables == {
         "CC_QUEUE": "vip", "CC_PRIORITY": "10", "CC_LANGUAGE": "zh", "CC_CUSTOMER_ID": "42",
         "CC_MENU": "service", "CC_IVR_STATUS": "ok", "CC_SURVEY": "yes", "CHANNEL(language)": "zh",
@@ -50,8 +50,8 @@ async def test_group_caller_goes_to_enterprise(start_ivr):
     event = await ivr.completed()
     assert (record.variables["CC_QUEUE"], record.variables["CC_PRIORITY"]) == ("enterprise", "5")
     assert record.variables["CC_MENU"] == "complaint"
-    # The card has no language: the channel's own (agi_language) is used.
-    assert record.variables["CC_LANGUAGE"] == "en"
+    # The card has no language: the menus' default, not agi_language (Asterisk says "en" for every channel).
+    assert record.variables["CC_LANGUAGE"] == "zh" and record.variables["CHANNEL(language)"] == "zh"
     assert event.menu_choice == "complaint"
 
 
@@ -132,17 +132,17 @@ async def test_nested_menu_to_a_queue_keeps_the_tiers_priority(start_ivr):
 
 
 async def test_invalid_digit_plays_the_notice_then_a_valid_one_counts(start_ivr):
-    ivr = await start_ivr(cards(GROUP_CARD), make_settings(NESTED))      # no card language: agi_language en
+    ivr = await start_ivr(cards({**GROUP_CARD, "language": "en"}), make_settings(NESTED))
     record = await ivr.call(presses=["1", "7", "3"])
     event = await ivr.completed()
-    assert record.commands[:4] == ["GET DATA en/main 1000 1", "GET DATA en/billing 1000 1",
+    assert record.commands[:5] == ['SET VARIABLE CHANNEL(language) "en"', "GET DATA en/main 1000 1", "GET DATA en/billing 1000 1",
                                    'STREAM FILE en/invalid "0123456789*"', "GET DATA en/billing 1000 1"]
     assert (event.queue, event.priority) == ("enterprise", 5)
     assert event.digits == ("1", "7", "3")
 
 
 async def test_timeouts_up_to_max_tries_then_the_menu_fallback(start_ivr):
-    ivr = await start_ivr(cards(GROUP_CARD), make_settings(NESTED))
+    ivr = await start_ivr(cards({**GROUP_CARD, "language": "en"}), make_settings(NESTED))
     record = await ivr.call(presses=["1", None, None])
     event = await ivr.completed()
     assert get_data(record) == ["GET DATA en/main 1000 1"] + ["GET DATA en/billing 1000 1"] * 2
@@ -304,7 +304,7 @@ async def test_caller_hanging_up_mid_menu_ends_the_session_cleanly(start_ivr, ca
     record = await ivr.call(presses=[HANG_UP])
     event = await ivr.completed()
 
-    assert record.commands == ["GET DATA menu 1000 1", "GET DATA menu 1000 1"]
+    assert record.commands == ['SET VARIABLE CHANNEL(language) "zh"', "GET DATA menu 1000 1", "GET DATA menu 1000 1"]
     assert record.closed_by_server
     assert event.card == VIP_CARD and event.queue == "vip"
     assert not event.failed

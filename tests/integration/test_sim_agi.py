@@ -190,3 +190,20 @@ async def test_hangup_while_the_server_thinks_is_announced_at_once(agi):
         assert seen == ["HANGUP", "511 Command Not Permitted on a dead channel or intercept routine"]
     finally:
         await sim.stop()
+
+
+async def test_a_prompt_is_played_in_the_channel_language_in_force_when_it_starts(agi):
+    # agi_language is "en" (Asterisk's default, agi_requests.jsonl); CHANNEL(language) changes it at
+    # once and every later prompt is looked up in sounds/<language>/ (res_agi handle_streamfile).
+    agi.script = Replay(["GET DATA menu 100 1", 'SET VARIABLE CHANNEL(language) "zh"', "GET DATA menu 100 1",
+                         'STREAM FILE closed ""', "GET VARIABLE CHANNEL(language)", "EXEC Set CHANNEL(language)=en",
+                         'STREAM FILE bye ""'])
+    sim = await start_sim(agi)
+    try:
+        call = await sim.place_call("13800001001", "Lang", dnid="201", digits=(None, None))
+        await call.wait_joined()
+        assert call.played == [("menu", "en"), ("menu", "zh"), ("closed", "zh"), ("bye", "en")]
+        assert agi.script.responses[4] == "200 result=1 (zh)"
+        assert "CHANNEL(language)" not in call.variables            # a function, not a variable
+    finally:
+        await sim.stop()

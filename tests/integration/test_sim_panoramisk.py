@@ -51,6 +51,12 @@ async def test_queue_add_status_pause_with_panoramisk(sim, manager):
         as_list=False), 5)
     assert paused.message == "Interface paused successfully"
     assert sim.queue_state("vip").paused == ("Local/1001@agent-phones/n",)
+    # app_queue's manager_pause_queue_member: a member of no queue, or not of the queue named, is an error.
+    for frame in ({"Interface": "Local/1005@agent-phones/n"}, {"Interface": "Local/1001@agent-phones/n",
+                                                               "Queue": "standard"}):
+        refused = await asyncio.wait_for(manager.send_action(
+            {"Action": "QueuePause", "Paused": "true", "Reason": "outbound", **frame}, as_list=False), 5)
+        assert (refused.response, refused.message) == ("Error", "Interface not found")
     removed = await asyncio.wait_for(manager.send_action(
         {"Action": "QueueRemove", "Queue": "vip", "Interface": "Local/1001@agent-phones/n"}, as_list=False), 5)
     assert removed.message == "Removed interface from queue"

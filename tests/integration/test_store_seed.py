@@ -98,6 +98,9 @@ async def test_fixed_demo_customers(store: Store) -> None:
     assert (vip["name"], vip["customer_type"], vip["value_class"], vip["account_manager_login"]) == (
         "李娜", "vip", "major", "1001")
     assert vip["open_complaints"] and len(vip["recent"]) == 5
+    # The README's demo story: 李娜's complaint is owned by her account manager, so with config.yaml's
+    # complaint rule (owner first) she still rings 1001 directly.
+    assert [c["owner_login"] for c in vip["open_complaints"]] == ["1001"]
     complaint = vip["open_complaints"][0]               # high, VIP: 24 h x 0.5 after it was filed
     filed = datetime.fromisoformat(complaint["created_at"])
     assert datetime.fromisoformat(complaint["sla_due_at"]) - filed == timedelta(hours=12)

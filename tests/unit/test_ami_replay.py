@@ -61,9 +61,11 @@ QUEUE_CALL_EXPECTED = [
     d.CallerLeft(CALL, "vip", 0),
     d.AgentAnswered(CALL, "vip", AGENT, "agent1001", 1, 1, "Local/1001@agent-phones-00000001;1"),
     d.MemberStatus("vip", AGENT, "agent1001", 2, False, True),
+    d.HangupRequested(CALL, "Local/100@inbound-00000000;2", 16),           # its ;1 half hung up
     d.CallCompleted(CALL, "vip", AGENT, "agent1001", 1, 3, "caller"),
     d.ChannelHungUp("1795458074.0", "Local/100@inbound-00000000;1", 16),
     d.ChannelHungUp(CALL, "Local/100@inbound-00000000;2", 16),
+    d.HangupRequested("1795458077.3", "Local/1001@agent-phones-00000001;2", 16),
     d.ChannelHungUp("1795458077.2", "Local/1001@agent-phones-00000001;1", 16),
     d.MemberStatus("vip", AGENT, "agent1001", 1, False, False),
     d.ChannelHungUp("1795458077.3", "Local/1001@agent-phones-00000001;2", 16),
@@ -74,6 +76,7 @@ ABANDON_CALL = "1795458083.5"
 QUEUE_ABANDON_EXPECTED = [
     d.CallerJoined(ABANDON_CALL, "enterprise", "Local/100@inbound-00000002;2", "13800000002", "Abandoner", 1, 1,
                    "1795458083.4"),
+    d.HangupRequested(ABANDON_CALL, "Local/100@inbound-00000002;2", 0),
     d.ChannelHungUp("1795458083.4", "Local/100@inbound-00000002;1", 0),
     d.CallerAbandoned(ABANDON_CALL, "enterprise", 1, 5),
     d.CallerLeft(ABANDON_CALL, "enterprise", 0),

@@ -78,3 +78,12 @@ def test_banner_is_one_line_not_a_frame():
     version, rest = parser.strip_banner("Asterisk Call Manager/11.0.0\r\nResponse: Success\r\n")
     assert version == "11.0.0"
     assert rest == "Response: Success\r\n"
+
+
+def test_a_hangup_request_is_told_apart_from_a_soft_one():
+    # queue_call.ami.txt: the caller's ;2 gets HangupRequest when its ;1 half hangs up; an AMI Hangup
+    # action gives SoftHangupRequest, which the model does not need.
+    line = {"event": "HangupRequest", "channel": "Local/100@inbound-00000000;2", "uniqueid": "1795458074.1",
+            "cause": "16"}
+    assert translate.translate(line) == (d.HangupRequested("1795458074.1", "Local/100@inbound-00000000;2", 16),)
+    assert translate.translate({**line, "event": "SoftHangupRequest"}) == ()

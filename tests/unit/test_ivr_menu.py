@@ -38,20 +38,28 @@ def walk(*presses: str | None, tree: MenuTree = TREE) -> Outcome:
 
 
 # --------------------------------------------------------------------------- language
-@pytest.mark.parametrize(("card_language", "channel", "expected"), [
-    ("zh", "en", "zh-CN"),
-    ("zh_CN", "en", "zh-CN"),
-    ("en", "zh", "en"),
-    ("fr", "en", "en"),           # the card's language has no prompts: the channel's
-    ("", "en", "en"),
-    (None, "fr", "zh-CN"),        # neither: the tree's default
+@pytest.mark.parametrize(("card_language", "expected"), [
+    ("zh", "zh-CN"),
+    ("zh_CN", "zh-CN"),
+    ("en", "en"),
+    ("fr", "zh-CN"),              # the card's language has no prompts: the tree's default
+    ("", "zh-CN"),
+    (None, "zh-CN"),
 ])
-def test_language_is_the_cards_then_the_channels(card_language, channel, expected):
-    assert menu.language(TREE, {"language": card_language}, channel) == expected
+def test_language_is_the_cards_else_the_trees_default(card_language, expected):
+    assert menu.language(TREE, {"language": card_language}) == expected
 
 
-def test_language_of_an_unknown_caller_is_the_channels():
-    assert menu.language(TREE, None, "en") == "en"
+def test_language_of_an_unknown_caller_is_the_default_not_asterisks_en():
+    # Asterisk reports agi_language "en" for every channel whose endpoint sets none: not a choice.
+    assert menu.language(TREE, None) == "zh-CN"
+
+
+@pytest.mark.parametrize("language", TREE.languages)
+def test_channel_language_is_the_folder_the_prompts_command_writes(language):
+    from callcenter.prompts import sound_dir
+    # Asterisk cuts a language only at "_" (main/file.c): "zh-CN" would never find sounds/zh/.
+    assert menu.channel_language(language) == sound_dir(language) and "-" not in menu.channel_language(language)
 
 
 # --------------------------------------------------------------------------- routing
@@ -162,8 +170,7 @@ def test_assignments_set_every_variable_routing_first():
     assert menu.assignments(decision) == (
         (variables.QUEUE, "vip"),
         (variables.PRIORITY, "10"),
-        (variables.LANGUAGE, "zh"),        # the CRM's code
-        (variables.ASTERISK_CHANNEL_LANGUAGE, "zh"),
+        (variables.LANGUAGE, "zh"),        # the CRM's code (CHANNEL(language) is set before the prompts)
         (variables.CUSTOMER_ID, "9"),
         (variables.MENU_CHOICE, "service"),
         (variables.IVR_STATUS, "ok"),

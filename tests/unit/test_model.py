@@ -90,6 +90,23 @@ def answered_call(model: Model):
     return out, ring, connect, done
 
 
+def test_a_call_started_when_it_reached_the_ivr_not_when_the_ivr_finished():
+    model = make_model()
+    out = model.apply(d.IvrCompleted("c1", "138", "vip", 10, VIP_CARD, ivr_seconds=42.5), T0)
+    assert of(out, fx.RecordInteraction)[0].fields["started_at"] == T0 - timedelta(seconds=42.5)
+    joined = model.apply(d.CallerJoined("c1", "vip", "Local/100@inbound-00000000;2", "138", "", 1, 1),
+                         T0 + timedelta(seconds=1))
+    fields = of(joined, fx.RecordInteraction)[0].fields
+    assert (fields["started_at"], fields["queued_at"]) == (T0 - timedelta(seconds=42.5), T0 + timedelta(seconds=1))
+
+
+def test_the_arrival_also_holds_when_the_queue_join_was_seen_before_the_ivr_result():
+    model = make_model()
+    model.apply(d.CallerJoined("c1", "vip", "Local/100@inbound-00000000;2", "138", "", 1, 1), T0)
+    out = model.apply(d.IvrCompleted("c1", "138", "vip", 10, VIP_CARD, ivr_seconds=30), T0 + timedelta(seconds=1))
+    assert of(out, fx.RecordInteraction)[0].fields["started_at"] == T0 - timedelta(seconds=29)
+
+
 def test_pop_goes_to_the_ringing_agent_with_the_ivr_card_and_wait():
     model = make_model()
     _, ring, _, _ = answered_call(model)
@@ -106,7 +123,8 @@ def test_completed_call_goes_to_wrap_up_paused_and_is_recorded():
     _, _, connect, done = answered_call(model)
     assert model.agents[1].state.value == "wrap_up"
     (pause,) = of(done, fx.AmiAction)
-    assert pause.headers == {"Action": "QueuePause", "Interface": IFACE, "Paused": "true", "Reason": "wrap-up"}
+    assert pause.headers == {"Action": "QueuePause", "Interface": IFACE, "Paused": "true", "Reason": "wrap-up",
+                             "Queue": "vip"}      # the queues it is in: app_queue refuses others
     (timer,) = of(done, fx.StartTimer)
     assert timer.seconds == 30 and timer.event == d.WrapUpExpired(1, "c1")
     (row,) = of(done, fx.RecordInteraction)

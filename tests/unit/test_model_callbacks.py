@@ -39,8 +39,9 @@ def test_a_free_agent_gets_the_callback_agent_phone_first_and_held_out_of_the_qu
     assert originate.headers["Channel"] == IFACE and originate.headers["Exten"] == "13800000006"
     assert originate.headers["ChannelId"] == "cb-7-1" and originate.headers["Context"] == "customer-out"
     assert originate.on_failure == d.CallbackFailed(7, 1, "originate refused")
-    pause = next(e for e in of(out, fx.AmiAction) if e.headers["Action"] == "QueuePause")
-    assert (pause.headers["Paused"], pause.headers["Reason"]) == ("true", "callback")
+    (pause,) = [e for e in of(out, fx.AmiAction) if e.headers["Action"] == "QueuePause"]
+    assert (pause.headers["Paused"], pause.headers["Reason"], pause.headers["Queue"]) == ("true", "callback", "vip")
+    assert pause.agent_id is None           # a refusal is the server's business, not an error on the desk
     (pop,) = agent_messages(out, "pop")
     assert pop.data["card"]["name"] == "刘强" and pop.data["waited_seconds"] == 90
     assert model.agents[1].activity is Activity.RINGING and model.agents[1].hold == "callback"

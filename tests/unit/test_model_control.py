@@ -124,6 +124,7 @@ def test_click_to_dial_holds_the_agent_out_rings_them_first_and_looks_the_custom
     assert pause["Action"] == "QueuePause" and pause["Reason"] == "outbound"
     assert (originate["Action"], originate["Channel"], originate["Context"], originate["Exten"]) == \
         ("Originate", IFACE, "customer-out", "13900000001")
+    assert pause["Queue"] == "vip"          # the queue it is in, by name (app_queue refuses any other)
     call_id = originate["ChannelId"]
     assert of(effects, fx.LookupCaller) == [fx.LookupCaller(call_id, "+8613900000001")]
     assert model.agents[1].activity is Activity.RINGING
@@ -154,3 +155,28 @@ def test_the_recorded_blind_transfer_translates_to_call_transferred_before_agent
     completes = [e for e in events if isinstance(e, d.CallCompleted)]
     assert completes[0].reason == "transfer"
     assert kinds.index("CallTransferred") < kinds.index("CallCompleted")
+
+
+def test_click_to_dial_by_an_agent_in_no_queue_pauses_nothing():
+    # A QueuePause of an interface in no queue is "Interface not found" (app_queue set_member_paused):
+    # it must not be sent, or the desk shows an error for a call that is being placed fine.
+    model = make_model()
+    model.ami_up = True
+    effects = model.apply(d.DialNumber(1, "+8613900000001"), T0)
+    assert [a["Action"] for a in actions(effects)] == ["Originate"] and not agent_messages(effects, "error")
+    call_id = actions(effects)[0]["ChannelId"]
+    model.apply(d.DialStarted(call_id, "9.9", "Local/13900000001@customer-phones-00000003;1", channel=LEG), T0)
+    model.apply(d.DialFinished(call_id, "9.9", "ANSWER"), T0)
+    done = model.apply(d.ChannelHungUp("9.9", "Local/13900000001@customer-phones-00000003;1", 16), T0)
+    assert agent_messages(done, "call")[0].data["state"] == "ended"
+    assert not [a for a in actions(done) if a["Action"] == "QueuePause"]      # wrap-up: no queue to pause
+
+
+def test_an_agent_held_for_click_to_dial_who_joins_a_queue_is_paused_in_it():
+    model = make_model()
+    model.ami_up = True
+    model.apply(d.DialNumber(1, "+8613900000001"), T0)
+    joined = model.apply(d.MemberAdded("standard", IFACE, "1001"), T0)
+    (pause,) = actions(joined)
+    assert pause == {"Action": "QueuePause", "Interface": IFACE, "Paused": "true", "Queue": "standard",
+                     "Reason": "outbound"}

@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
+
 from callcenter import domain as d
 from callcenter import effects as fx
 from callcenter.model import views
@@ -49,6 +51,50 @@ def test_a_direct_ring_pops_the_agent_then_connects_completes_and_wraps_up():
     record = of(done, fx.RecordInteraction)[0].fields
     assert record["status"] == "completed" and record["talk_seconds"] == 60
     assert json.loads(record["routing_trace"])["log"] == [{"en": "answered by 李娜", "zh": "李娜 接听"}]
+
+
+def connected_direct(model):
+    routed(model)
+    model.apply(d.DialStarted("c1", "9.9", LEG, "1001@agent-phones/n"), T0)
+    model.apply(d.DialFinished("c1", "9.9", "ANSWER"), T0 + timedelta(seconds=5))
+
+
+# The Hangup order Asterisk 22.10.1 gives when the CALLER of a Dial() step hangs up: app_dial hangs up
+# the agent's leg before the caller's own channel ends. Only the caller's HangupRequest comes first.
+CALLER_HANGS_UP_LOCAL = [
+    d.HangupRequested("c1", CALLER, 16),                                  # its ;1 half is gone
+    d.ChannelHungUp("c0", "Local/100@inbound-00000000;1", 16),            # caller ;1
+    d.ChannelHungUp("9.9", LEG, 16),                                      # agent ;1 (the dialled leg)
+    d.ChannelHungUp("9.10", "Local/1001@agent-phones-0000002a;2", 16),   # agent ;2
+    d.ChannelHungUp("c1", CALLER, 16),                                    # caller ;2 (the call)
+]
+CALLER_HANGS_UP_SIP = [
+    d.HangupRequested("c1", "PJSIP/carrier-00000001", 16),                # the BYE (ast_queue_hangup)
+    d.ChannelHungUp("9.9", LEG, 16),
+    d.ChannelHungUp("9.10", "Local/1001@agent-phones-0000002a;2", 16),
+    d.ChannelHungUp("c1", "PJSIP/carrier-00000001", 16),
+]
+AGENT_HANGS_UP = [                       # option g: the caller's channel goes on (survey), ends later
+    d.ChannelHungUp("9.10", "Local/1001@agent-phones-0000002a;2", 16),
+    d.ChannelHungUp("9.9", LEG, 16),
+    d.HangupRequested("c1", CALLER, 16),                                  # after the survey
+    d.ChannelHungUp("c0", "Local/100@inbound-00000000;1", 16),
+    d.ChannelHungUp("c1", CALLER, 16),
+]
+
+
+@pytest.mark.parametrize(("events", "reason"), [(CALLER_HANGS_UP_LOCAL, "caller"), (CALLER_HANGS_UP_SIP, "caller"),
+                                                (AGENT_HANGS_UP, "agent")], ids=["local-caller", "sip-caller", "agent"])
+def test_who_hung_up_a_direct_call_in_the_order_asterisk_reports_it(events, reason):
+    model = make_model()
+    connected_direct(model)
+    out = []
+    for i, event in enumerate(events):
+        out += model.apply(event, T0 + timedelta(seconds=60 + i))
+    (ended,) = [m for m in agent_messages(out, "call") if m.data["state"] == "ended"]
+    assert ended.data["reason"] == reason and ended.data["talk_seconds"] >= 55
+    assert model.agents[1].activity is Activity.WRAP_UP and "c1" not in model.calls
+    assert of(out, fx.RecordInteraction)[-1].fields["status"] == "completed" and not of(out, fx.Problem)
 
 
 def test_a_direct_ring_not_answered_frees_the_agent_and_the_call_moves_on():
