@@ -21,6 +21,7 @@ CAPTURES = Path(__file__).parent / "captures"
 CALL_EVENTS = frozenset(TRANSLATIONS) - {"QueueMemberAdded", "QueueMemberRemoved", "QueueMemberPause",
                                          "QueueMemberPaused", "QueueMemberStatus", "Shutdown"}
 KEY_HEADERS = ("Queue", "Interface", "Reason", "DialStatus", "Cause")
+_TEARDOWN = frozenset({"Hangup", "HangupRequest"})
 _SEQUENCE = re.compile(r"-[0-9a-f]{8}(;[12])$")
 
 
@@ -35,15 +36,22 @@ def call_frames(frames: list[AmiFrame], call_id: str) -> list[AmiFrame]:
             and (f.get("Linkedid") == linked or f.get("Uniqueid") == call_id)]
 
 
+def _line(f: AmiFrame) -> str:
+    parts = [f.event, channel(f.get("Channel"))]
+    if f.get("DestChannel"):
+        parts.append("-> " + channel(f.get("DestChannel")))
+    parts += [f"{k}={f.get(k)}" for k in KEY_HEADERS if f.get(k)]
+    return " ".join(parts)
+
+
 def signature(frames: list[AmiFrame]) -> list[str]:
-    out = []
-    for f in frames:
-        parts = [f.event, channel(f.get("Channel"))]
-        if f.get("DestChannel"):
-            parts.append("-> " + channel(f.get("DestChannel")))
-        parts += [f"{k}={f.get(k)}" for k in KEY_HEADERS if f.get(k)]
-        out.append(" ".join(parts))
-    return out
+    """The call's own channel's events in order, then the other legs' hang-ups in any order: Asterisk
+    itself tears the other legs down in a different order from run to run (each Local half has its own
+    thread), so only what is ordered on the real PBX is compared as ordered."""
+    call_id = next((f.get("Uniqueid") for f in frames if f.event == "QueueCallerJoin" or f.event == "DialBegin"), "")
+    ordered = [_line(f) for f in frames if f.get("Uniqueid") == call_id or f.event not in _TEARDOWN]
+    others = sorted(_line(f) for f in frames if f.get("Uniqueid") != call_id and f.event in _TEARDOWN)
+    return ordered + ["-- other legs' hang-ups, any order --"] + others
 
 
 async def matches_capture(pbx, name: str, caller) -> None:  # type: ignore[no-untyped-def]
