@@ -75,7 +75,10 @@ async def action_hangup(session: Session, frame: Pairs) -> None:
     cause = to_int(header(frame, "Cause")) or 0
     session.send(success(frame, "Channel Hungup"))
     owner = chan.owner
-    if owner is not None and hasattr(owner, "hang_up"):
+    by_channel = getattr(owner, "hang_up_channel", None)      # an agent leg: which half matters
+    if by_channel is not None:
+        by_channel(chan, cause)
+    elif owner is not None and hasattr(owner, "hang_up"):
         owner.hang_up(cause)
     else:                                       # a channel nothing drives: it just goes away
         session.pbx.hangup_channel(chan, cause)

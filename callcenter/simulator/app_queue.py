@@ -16,6 +16,7 @@ a basic bridge, ``QueueMemberStatus`` in use; then the conversation lasts until 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from . import events as ev
 from . import queue_events as qev
@@ -157,9 +158,9 @@ async def _connect(pbx: Pbx, call: SimCall, queue: QueueState, entry: Entry, win
             winner.hang_up(16)
         else:
             call.hang_up(16)
-    talktime = int(pbx.now() - now)
 
     def complete(reason: str) -> None:
+        talktime = int(pbx.now() - now)      # when sent: a late AgentComplete has an inflated TalkTime
         pbx.emit(qev.agent_complete(chan.snapshot(), winner.dial.snapshot(), queue.name, member.interface,
                                     member.name, holdtime, talktime, reason))
         member.in_call = False
@@ -176,13 +177,15 @@ async def _connect(pbx: Pbx, call: SimCall, queue: QueueState, entry: Entry, win
     if call.redirect.done() and call.transfer is not None:     # BlindTransfer: AgentComplete at once
         return blind_transferred(pbx, call, bridge, winner, complete)
     if call.redirect.done():                           # AgentComplete only when the caller hangs up
-        call.on_final_hangup.append(lambda: complete("caller"))
+        call.pending_complete = complete
         _break_bridge(pbx, call, bridge, winner)
         if call.parked_leg is not winner:              # not kept by a Redirect's ExtraChannel (hold)
             hang_up_agent_side(pbx, winner, 16)
         chan.bridge_id = ""
         return REDIRECTED
     cause = winner.gone.result()
+    if winner.dial_half_hung_up:
+        return _dial_half_hung_up(pbx, call, bridge, winner, complete, cause)
     if winner.is_local:
         pbx.emit(ev.soft_hangup_request(winner.phone.snapshot(), 16))
         pbx.emit(ev.hangup_request(winner.dial.snapshot(), cause))
@@ -197,6 +200,30 @@ async def _connect(pbx: Pbx, call: SimCall, queue: QueueState, entry: Entry, win
     pbx.emit(ev.bridge_destroy(bridge))
     chan.bridge_id = ""
     chan.variables["QUEUESTATUS"] = "CONTINUE"          # option c: the agent hung up, the caller goes on
+    return CONTINUE
+
+
+def _dial_half_hung_up(pbx: Pbx, call: SimCall, bridge: Bridge, winner: MemberLeg,
+                       complete: Callable[[str], None], cause: int) -> str:
+    """AMI ``Hangup`` of the member's ``;1`` half (the channel app_queue dialled). Evidence: STYLE.md's
+    traps from a real Asterisk 22.10.1 (issue 9 failure 2): no ``AgentComplete`` until the caller leaves
+    the dialplan (after the survey), then ``Reason: caller`` with the talk time up to then. The source
+    agrees: AMI Hangup is a soft hang-up that publishes no hangup request, and app_queue's handle_hangup
+    only listens for those (the ``;2`` half's hang-up queues one on ``;1``: ``Reason: agent`` at once).
+    The event order below is a guess until captured."""
+    chan = call.chan
+    assert chan is not None
+    member = winner.member
+    call.pending_complete = complete
+    pbx.emit(ev.bridge_leave(bridge, 1, winner.dial.snapshot()))
+    pbx.hangup_channel(winner.dial, cause)
+    pbx.emit(ev.hangup_request(winner.phone.snapshot(), cause))
+    pbx.hangup_channel(winner.phone, cause)
+    pbx.set_device(member.state_interface, DEVICE_NOT_INUSE)
+    pbx.emit(ev.bridge_leave(bridge, 0, chan.snapshot()))
+    pbx.emit(ev.bridge_destroy(bridge))
+    chan.bridge_id = ""
+    chan.variables["QUEUESTATUS"] = "CONTINUE"          # option c: the caller goes on (to the survey)
     return CONTINUE
 
 

@@ -356,7 +356,10 @@ async def action_hangup(session: Any, frame: Pairs) -> None:
     cause = int(header(frame, "Cause") or 0) if (header(frame, "Cause") or "0").isdigit() else 0
     for chan in chans:
         owner = chan.owner
-        if owner is not None and hasattr(owner, "hang_up"):
+        by_channel = getattr(owner, "hang_up_channel", None)
+        if by_channel is not None:
+            by_channel(chan, cause)
+        elif owner is not None and hasattr(owner, "hang_up"):
             owner.hang_up(cause)
         else:
             session.pbx.hangup_channel(chan, cause)

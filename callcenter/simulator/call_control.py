@@ -12,17 +12,32 @@ app_dial emit the transfer (:mod:`.transfer_events`) and the caller runs ``[tran
     (anything else is no extension of the context: the caller's channel ends; :mod:`.transfer_context`)
 
 Hold: ``Redirect`` of the caller to ``[cc-hold]`` with ``ExtraChannel`` = the agent's leg (to
-``[cc-hold-agent]``): the caller leaves app_queue's bridge (no ``AgentComplete`` until it finally
-hangs up, as on a real Asterisk) and hears music on hold (``MusicOnHoldStart``, ``call.phase ==
-"on_hold"``); the agent's leg stays up, waiting. ``Bridge`` (Channel1 = caller, Channel2 = the
-agent's leg) puts them in a new basic bridge; when one side hangs up the other follows
-(``[cc-hold]`` priority 2 is ``Hangup()``).
+``[cc-hold-agent]``): the caller leaves app_queue's bridge and hears music on hold (``MusicOnHoldStart``,
+``call.phase == "on_hold"``); the agent's leg waits in its own ``Wait(3600)`` (:func:`_park`).
+app_queue still follows the call: ``AgentComplete`` comes when the caller hangs up (``Reason:
+caller``, README "Transfers") or the parked leg's phone side does (``Reason: agent``). ``Bridge``
+(Channel1 = caller, Channel2 = the agent's leg) puts them in a new basic bridge. What a real Asterisk
+22.10.1 does then, and the simulator with it (STYLE.md traps, issue 9 failures 3 and 4):
+
+* after a ``Bridge`` app_queue never sends ``AgentComplete`` for the call: the action yanks both
+  channels out of their dialplan by a masquerade (main/bridge.c ``ast_bridge_add_channel``,
+  main/channel.c ``ast_channel_yank``), and app_queue's ``handle_masquerade`` follows the uniqueid of
+  the surrogate that dies at once; the channels keep their names and Uniqueids;
+* when the bridge ends each surviving channel goes on after the priority it was yanked from
+  (main/features.c ``action_bridge``: ``ast_bridge_set_after_goto``): the caller to ``[cc-hold]``
+  priority 2 (the survey when asked, then ``Hangup()``), the agent's leg to ``[cc-hold-agent]``
+  priority 2 (``Hangup()``);
+* a leg parked in ``Wait()`` stays up when its partner hangs up, and a held caller hears music for
+  as long as it stays: the server has to hang up / send on the other side itself.
 """
 from __future__ import annotations
 
 from typing import Any
 
+from ivr import variables as dv
+
 from . import events as ev
+from .agi_client import AgiSession
 from .ami_actions import action_redirect
 from .ami_server import Session
 from .atxfer import ATXFER_ACTIONS
@@ -39,6 +54,8 @@ from .transfer_events import blind_transferred
 TRANSFER, HOLD, HOLD_AGENT = "transfer", "cc-hold", "cc-hold-agent"
 CONTEXTS = (TRANSFER, HOLD)
 TRANSFER_RING_SECONDS = 30.0
+HOLD_AGENT_WAIT_SECONDS = 3600.0          # [cc-hold-agent] s,1 Wait(3600)
+HOLD_AFTER_AGENT, HOLD_SURVEY, HOLD_BYE = 2, 3, 4      # [cc-hold] priorities after MusicOnHold
 Location = tuple[str, str, int]
 
 
@@ -48,7 +65,7 @@ def _call_of_leg(pbx: Pbx, leg: Any) -> SimCall | None:
 
 
 def _live(pbx: Pbx, leg: MemberLeg) -> bool:
-    return pbx.channels.get(leg.dial.name) is leg.dial
+    return pbx.channels.get(leg.dial.name) is leg.dial and not leg.gone.done()
 
 
 # ---------------------------------------------------------------------------------- actions
@@ -126,7 +143,7 @@ CALL_CONTROL_ACTIONS = {"BlindTransfer": action_blind_transfer, "Redirect": acti
 async def run_context(pbx: Pbx, call: SimCall, context: str, exten: str, priority: int) -> Location | None:
     if context == TRANSFER:
         return await _transfer(pbx, call, exten)
-    return await _hold(pbx, call, exten)
+    return await _hold(pbx, call, exten, priority)
 
 
 async def _transfer(pbx: Pbx, call: SimCall, exten: str) -> Location | None:
@@ -155,29 +172,79 @@ async def _transfer(pbx: Pbx, call: SimCall, exten: str) -> Location | None:
     return None
 
 
-async def _hold(pbx: Pbx, call: SimCall, exten: str) -> Location | None:
+async def _hold(pbx: Pbx, call: SimCall, exten: str, priority: int = 1) -> Location | None:
     from .dialplan import _end_dead, _take_redirect
     chan = call.chan
     assert chan is not None
+    if priority >= 2:
+        return await _after_agent(pbx, call, exten, priority)
     leg, call.parked_leg = call.parked_leg, None
+    if leg is not None:
+        pbx.spawn(_park(pbx, call, leg), name=f"hold-agent-{leg.dial.name}")
     chan.at(HOLD, exten, 1, "MusicOnHold", "default")
     call.phase = "on_hold"
     pbx.emit(ev.moh_start(chan.snapshot()))
     call.bridge_request = pbx.loop.create_future()
+    # The parked leg hanging up changes nothing here: the caller hears music until it hangs up or is
+    # sent elsewhere (STYLE.md trap: a leg parked in a Wait() stays up when its partner hangs up).
     await wait_any([call.caller_gone, call.redirect, call.bridge_request], None)
     request, call.bridge_request = call.bridge_request, None
     pbx.emit(ev.moh_stop(chan.snapshot()))
     if call.hung_up or call.redirect.done():
-        if leg is not None and _live(pbx, leg):          # nobody bridges the waiting agent back
-            hang_up_agent_side(pbx, leg, 16)
         return _end_dead(pbx, call, LEFT_DIALPLAN) if call.hung_up else _take_redirect(call)
     return await _bridged(pbx, call, request.result(), exten)
 
 
-async def _bridged(pbx: Pbx, call: SimCall, leg: MemberLeg, exten: str) -> Location | None:
-    from .dialplan import _deferred, _dialplan_hangup, _take_redirect
+async def _park(pbx: Pbx, call: SimCall, leg: MemberLeg) -> None:
+    """The agent's leg in ``[cc-hold-agent]``: ``Wait(3600)`` then ``Hangup()``, unless a Bridge takes it
+    first. It stays up when the held caller hangs up (STYLE.md trap; issue 9 failure 4)."""
+    leg.dial.at(HOLD_AGENT, "s", 1, "Wait", str(int(HOLD_AGENT_WAIT_SECONDS)))
+    unparked = leg.unparked = pbx.loop.create_future()
+    await wait_any([leg.gone, unparked], HOLD_AGENT_WAIT_SECONDS)
+    if unparked.done():
+        return                                           # bridged again: _bridged owns it now
+    leg.unparked = None
+    cause = leg.gone.result() if leg.gone.done() else 16
+    complete = call.pending_complete
+    if leg.gone.done() and not leg.dial_half_hung_up and complete is not None:
+        # The phone side hung up: Local queues a hang-up (request) on ;1, which app_queue still follows
+        # until a Bridge (apps/app_queue.c handle_hangup, member_uniqueid). Order is a guess.
+        call.pending_complete = None
+        complete("agent")
+    if not leg.gone.done():
+        leg.dial.at(HOLD_AGENT, "s", 2, "Hangup")
+    hang_up_agent_side(pbx, leg, cause)
+
+
+async def _after_agent(pbx: Pbx, call: SimCall, exten: str, priority: int) -> Location | None:
+    """``[cc-hold]`` from priority 2: where a resumed caller goes when the agent hangs up (Bridge's
+    after-goto) or where the server sends a held caller whose agent's leg is gone:
+    2 GotoIf(CC_SURVEY != yes ? bye)  3 AGI(survey)  4 (bye) Hangup()."""
+    from .dialplan import _dialplan_hangup, _end_dead, _take_redirect
     chan = call.chan
     assert chan is not None
+    if priority <= HOLD_SURVEY and (pbx.get_var(chan, dv.SURVEY) or "") == "yes":
+        session = AgiSession(pbx, call, dv.SURVEY_SCRIPT, [], HOLD_SURVEY)
+        chan.at(HOLD, exten, HOLD_SURVEY, "AGI", session.url)
+        call.phase = "survey"
+        await session.run()
+    if call.redirect.done() and not call.hung_up:
+        return _take_redirect(call)
+    if call.hung_up or call.dead_by_agi:
+        return _end_dead(pbx, call, LEFT_DIALPLAN)
+    chan.at(HOLD, exten, HOLD_BYE, "Hangup")
+    _dialplan_hangup(pbx, call, COMPLETED)
+    return None
+
+
+async def _bridged(pbx: Pbx, call: SimCall, leg: MemberLeg, exten: str) -> Location | None:
+    from .dialplan import _dialplan_hangup, _take_redirect
+    chan = call.chan
+    assert chan is not None
+    if leg.unparked is not None and not leg.unparked.done():
+        leg.unparked.set_result(None)
+    leg.unparked = None
+    call.pending_complete = None          # the masquerade: app_queue has lost the call for good
     bridge = new_bridge()
     pbx.emit(ev.bridge_create(bridge))
     chan.bridge_id = leg.dial.bridge_id = bridge.uniqueid
@@ -187,14 +254,16 @@ async def _bridged(pbx: Pbx, call: SimCall, leg: MemberLeg, exten: str) -> Locat
     await wait_any([call.caller_gone, leg.gone, call.redirect], None)
     call.bridge = call.leg = None
     if call.hung_up:
+        # The caller's channel hangs up; the agent's leg goes on after the bridge to [cc-hold-agent]
+        # priority 2, Hangup(). No AgentComplete.
         pbx.caller_hangup_requests(call)
-        _deferred(call)                                  # app_queue's AgentComplete (Reason: caller)
         pbx.drop_front(call)
         pbx.emit(ev.bridge_leave(bridge, 1, chan.snapshot()))
         pbx.emit(ev.bridge_leave(bridge, 0, leg.dial.snapshot()))
         pbx.emit(ev.soft_hangup_request(chan.snapshot(), 16))
         pbx.hangup_channel(chan, call.cause)
         pbx.emit(ev.bridge_destroy(bridge))
+        leg.dial.at(HOLD_AGENT, "s", 2, "Hangup")
         hang_up_agent_side(pbx, leg, 16)
         call.finish(COMPLETED)
         return None
@@ -209,11 +278,11 @@ async def _bridged(pbx: Pbx, call: SimCall, leg: MemberLeg, exten: str) -> Locat
         if call.parked_leg is not leg:
             hang_up_agent_side(pbx, leg, 16)
         return _take_redirect(call)
-    pbx.emit(ev.bridge_leave(bridge, 1, leg.dial.snapshot()))     # the agent hung up
+    # The agent's side hung up (either half: app_queue no longer cares which): the caller goes on after
+    # the bridge to [cc-hold] priority 2 (the survey, then Hangup()).
+    pbx.emit(ev.bridge_leave(bridge, 1, leg.dial.snapshot()))
     hang_up_agent_side(pbx, leg, leg.gone.result())
     pbx.emit(ev.bridge_leave(bridge, 0, chan.snapshot()))
     pbx.emit(ev.bridge_destroy(bridge))
     chan.bridge_id = ""
-    chan.at(HOLD, exten, 2, "Hangup")
-    _dialplan_hangup(pbx, call, COMPLETED)
-    return None
+    return HOLD, exten, HOLD_AFTER_AGENT

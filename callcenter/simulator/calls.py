@@ -60,7 +60,11 @@ class SimCall:
         self.requests_sent = False                # SoftHangupRequest/HangupRequest already emitted
         self.dead_by_agi = False                  # the AGI hung the channel up (HANGUP, EXEC Hangup)
         self.redirect: asyncio.Future[tuple[str, str, int]] = loop.create_future()
-        self.on_final_hangup: list[Callable[[], None]] = []   # deferred events (AgentComplete after a Redirect)
+        # app_queue's AgentComplete still owed for this call, called with the reason when it is finally
+        # sent: when the caller hangs up or leaves the dialplan (after a Redirect, or an AMI Hangup of the
+        # member's ;1 half), or with "agent" when the parked member leg's phone side hangs up. Dropped
+        # for good by a Bridge action (the masquerade makes app_queue lose the call).
+        self.pending_complete: Callable[[str], None] | None = None
         self.on_answer: Callable[[], None] | None = None      # an Originate's OriginateResponse
         # Call control (call_control.py): the bridge with the agent's leg while connected, a pending
         # BlindTransfer (context, exten), the agent leg parked by a Redirect's ExtraChannel (hold),

@@ -262,9 +262,10 @@ def _take_redirect(call: SimCall) -> Location:
 
 
 def _deferred(call: SimCall) -> None:
-    callbacks, call.on_final_hangup = call.on_final_hangup, []
-    for callback in callbacks:
-        callback()
+    """The caller leaves the dialplan: app_queue's AgentComplete owed since a Redirect (``Reason: caller``)."""
+    complete, call.pending_complete = call.pending_complete, None
+    if complete is not None:
+        complete("caller")
 
 
 def _end_dead(pbx: Pbx, call: SimCall, outcome: str) -> None:

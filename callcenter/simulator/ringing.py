@@ -38,6 +38,11 @@ class MemberLeg:
         self.gone: asyncio.Future[int] = pbx.loop.create_future()
         self.showed_ringing = False
         self.connected_line_sent = False
+        # An AMI Hangup of the ;1 half (``dial`` of a Local pair) rather than of the phone side: app_queue
+        # does not see it as the agent ending the call (see app_queue._connect).
+        self.dial_half_hung_up = False
+        # Resolved when a Bridge action takes the leg out of its Wait() in [cc-hold-agent].
+        self.unparked: asyncio.Future[None] | None = None
         dial.owner = phone.owner = self
 
     @property
@@ -53,6 +58,12 @@ class MemberLeg:
     def hang_up(self, cause: int = 16) -> None:
         if not self.gone.done():
             self.gone.set_result(cause)
+
+    def hang_up_channel(self, chan: Channel, cause: int = 16) -> None:
+        """An AMI ``Hangup`` of one of the leg's channels."""
+        if chan is self.dial and self.is_local and not self.gone.done():
+            self.dial_half_hung_up = True
+        self.hang_up(cause)
 
 
 def _mark_ringing(pbx: Pbx, state_interface: str, call_id: str | None) -> None:
@@ -175,6 +186,8 @@ def caller_left_the_bridge(pbx: Pbx, call: SimCall, bridge: Bridge, leg: MemberL
 
 def hang_up_agent_side(pbx: Pbx, leg: MemberLeg, cause: int = 16) -> None:
     """After the caller left the bridge: the agent's channels hang up, the device becomes free."""
+    if pbx.channels.get(leg.dial.name) is not leg.dial and pbx.channels.get(leg.phone.name) is not leg.phone:
+        return                                   # already gone (a parked leg hung up twice)
     if leg.is_local:
         pbx.emit(ev.hangup_request(leg.phone.snapshot(), cause))
         pbx.hangup_channel(leg.dial, cause)
