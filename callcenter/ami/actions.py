@@ -70,6 +70,20 @@ TRANSFER_CONTEXT = "transfer"          # exten: an agent login, a queue name or 
 TRANSFER_NUMBER_PREFIX = "*"
 HOLD_CONTEXT = "cc-hold"               # the caller hears music on hold
 HOLD_AGENT_CONTEXT = "cc-hold-agent"   # the agent's leg waits in silence until Bridge joins them again
+HOLD_AFTER_AGENT_PRIORITY = 2          # [cc-hold] after the agent left: the survey when asked, then Hangup()
+
+
+def phone_side(agent_channel: str) -> str:
+    """The channel to hang up to end a call as the agent's phone hanging up does: the ``;2`` half of a
+    Local member (``Local/1001@agent-phones-0000001a;1`` -> ``...;2``), else the channel itself.
+
+    An AMI ``Hangup`` of the ``;1`` half app_queue bridged is a soft hang-up that publishes no hangup
+    request, and app_queue ends the member's call only on those: no ``AgentComplete`` until the caller
+    leaves the dialplan (STYLE.md trap). The ``;2`` half hanging up queues one on ``;1``:
+    ``AgentComplete Reason: agent`` at once, and the caller goes on (Queue option ``c``)."""
+    if agent_channel.startswith("Local/") and agent_channel.endswith(";1"):
+        return agent_channel[:-1] + "2"
+    return agent_channel
 
 
 def blind_transfer(agent_channel: str, exten: str, context: str = TRANSFER_CONTEXT) -> dict[str, str]:
@@ -84,6 +98,13 @@ def hold(caller_channel: str, agent_channel: str) -> dict[str, str]:
     return {"Action": "Redirect", "Channel": caller_channel, "Context": HOLD_CONTEXT, "Exten": "s",
             "Priority": "1", "ExtraChannel": agent_channel, "ExtraContext": HOLD_AGENT_CONTEXT,
             "ExtraExten": "s", "ExtraPriority": "1"}
+
+
+def after_hold(caller_channel: str) -> dict[str, str]:
+    """Send a held caller on to ``[cc-hold]`` priority 2 (the survey when asked, then goodbye): its agent's
+    parked leg is gone, and a channel in ``MusicOnHold()`` would never notice."""
+    return {"Action": "Redirect", "Channel": caller_channel, "Context": HOLD_CONTEXT, "Exten": "s",
+            "Priority": str(HOLD_AFTER_AGENT_PRIORITY)}
 
 
 def resume(caller_channel: str, agent_channel: str) -> dict[str, str]:

@@ -52,6 +52,7 @@ class ConsultHandlers:
     _refuse: Callable[..., Effects]
     _call_frame: Callable[..., fx.SendToAgent]
     connected_call: Callable[..., tuple[Agent | None, Call | None, dict[str, Any] | None]]
+    _forget_hold: Callable[[Call], None]
 
     # ------------------------------------------------------------------ attended transfer
     def _consult_frames(self, call: Call, now: datetime) -> Effects:
@@ -184,6 +185,7 @@ class ConsultHandlers:
         call.interaction_id = self.new_id()
         call.answered_at, call.ended_at, call.held, call.talk_seconds = now, None, False, 0
         call.ringing = set()
+        self._forget_hold(call)
         call.agent_channel, call.dial_leg = e.target_channel, e.target_id
         if target is None or target.call_id != call.call_id:
             # A number: nothing more to follow but the caller's hang-up (as after a blind transfer).

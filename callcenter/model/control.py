@@ -4,25 +4,25 @@
 
 * every command names only the agent; the model looks up *their* connected call and refuses clearly
   (an ``error`` frame with a stable id) when there is none, or when the command does not fit;
-* **hold**: Asterisk 22 has no AMI Hold. A ``Redirect`` takes the caller to ``[cc-hold]`` (music on
-  hold) and, with ``ExtraChannel``, the agent's leg to ``[cc-hold-agent]`` (a silent wait); **resume**
-  joins the two with the ``Bridge`` action. Taking the caller out of app_queue's bridge means no
-  ``AgentComplete`` until the caller finally hangs up (``Reason: caller``): the call stays CONNECTED
-  meanwhile, the hold is a flag the desk shows;
+* **hold / resume**, and how a call taken out of app_queue's bridge ends: :mod:`callcenter.model.hold`;
 * **blind transfer**: ``BlindTransfer`` on the agent's leg to ``[transfer]`` (exten: an agent login, a
   queue name or the number to dial). Asterisk answers with the ``BlindTransfer`` event
   (``CallTransferred``): the first agent's part completes at once (wrap-up, their own interaction
   row) and the call waits in TRANSFERRED for where the caller goes on: ``DialBegin`` to the new agent
   (the direct-ring path: pop, answer, wrap-up) or ``QueueCallerJoin`` in the new queue. The
   ``AgentComplete Reason: transfer`` that follows for a queue call belongs to the finished part;
-* **hang up**: AMI ``Hangup`` of the agent's leg (app_queue then says ``Reason: agent``; option ``c``
-  lets the caller go on to the survey); while held, both channels;
+* **hang up**: AMI ``Hangup`` of the agent's phone side (``actions.phone_side``: the ``;2`` half of a
+  Local member), as the agent's own phone hanging up: app_queue says ``Reason: agent`` at once and
+  option ``c`` lets the caller go on to the survey. (The ``;1`` half would leave app_queue waiting for
+  the caller to leave the dialplan.) While held, the parked leg's phone side: ``hold.py`` then sends
+  the caller on. A click-to-dial or callback hangs up its own leg (it runs the dialplan; no app_queue);
 * **click-to-dial**: like a callback (``callbacks.py``): the agent is held out of the queues, an
   ``Originate`` rings their phone first (``ChannelId`` = the call id), then ``[customer-out]`` dials
   the number; the pop is built from ``identify(number)`` (``LookupCaller``) and an interaction row is
   kept with its status and times.
 
-Attended transfer: :mod:`callcenter.model.consult`.
+Attended transfer: :mod:`callcenter.model.consult` (completed by a Hangup of the ``;1`` half, as
+``atxfer.actions.txt`` recorded).
 """
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ from callcenter import domain as d
 from callcenter import effects as fx
 from callcenter.ami import actions
 from callcenter.model.consult import ConsultHandlers, refusal
+from callcenter.model.hold import HoldHandlers
 from callcenter.model.entities import Agent, Call
 from callcenter.model.members import pause_in_own_queues
 from callcenter.model.tables import CALL_TRANSITIONS, Activity, AgentState, CallState
@@ -60,7 +61,7 @@ def dial_digits(e164: str, region: str = HOME_REGION) -> str:
     return "00" + e164.lstrip("+")
 
 
-class ControlHandlers(ConsultHandlers):
+class ControlHandlers(ConsultHandlers, HoldHandlers):
     settings: Settings
     calls: dict[str, Call]
     agents: dict[int, Agent]
@@ -95,34 +96,6 @@ class ControlHandlers(ConsultHandlers):
     def _call_frame(self, agent: Agent, call: Call, now: datetime) -> fx.SendToAgent:
         return fx.SendToAgent(agent.info.agent_id, "call", {**call.pop(now), "state": "connected"})
 
-    # ------------------------------------------------------------------ hold / resume
-    def _hold(self, e: d.HoldCall, now: datetime) -> Effects:
-        agent, call, error = self.connected_call(e.agent_id)
-        if error is not None or call is None or agent is None:
-            return self._refuse(e.agent_id, error or {})
-        if call.held:
-            return self._refuse(e.agent_id, refusal("already-on-hold", "the call is already on hold"))
-        if not call.channel or not call.agent_channel or call.agent_first:
-            return self._refuse(e.agent_id, refusal("cannot-hold", "this call cannot be put on hold",
-                                                    call_id=call.call_id))
-        call.held = True
-        call.route_log.append(("on hold", "保持"))
-        return [fx.AmiAction(actions.hold(call.channel, call.agent_channel), e.agent_id,
-                             on_failure=d.ControlFailed(e.agent_id, call.call_id, "hold")),
-                self._call_frame(agent, call, now), fx.SupervisorsChanged()]
-
-    def _resume(self, e: d.ResumeCall, now: datetime) -> Effects:
-        agent, call, error = self.connected_call(e.agent_id)
-        if error is not None or call is None or agent is None:
-            return self._refuse(e.agent_id, error or {})
-        if not call.held:
-            return self._refuse(e.agent_id, refusal("not-on-hold", "the call is not on hold"))
-        call.held = False
-        call.route_log.append(("resumed", "恢复通话"))
-        return [fx.AmiAction(actions.resume(call.channel, call.agent_channel), e.agent_id,
-                             on_failure=d.ControlFailed(e.agent_id, call.call_id, "resume")),
-                self._call_frame(agent, call, now), fx.SupervisorsChanged()]
-
     # ------------------------------------------------------------------ hang up
     def _hang_up_call(self, e: d.HangUpCall, now: datetime) -> Effects:
         agent = self.agents.get(e.agent_id)
@@ -142,10 +115,12 @@ class ControlHandlers(ConsultHandlers):
             channels = [call.agent_channel] if call.agent_channel else []
             if not channels:
                 return self._refuse(e.agent_id, refusal("not-yet", "the call is not set up yet; try again"))
-        elif call.held:
-            channels = [call.channel, call.agent_channel]
-        else:
+        elif call.agent_first:
             channels = [call.agent_channel or call.channel]
+        elif call.held:
+            channels = [actions.phone_side(call.parked or call.agent_channel)]
+        else:
+            channels = [actions.phone_side(call.agent_channel) if call.agent_channel else call.channel]
         return [fx.AmiAction(actions.hangup(ch), e.agent_id) for ch in channels if ch]
 
     # ------------------------------------------------------------------ transfer
@@ -210,6 +185,7 @@ class ControlHandlers(ConsultHandlers):
         call.answered_at, call.ended_at, call.held, call.talk_seconds = None, None, False, 0
         call.ringing = set()
         call.joined_at = now
+        self._forget_hold(call)
         return effects + [self._record(call), fx.SupervisorsChanged()]
 
     # ------------------------------------------------------------------ click-to-dial
@@ -259,7 +235,7 @@ class ControlHandlers(ConsultHandlers):
             effects.append(fx.SendToAgent(e.agent_id, "error", refusal(
                 "transfer-failed", "the telephone system refused; try again", action=e.action)))
         elif call is not None and e.action in ("hold", "resume"):
-            call.held = e.action == "resume"          # undo what was assumed
+            self._hold_refused(call, e.action)          # undo what was assumed
             agent = self.agents.get(e.agent_id)
             if agent is not None and agent.call_id == call.call_id and call.state is CallState.CONNECTED:
                 effects.append(self._call_frame(agent, call, now))

@@ -84,6 +84,10 @@ class Call:
     transfers: int = 0
     outbound: bool = False
     consult: Consultation | None = None
+    # Out of app_queue's bridge by a hold (``hold.py``): the call ends at the first of AgentComplete or
+    # a Hangup of either side; ``parked`` is the agent's leg waiting in [cc-hold-agent] while held.
+    detached: bool = False
+    parked: str = ""
 
     @property
     def agent_first(self) -> bool:

@@ -45,6 +45,7 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers, Ex
         self.agents: dict[int, Agent] = {}
         self.by_interface: dict[str, int] = {}
         self.legs: dict[str, str] = {}          # Uniqueid of a directly dialled agent leg -> call id
+        self.detached_legs: dict[str, str] = {}  # channel name of a held call's agent leg (both halves) -> call id
         self.callbacks: dict[int, CallbackEntry] = {}
         self.ami_up = False
         self._calls_at_login: set[str] = set()
@@ -296,6 +297,8 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers, Ex
             return [fx.Problem("AgentComplete for an unknown call", {"call_id": e.call_id})]
         if call.transfers and (agent is None or call.agent_id != agent.info.agent_id):
             return []            # the earlier agent's part of a transferred call (already completed)
+        if call.detached and call.state is CallState.COMPLETED:
+            return []            # a call out of app_queue's bridge the server already ended (hold.py)
         if not self._call_step(call, e):
             return [self._illegal(call, e)]
         call.ended_at, call.talk_seconds, call.held = now, e.talk_seconds, False
@@ -318,6 +321,9 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers, Ex
         return effects
 
     def _hangup(self, e: d.ChannelHungUp, now: datetime) -> Effects:
+        held_leg = self._detached_leg_hung_up(e, now)
+        if held_leg is not None:  # the agent's leg of a call out of app_queue's bridge (hold.py)
+            return held_leg
         leg_of = self.legs.pop(e.call_id, None)
         if leg_of is not None:   # the agent's leg of a direct (Dial) call
             return self._dial_leg_gone(leg_of, now)
@@ -326,7 +332,8 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers, Ex
             return []            # agent legs, ;1 halves, calls we never saw: nothing to do
         if call.agent_first and call.state is CallState.DIALING:
             return self._callback_attempt_failed(call, "no answer", now)
-        effects: Effects = []
+        # No AgentComplete may come for a call taken out of app_queue's bridge (hold.py).
+        effects: Effects = self._detached_caller_hung_up(call, now) if call.detached else []
         if call.state in (CallState.CONNECTED, CallState.CONSULTING) and call.dial_agent is not None:
             # No AgentComplete after Dial(). A callback's channel is the agent's own leg.
             effects += self._complete_direct(call, "agent" if call.agent_first else "caller", now)

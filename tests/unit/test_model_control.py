@@ -107,14 +107,6 @@ def test_transfer_targets_are_checked():
         assert agent_messages(model.apply(command, T0), "error")[0].data["id"] == error
 
 
-def test_hang_up_while_held_hangs_up_both_channels():
-    model = make_model()
-    connected(model)
-    model.apply(d.HoldCall(1), T0)
-    effects = model.apply(d.HangUpCall(1), T0)
-    assert [h["Channel"] for h in actions(effects)] == [CALLER, LEG]
-
-
 def test_click_to_dial_holds_the_agent_out_rings_them_first_and_looks_the_customer_up():
     model = make_model()
     model.ami_up = True
