@@ -206,23 +206,24 @@ async def _connect(pbx: Pbx, call: SimCall, queue: QueueState, entry: Entry, win
 def _dial_half_hung_up(pbx: Pbx, call: SimCall, bridge: Bridge, winner: MemberLeg,
                        complete: Callable[[str], None], cause: int) -> str:
     """AMI ``Hangup`` of the member's ``;1`` half (the channel app_queue dialled). Evidence: STYLE.md's
-    traps from a real Asterisk 22.10.1 (issue 9 failure 2): no ``AgentComplete`` until the caller leaves
-    the dialplan (after the survey), then ``Reason: caller`` with the talk time up to then. The source
-    agrees: AMI Hangup is a soft hang-up that publishes no hangup request, and app_queue's handle_hangup
-    only listens for those (the ``;2`` half's hang-up queues one on ``;1``: ``Reason: agent`` at once).
-    The event order below is a guess until captured."""
+    traps (issue 9 failure 2), and a live Asterisk 22.10.1 (``Hangup`` of ``Local/1001@agent-phones-..;1``
+    with the caller in ``Queue(vip,ct)``): no ``AgentComplete`` until the caller leaves the dialplan,
+    then ``Reason: caller`` with the talk time up to then; the order of events below is the one seen.
+    The source agrees: AMI Hangup is a soft hang-up that publishes no hangup request, and app_queue's
+    handle_hangup only listens for those (the ``;2`` half's hang-up queues one on ``;1``)."""
     chan = call.chan
     assert chan is not None
     member = winner.member
     call.pending_complete = complete
     pbx.emit(ev.bridge_leave(bridge, 1, winner.dial.snapshot()))
-    pbx.hangup_channel(winner.dial, cause)
-    pbx.emit(ev.hangup_request(winner.phone.snapshot(), cause))
-    pbx.hangup_channel(winner.phone, cause)
-    pbx.set_device(member.state_interface, DEVICE_NOT_INUSE)
     pbx.emit(ev.bridge_leave(bridge, 0, chan.snapshot()))
     pbx.emit(ev.bridge_destroy(bridge))
     chan.bridge_id = ""
+    pbx.emit(ev.hangup_request(winner.phone.snapshot(), cause))
+    pbx.hangup_channel(winner.dial, cause)
+    pbx.set_device(member.state_interface, DEVICE_NOT_INUSE)
+    pbx.emit(ev.soft_hangup_request(winner.phone.snapshot(), 16))
+    pbx.hangup_channel(winner.phone, cause)
     chan.variables["QUEUESTATUS"] = "CONTINUE"          # option c: the caller goes on (to the survey)
     return CONTINUE
 

@@ -17,7 +17,8 @@ Hold: ``Redirect`` of the caller to ``[cc-hold]`` with ``ExtraChannel`` = the ag
 app_queue still follows the call: ``AgentComplete`` comes when the caller hangs up (``Reason:
 caller``, README "Transfers") or the parked leg's phone side does (``Reason: agent``). ``Bridge``
 (Channel1 = caller, Channel2 = the agent's leg) puts them in a new basic bridge. What a real Asterisk
-22.10.1 does then, and the simulator with it (STYLE.md traps, issue 9 failures 3 and 4):
+22.10.1 does then, and the simulator with it (STYLE.md traps, issue 9 failures 3 and 4; each point
+below was also seen on a live 22.10.1 with Local members, the event order only roughly followed):
 
 * after a ``Bridge`` app_queue never sends ``AgentComplete`` for the call: the action yanks both
   channels out of their dialplan by a masquerade (main/bridge.c ``ast_bridge_add_channel``,
