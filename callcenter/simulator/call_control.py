@@ -246,6 +246,7 @@ async def _bridged(pbx: Pbx, call: SimCall, leg: MemberLeg, exten: str) -> Locat
         leg.unparked.set_result(None)
     leg.unparked = None
     call.pending_complete = None          # the masquerade: app_queue has lost the call for good
+    leg.member.in_call = False            # ... so its try_calling() is over: InCall 0 (live: QueueStatus)
     bridge = new_bridge()
     pbx.emit(ev.bridge_create(bridge))
     chan.bridge_id = leg.dial.bridge_id = bridge.uniqueid

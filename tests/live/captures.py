@@ -57,6 +57,7 @@ def signature(frames: list[AmiFrame]) -> list[str]:
 async def matches_capture(pbx, name: str, caller) -> None:  # type: ignore[no-untyped-def]
     """Once the caller's channel is gone, its events match the real capture *name*."""
     await pbx.event("Hangup", Uniqueid=caller.call_id, timeout=30)
+    await _all_legs_gone(pbx, caller.call_id)
     frames = call_frames(pbx.observer.frames, caller.call_id)
     path = CAPTURES / f"{name}.ami.txt"
     if pbx.kind == "asterisk" and os.environ.get("CC_LIVE_RECORD"):
@@ -66,6 +67,17 @@ async def matches_capture(pbx, name: str, caller) -> None:  # type: ignore[no-un
     expected = signature(parse_ami_stream(path.read_bytes()))
     got = signature(frames)
     assert got == expected, f"{pbx.kind} differs from the real capture {path.name}:\n" + _diff(expected, got)
+
+
+async def _all_legs_gone(pbx, call_id: str, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    """Every channel linked to the call has hung up (the legs' teardown trails the caller's)."""
+    frames = pbx.observer.frames
+    linked = next((f.get("Linkedid") for f in frames if f.get("Uniqueid") == call_id and f.get("Linkedid")), call_id)
+    legs = {f.get("Uniqueid") for f in frames if f.event == "Newchannel" and f.get("Linkedid") == linked}
+
+    def all_gone(_: AmiFrame) -> bool:
+        return legs <= {f.get("Uniqueid") for f in pbx.observer.frames if f.event == "Hangup"}
+    await pbx.observer.wait_for(all_gone, timeout=timeout)
 
 
 def _diff(expected: list[str], got: list[str]) -> str:
