@@ -49,49 +49,46 @@ async def test_desk_hang_up_ends_the_call_at_once_and_the_caller_gets_the_survey
         await matches_capture(pbx, "desk_hangup_survey", caller)
 
 
-async def test_hold_resume_then_the_caller_hangs_up(live):
-    pbx = live.pbx
+async def hold(live, desk, caller) -> None:
+    """The desk puts the caller on hold: the desk says held, the caller hears music."""
+    assert (await desk.send("hold"))["ok"]
+    await desk.next("call", where=lambda c: c.get("held"), timeout=10)
+    await live.pbx.event("MusicOnHoldStart", Uniqueid=caller.call_id, timeout=10)
+
+
+async def resume(live, desk, caller) -> None:
+    assert (await desk.send("resume"))["ok"]
+    await desk.next("call", where=lambda c: c["state"] == "connected" and not c["held"], timeout=10)
+    await live.pbx.event("MusicOnHoldStop", Uniqueid=caller.call_id, timeout=10)
+
+
+@pytest.mark.parametrize("side", ["caller", "agent"])
+async def test_hold_resume_then_either_side_hangs_up(live, side):
+    """After a resume app_queue no longer owns the call (no AgentComplete on Asterisk): the end still
+    reaches the desk, the row and Asterisk's member state."""
     async with desks(live, "1005") as (desk,):
         caller = await connected(live, desk)
-        assert (await desk.send("hold"))["ok"]
-        await desk.next("call", where=lambda c: c.get("held"), timeout=10)
-        await pbx.event("MusicOnHoldStart", Uniqueid=caller.call_id, timeout=10)
-        assert (await desk.send("resume"))["ok"]
-        await desk.next("call", where=lambda c: c["state"] == "connected" and not c["held"], timeout=10)
-        await pbx.event("MusicOnHoldStop", Uniqueid=caller.call_id, timeout=10)
-        await pbx.hang_up(caller)
+        await hold(live, desk, caller)
+        await resume(live, desk, caller)
+        if side == "caller":
+            await live.pbx.hang_up(caller)
+        else:
+            assert (await desk.send("hangup"))["ok"]
         ended = await desk.next("call", where=lambda c: c["state"] == "ended", timeout=10)
-        assert ended["reason"] == "caller"
+        assert ended["reason"] == side and ended["call_id"] == caller.call_id
         await desk.next("agent", where=lambda a: a["state"] == "wrap_up", timeout=5)
         stored = await row(live, ended["interaction_id"], "ended_at", status="completed")
         assert stored["answered_at"] < stored["ended_at"]
         await not_in_use(live, "Local/1005@agent-phones/n")
-        await matches_capture(pbx, "hold_resume", caller)
-
-
-async def test_hold_resume_then_the_desk_hangs_up(live):
-    pbx = live.pbx
-    async with desks(live, "1005") as (desk,):
-        caller = await connected(live, desk)
-        assert (await desk.send("hold"))["ok"]
-        await desk.next("call", where=lambda c: c.get("held"), timeout=10)
-        assert (await desk.send("resume"))["ok"]
-        await desk.next("call", where=lambda c: c["state"] == "connected" and not c["held"], timeout=10)
-        assert (await desk.send("hangup"))["ok"]
-        ended = await desk.next("call", where=lambda c: c["state"] == "ended", timeout=10)
-        assert ended["reason"] == "agent" and ended["call_id"] == caller.call_id
-        await desk.next("agent", where=lambda a: a["state"] == "wrap_up", timeout=5)
-        await row(live, ended["interaction_id"], "ended_at", status="completed")
-        await not_in_use(live, "Local/1005@agent-phones/n")
+        if side == "caller":
+            await matches_capture(live.pbx, "hold_resume", caller)
 
 
 async def test_a_caller_hanging_up_while_held_frees_the_agent(live):
     pbx = live.pbx
     async with desks(live, "1005") as (desk,):
         caller = await connected(live, desk)
-        assert (await desk.send("hold"))["ok"]
-        await desk.next("call", where=lambda c: c.get("held"), timeout=10)
-        await pbx.event("MusicOnHoldStart", Uniqueid=caller.call_id, timeout=10)
+        await hold(live, desk, caller)
         await pbx.hang_up(caller)
         ended = await desk.next("call", where=lambda c: c["state"] == "ended", timeout=10)
         assert ended["reason"] == "caller"
@@ -101,9 +98,7 @@ async def test_a_caller_hanging_up_while_held_frees_the_agent(live):
 
 async def test_blind_transfer_to_an_agent(live):
     async with desks(live, "1005", "1006") as (desk, other):
-        await live.pbx.phone("1006", answers=False)      # 1005 is rung first for the call, not 1006
-        caller = await connected(live, desk)
-        await live.pbx.phone("1006")
+        caller = await connected_first(live, desk)
         assert (await desk.send("transfer", {"kind": "blind", "to": "agent", "target": "1006"}))["ok"]
         ended = await desk.next("call", where=lambda c: c["state"] == "ended", timeout=10)
         assert ended["reason"] == "transfer"
@@ -143,16 +138,28 @@ async def test_blind_transfer_to_an_outside_number(live):
         await pbx.hang_up(caller)
 
 
+async def connected_first(live, desk):
+    """As ``connected``, with 1006 logged in too: 1006's phone stays silent until 1005 has the call."""
+    await live.pbx.phone("1006", answers=False)
+    caller = await connected(live, desk)
+    await live.pbx.phone("1006")
+    return caller
+
+
+async def consulting(live, desk, other):
+    """1005 has the caller and consults 1006 (attended transfer), who answers with the pop."""
+    caller = await connected_first(live, desk)
+    assert (await desk.send("transfer", {"kind": "attended", "to": "agent", "target": "1006"}))["ok"]
+    pop = await other.next("pop", where=lambda p: p["call_id"] == caller.call_id, timeout=15)
+    assert pop["consult"]["role"] == "target"
+    await desk.next("call", where=lambda c: (c.get("consult") or {}).get("answered"), timeout=15)
+    return caller
+
+
 async def test_attended_transfer_completed(live):
     pbx = live.pbx
     async with desks(live, "1005", "1006") as (desk, other):
-        await pbx.phone("1006", answers=False)
-        caller = await connected(live, desk)
-        await pbx.phone("1006")
-        assert (await desk.send("transfer", {"kind": "attended", "to": "agent", "target": "1006"}))["ok"]
-        pop = await other.next("pop", where=lambda p: p["call_id"] == caller.call_id, timeout=15)
-        assert pop["consult"]["role"] == "target"
-        await desk.next("call", where=lambda c: (c.get("consult") or {}).get("answered"), timeout=15)
+        caller = await consulting(live, desk, other)
         assert (await desk.send("transfer_complete"))["ok"]
         ended = await desk.next("call", where=lambda c: c["state"] == "ended", timeout=10)
         assert ended["reason"] == "transfer"
@@ -166,12 +173,7 @@ async def test_attended_transfer_completed(live):
 async def test_attended_transfer_cancelled(live):
     pbx = live.pbx
     async with desks(live, "1005", "1006") as (desk, other):
-        await pbx.phone("1006", answers=False)
-        caller = await connected(live, desk)
-        await pbx.phone("1006")
-        assert (await desk.send("transfer", {"kind": "attended", "to": "agent", "target": "1006"}))["ok"]
-        await other.next("pop", where=lambda p: p["call_id"] == caller.call_id, timeout=15)
-        await desk.next("call", where=lambda c: (c.get("consult") or {}).get("answered"), timeout=15)
+        caller = await consulting(live, desk, other)
         assert (await desk.send("transfer_cancel"))["ok"]
         back = await desk.next("call", where=lambda c: c["state"] == "connected" and not c.get("consult"),
                                timeout=10)
