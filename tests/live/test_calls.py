@@ -7,7 +7,7 @@ import pytest
 from crm_bridge.seed import DEMO_INDIVIDUAL_NUMBER
 
 from .captures import matches_capture
-from .desks import desks, row, save_outcome
+from .desks import desks, eventually, row, save_outcome
 
 pytestmark = pytest.mark.live
 LIU = DEMO_INDIVIDUAL_NUMBER.removeprefix("+86")        # 刘强, individual: the standard queue
@@ -56,7 +56,6 @@ async def test_a_caller_who_gives_up_waiting_is_stored_as_abandoned(live):
         rows = await live.store.recent_interactions(20, status="abandoned")
         return next((r for r in rows if r["call_id"] == caller.call_id), None)
 
-    from .desks import eventually
     stored = await eventually(abandoned, timeout=15, what="abandoned row")
     assert stored["queue"] == "standard" and stored["agent_id"] is None and stored["ended_at"] is not None
 
@@ -115,3 +114,23 @@ async def test_a_paused_member_is_not_rung(live):
         assert rung == {"Local/1006@agent-phones/n"}
         await pbx.hang_up(caller)
         await working.next("call", where=lambda c: c["state"] == "ended", timeout=15)
+
+
+async def test_a_caller_hanging_up_while_the_agent_s_phone_rings_is_abandoned_and_the_pop_withdrawn(live):
+    pbx = live.pbx
+    async with desks(live, "1005") as (desk,):
+        await pbx.phone("1005", answers=False)
+        caller = await pbx.call_in(LIU, digits=["1"])
+        await desk.next("pop", where=lambda p: p["call_id"] == caller.call_id, timeout=15)
+        await pbx.event("AgentCalled", Uniqueid=caller.call_id)
+        await pbx.hang_up(caller)
+        await desk.next("pop_withdrawn", where=lambda p: p["call_id"] == caller.call_id, timeout=10)
+        await desk.next("agent", where=lambda a: a["state"] == "available", timeout=10)
+
+        async def abandoned():
+            rows = await live.store.recent_interactions(20, status="abandoned")
+            return next((r for r in rows if r["call_id"] == caller.call_id), None)
+        stored = await eventually(abandoned, timeout=15, what="abandoned row")
+        assert stored["queue"] == "standard" and stored["answered_at"] is None
+        member = (await pbx.members("standard"))["Local/1005@agent-phones/n"]
+        assert member.get("Paused") == "0"

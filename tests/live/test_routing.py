@@ -93,3 +93,23 @@ async def test_the_voice_menu_plays_in_the_caller_s_language(live, number, langu
     [(sound, heard)] = await eventually(menu_played, timeout=10, what="the main menu played")
     assert heard == language, f"the main menu was played in {heard!r}"
     await pbx.hang_up(caller)
+
+
+async def test_a_caller_hanging_up_while_the_account_manager_s_phone_rings(live):
+    pbx = live.pbx
+    async with desks(live, "1001") as (manager,):
+        await pbx.phone("1001", answers=False)
+        caller = await pbx.call_in(LI_NA, digits=["1"])
+        await manager.next("pop", where=lambda p: p["call_id"] == caller.call_id, timeout=20)
+        await pbx.event("DialBegin", Uniqueid=caller.call_id)
+        await pbx.hang_up(caller)
+        await manager.next("pop_withdrawn", where=lambda p: p["call_id"] == caller.call_id, timeout=10)
+        await manager.next("agent", where=lambda a: a["state"] == "available", timeout=10)
+
+        async def ended():
+            rows = await live.store.recent_interactions(20)
+            found = next((r for r in rows if r["call_id"] == caller.call_id), None)
+            return found if found and found.get("ended_at") else None
+        stored = await eventually(ended, timeout=15, what="the call's row ended")
+        assert stored["answered_at"] is None and stored["agent_id"] is None
+        assert stored["status"] == "abandoned"
