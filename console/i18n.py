@@ -7,7 +7,7 @@ Placeholders are ``{name}`` and are filled by ``fill`` (Python) and ``t(key, val
 """
 from __future__ import annotations
 
-from console.labels_work import WORK_LABELS
+from console.page_labels import PAGE_LABELS
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -309,8 +309,8 @@ _DESK_LABELS: dict[str, dict[str, str]] = {
                             "en": "Consulting {to}: complete the transfer or cancel it"},
     "cc.consultation_from": {"zh": "咨询转接：来自 {from}", "en": "Consultation / transfer from {from}"},
 }
-# The customer pages and the reports keep their labels beside them (console/labels_work.py).
-LABELS: dict[str, dict[str, str]] = {**_DESK_LABELS, **WORK_LABELS}
+# The customer pages, the wallboard figures and the reports keep their labels in console/page_labels.py.
+LABELS: dict[str, dict[str, str]] = {**_DESK_LABELS, **PAGE_LABELS}
 
 
 def normalise_language(value: str | None) -> str | None:

@@ -2,7 +2,7 @@
 (``met.*``) and the reports (``rep.*``); merged into :data:`console.i18n.LABELS`."""
 from __future__ import annotations
 
-WORK_LABELS: dict[str, dict[str, str]] = {
+PAGE_LABELS: dict[str, dict[str, str]] = {
     # customer search, customer page, contact edits (console/customers.py, static/js/customers.js)
     "cust.nav": {"zh": "客户查询", "en": "Customer search"},
     "cust.search_title": {"zh": "客户查询", "en": "Customer search"},
