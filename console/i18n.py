@@ -7,6 +7,7 @@ Placeholders are ``{name}`` and are filled by ``fill`` (Python) and ``t(key, val
 """
 from __future__ import annotations
 
+from console.error_labels import ERROR_LABELS
 from console.page_labels import PAGE_LABELS
 
 LANGUAGES = ("zh", "en")
@@ -62,6 +63,7 @@ _DESK_LABELS: dict[str, dict[str, str]] = {
     "reason.meeting": {"zh": "会议", "en": "Meeting"},
     "reason.break": {"zh": "小休", "en": "Break"},
     "reason.wrap-up": {"zh": "话后处理", "en": "Wrap-up"},
+    "reason.outbound": {"zh": "外呼中", "en": "Outbound call"},
     "desk.idle": {"zh": "暂无来电。", "en": "No call right now."},
     # screen pop
     "pop.ringing": {"zh": "来电振铃", "en": "Incoming call"},
@@ -117,12 +119,16 @@ _DESK_LABELS: dict[str, dict[str, str]] = {
     "customer_type.group": {"zh": "集团客户", "en": "Group"},
     "customer_type.family": {"zh": "家庭客户", "en": "Family"},
     "customer_type.individual": {"zh": "个人客户", "en": "Individual"},
+    "customer_type.unknown": {"zh": "未识别客户", "en": "Unidentified"},
     "value_class.major": {"zh": "重要客户", "en": "Major"},
     "value_class.named": {"zh": "名单制客户", "en": "Named"},
     "value_class.non_named": {"zh": "非名单制客户", "en": "Non-named"},
     "value_class.mass": {"zh": "大众客户", "en": "Mass market"},
     "menu.service": {"zh": "业务咨询", "en": "Service"},
     "menu.complaint": {"zh": "投诉", "en": "Complaint"},
+    "menu.operator": {"zh": "人工服务", "en": "Agent"},
+    "menu.callback": {"zh": "预约回电", "en": "Call me back"},
+    "menu.click-to-dial": {"zh": "坐席外呼", "en": "Outbound call"},
     "severity.low": {"zh": "低", "en": "Low"},
     "severity.medium": {"zh": "中", "en": "Medium"},
     "severity.high": {"zh": "高", "en": "High"},
@@ -192,6 +198,7 @@ _DESK_LABELS: dict[str, dict[str, str]] = {
     "sup.confirm_logout": {"zh": "确定将 {name} 签出所有队列？", "en": "Log {name} out of all queues?"},
     "sup.confirm_force": {"zh": "确定为 {name} 执行“{action}”？", "en": "{action} for {name}?"},
     "sup.pause_prompt": {"zh": "暂停原因（{reasons}）", "en": "Pause reason ({reasons})"},
+    "list.separator": {"zh": "、", "en": ", "},
     "sup.done": {"zh": "已为 {name} 执行：{action}", "en": "{action}: done for {name}"},
     "sup.spy_started": {"zh": "您的话机将振铃，接起后{mode} {name} 的通话", "en": "Your phone rings: answer to {mode} {name}'s call"},
     "sup.failed": {"zh": "操作失败：{message}", "en": "Failed: {message}"},
@@ -310,7 +317,7 @@ _DESK_LABELS: dict[str, dict[str, str]] = {
     "cc.consultation_from": {"zh": "咨询转接：来自 {from}", "en": "Consultation / transfer from {from}"},
 }
 # The customer pages, the wallboard figures and the reports keep their labels in console/page_labels.py.
-LABELS: dict[str, dict[str, str]] = {**_DESK_LABELS, **PAGE_LABELS}
+LABELS: dict[str, dict[str, str]] = {**_DESK_LABELS, **PAGE_LABELS, **ERROR_LABELS}
 
 
 def normalise_language(value: str | None) -> str | None:

@@ -205,7 +205,7 @@ class ControlHandlers(ConsultHandlers, HoldHandlers):
         call.ringing.add(agent.info.agent_id)
         name = agent.info.name or agent.info.login
         call.routing = {"case": "click-to-dial", "trace": {
-            "en": f"click-to-dial by {name}: their phone first, then {e.number}",
+            "en": f"Outbound call by {name}: their phone first, then {e.number}",
             "zh": f"{name} 点击拨号：先振铃坐席话机，再拨 {e.number}"}}
         agent.hold = OUTBOUND_REASON
         agent.activity, agent.call_id = Activity.RINGING, call.call_id

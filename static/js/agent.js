@@ -3,7 +3,8 @@
 
 import { DeskSocket } from "./socket.js";
 import { Clock, Ticker, clear, el, formatTime } from "./dom.js";
-import { labelOf, loadConfig, makeT } from "./i18n.js";
+import { formatSeconds } from "./format.js";
+import { errorDetail, labelOf, loadConfig, makeT } from "./i18n.js";
 import { MAX_CATEGORY, MAX_DESCRIPTION, MAX_FOLLOW_UP_NOTE, MAX_NOTES, SEVERITIES, checkDisposition } from "./protocol.js";
 import { mountTasks, slaBadge } from "./tasks.js";
 import { createCallControl } from "./callcontrol.js";
@@ -98,7 +99,7 @@ function frame(kind, data) {
       break;
     }
     case "error":
-      showMessage(data.message || t("error.generic", { message: "" }), true);
+      showMessage(t.error(data), true, data);
       break;
     case "complaint_escalated": // one of this agent's complaints is past its SLA: escalated (issue 5)
       showMessage(t("cb.escalated", { id: (data.complaint && data.complaint.id) ?? "?",
@@ -169,13 +170,15 @@ function onQueuesChanged() {
   }
   showMessage("");
   socket.send("queues", { queues: picked }).catch((error) => {
-    showMessage(error.message || error.id, true);
+    showMessage(t.error(error), true, error);
     renderState();
   });
 }
 
-function showMessage(text, isError = false) {
+// error: the server's error, kept as the message's tooltip (its English text is for operators).
+function showMessage(text, isError = false, error = null) {
   ui.message.textContent = text;
+  ui.message.title = error ? errorDetail(error) : "";
   ui.message.classList.toggle("is-error", isError);
 }
 
@@ -185,7 +188,7 @@ function command(button, type, data) {
   socket.send(type, data).then(
     () => renderState(),
     (error) => {
-      showMessage(error.message || error.id, true);
+      showMessage(t.error(error), true, error);
       renderState();
     },
   );
@@ -230,7 +233,7 @@ function renderPop(notice) {
 
   const wait = el("span", { className: "timer" });
   if (call.state === "ringing" && call.joined_at) ticker.track(wait, call.joined_at);
-  else wait.textContent = call.waited_seconds !== undefined ? `${call.waited_seconds} s` : "";
+  else wait.textContent = call.waited_seconds !== undefined ? formatSeconds(call.waited_seconds, lang) : "";
 
   ui.pop.append(
     el("div", { className: "pop-head" },
@@ -388,7 +391,8 @@ function ensureWrapup(call) {
         fields.disabled = false;
         submit.disabled = false;
         dismiss.hidden = error.id !== "no-such-call";
-        setStatus(status, t("wrap.failed", { message: error.message || error.id }), "error");
+        setStatus(status, t("wrap.failed", { message: t.error(error) }), "error");
+        status.title = errorDetail(error);
       },
     );
   });

@@ -47,7 +47,7 @@ export function createCallControl({ root, socket, t }) {
     say("");
     socket.send(type, data).then(
       () => after && after(),
-      (error) => say(error.message || error.id, true),
+      (error) => say(t.error(error), true),
     );
   };
 

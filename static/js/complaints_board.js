@@ -27,7 +27,7 @@ export function mountComplaintsBoard({ root, socket, t, labels, clock }) {
 
   function refresh() {
     if (!socket.ready) return;
-    socket.send("complaints", {}).then(render).catch((error) => show(t("cb.failed", { message: error.message || error.id || "?" }), true));
+    socket.send("complaints", {}).then(render).catch((error) => show(t("cb.failed", { message: t.error(error) }), true));
   }
 
   function reassignForm(complaint) {
@@ -50,7 +50,7 @@ export function mountComplaintsBoard({ root, socket, t, labels, clock }) {
           show(t("cb.reassigned", { id: complaint.id, name: data.complaint?.owner_name || "" }));
           refresh();
         })
-        .catch((error) => { confirm.disabled = false; show(t("cb.failed", { message: error.message || error.id || "?" }), true); });
+        .catch((error) => { confirm.disabled = false; show(t("cb.failed", { message: t.error(error) }), true); });
     });
     return el("div", { className: "reassign-form" }, select, note, confirm, cancel);
   }

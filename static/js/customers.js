@@ -2,7 +2,7 @@
 // Everything that came from the server goes in with textContent (dom.el), never innerHTML.
 
 import { clear, el, formatTime } from "./dom.js";
-import { labelOf, loadConfig, makeT } from "./i18n.js";
+import { errorDetail, errorText, labelOf, loadConfig, makeT } from "./i18n.js";
 
 const config = loadConfig();
 const labels = config.labels;
@@ -25,10 +25,12 @@ async function api(url, options = {}) {
     throw new Error(t("conn.session_ended"));
   }
   if (!response.ok) {
+    // The label of the error's id (and of the fields it names); the server's English message is the detail.
     const error = (body && body.error) || {};
-    const fields = (error.details && error.details.fields) || {};
-    const named = Object.entries(fields).map(([name, why]) => `${name}: ${why}`).join("; ");
-    throw new Error(named || error.message || `HTTP ${response.status}`);
+    const failure = new Error(errorText(labels, error));
+    failure.id = error.id || `http-${response.status}`;
+    failure.detail = errorDetail(error) || `HTTP ${response.status}`;
+    throw failure;
   }
   return body;
 }
@@ -237,7 +239,7 @@ function customerPage() {
       render(data);
       ui.view.hidden = false;
     } catch (error) {
-      ui.status.textContent = error.message.startsWith("no customer") ? t("cust.not_found") : t("cust.load_failed", { message: error.message });
+      ui.status.textContent = error.id === "no-such-customer" ? t("cust.not_found") : t("cust.load_failed", { message: error.message });
       return;
     }
     loadAudit();

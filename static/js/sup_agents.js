@@ -37,22 +37,26 @@ export function mountAgents({ body, socket, t, labels, ticker, clock, lang, stat
     let reason = "";
     if (action === "pause") {
       const reasons = pauseReasons();
-      const answer = window.prompt(t("sup.pause_prompt", { reasons: reasons.join(", ") }), reasons[0] || "");
+      // The supervisor reads and types the reasons' labels; the command carries the reason's code.
+      const named = reasons.map((code) => [code, labelOf(labels, "reason", code)]);
+      const answer = window.prompt(t("sup.pause_prompt", { reasons: named.map(([, label]) => label).join(t("list.separator")) }),
+        named.length ? named[0][1] : "");
       if (answer === null) return;
-      reason = answer.trim();
+      const typed = answer.trim();
+      reason = (named.find(([code, label]) => label === typed || code === typed) || [typed])[0];
     }
     const question = action === "logout" ? t("sup.confirm_logout", { name }) : t("sup.confirm_force", { name, action: label });
     if (!window.confirm(question)) return;
     socket.send("agent_force", { agent_id: agent.agent_id, action, reason })
       .then(() => say(t("sup.done", { name, action: label })))
-      .catch((error) => say(t("sup.failed", { message: error.message || error.id || "?" }), true));
+      .catch((error) => say(t("sup.failed", { message: t.error(error) }), true));
   }
 
   function spy(agent, mode) {
     const name = agent.name || agent.login;
     socket.send("spy", { agent_id: agent.agent_id, mode })
       .then(() => say(t("sup.spy_started", { name, mode: t(`sup.spy_${mode}`) })))
-      .catch((error) => say(t("sup.failed", { message: error.message || error.id || "?" }), true));
+      .catch((error) => say(t("sup.failed", { message: t.error(error) }), true));
   }
 
   function button(action, labelKey, onClick, danger = false) {

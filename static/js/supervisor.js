@@ -72,7 +72,7 @@ function flip(queue, label, closed) {
       if (data.switch) switches.set(queue, data.switch);
       showStatus(t(closed ? "switch.done_closed" : "switch.done_reopened", { queue: label }));
     })
-    .catch((error) => showStatus(t("switch.failed", { message: error.message || error.id || "?" }), true))
+    .catch((error) => showStatus(t("switch.failed", { message: t.error(error) }), true))
     .finally(() => {
       flipping.delete(queue);
       if (lastBoard) renderQueues(lastBoard.queues || []);

@@ -65,7 +65,7 @@ export function mountTasks({ root, socket, t, labels, lang, clock }) {
     socket.send("tasks").then((data) => {
       tasks = data.tasks || [];
       render();
-    }, (error) => show(t("tasks.failed", { message: error.message || error.id }), true));
+    }, (error) => show(t("tasks.failed", { message: t.error(error) }), true));
   }
 
   function render() {
@@ -112,7 +112,7 @@ export function mountTasks({ root, socket, t, labels, lang, clock }) {
         () => { dial.disabled = false; },
         (error) => {
           dial.disabled = false;
-          show(t("tasks.failed", { message: error.message || error.id }), true);
+          show(t("tasks.failed", { message: t.error(error) }), true);
         },
       );
     });
@@ -132,7 +132,7 @@ export function mountTasks({ root, socket, t, labels, lang, clock }) {
         },
         (error) => {
           cancel.disabled = false;
-          show(t("tasks.failed", { message: error.message || error.id }), true);
+          show(t("tasks.failed", { message: t.error(error) }), true);
         },
       );
     });
@@ -181,7 +181,7 @@ export function mountTasks({ root, socket, t, labels, lang, clock }) {
         (error) => {
           fields.disabled = false;
           save.disabled = false;
-          status.textContent = t("wrap.failed", { message: error.message || error.id });
+          status.textContent = t("wrap.failed", { message: t.error(error) });
           status.className = "wrap-status is-error";
         },
       );
