@@ -1,4 +1,5 @@
 // DOM helpers. Everything that came from the server goes in as textContent: never innerHTML.
+import { formatDateTime } from "./format.js";
 
 // el("td", {className: "x", text: "y", attrs: {colspan: 2}}, child, ...)
 export function el(tag, options = {}, ...children) {
@@ -26,13 +27,9 @@ export function formatDuration(totalSeconds) {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
 }
 
+// An instant in the page's language (static/js/format.js: formatDateTime).
 export function formatTime(iso, lang) {
-  if (!iso) return "";
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return String(iso);
-  return date.toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", {
-    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
-  });
+  return formatDateTime(iso, lang);
 }
 
 // The server's clock, as seen from here: timers count from server timestamps.

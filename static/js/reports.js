@@ -2,14 +2,26 @@
 // draws a table and two SVG charts (offered / answered / abandoned bars, an SL line against the
 // target). Everything from the server goes in as textContent; SVG is built with createElementNS.
 import { clear, el } from "./dom.js";
-import { loadConfig, makeT } from "./i18n.js";
+import { errorText, labelOf, loadConfig, makeT } from "./i18n.js";
+import { formatNumber, formatPercent, formatSeconds, formatWallClock } from "./format.js";
 
 const config = loadConfig();
 const t = makeT(config.labels);
 const $ = (id) => document.getElementById(id);
 const SVG = "http://www.w3.org/2000/svg";
-const pct = (v) => (v === null || v === undefined ? "–" : `${Math.round(v * 1000) / 10} %`);
-const num = (v) => (v === null || v === undefined ? "–" : String(v));
+const lang = config.lang;
+const pct = (v) => formatPercent(v, lang);
+const num = (v) => formatNumber(v, lang);
+const secs = (v) => formatSeconds(v, lang);
+const outcomes = (r) => Object.entries(r.outcomes || {})
+  .map(([k, v]) => `${labelOf(config.labels, "outcome", k)} ${num(v)}`).join(", ");
+// A group's name as the user reads it: days and hours in the page's format, tiers by their label.
+function groupLabel(row, by) {
+  if (row.key === null || row.key === undefined) return row.label;
+  if (by === "day" || by === "hour") return formatWallClock(row.key, lang);
+  if (by === "tier") return labelOf(config.labels, "customer_type", row.key);
+  return row.label;
+}
 
 function svg(tag, attrs = {}, text) {
   const node = document.createElementNS(SVG, tag);
@@ -21,9 +33,9 @@ function svg(tag, attrs = {}, text) {
 const COLUMNS = [
   ["rep.group", (r) => r.label], ["met.offered", (r) => num(r.offered)], ["met.answered", (r) => num(r.answered)],
   ["met.abandoned", (r) => num(r.abandoned)], ["met.short_abandoned", (r) => num(r.short_abandoned)],
-  ["met.sl", (r) => pct(r.sl)], ["met.asa", (r) => num(r.asa)], ["met.aht", (r) => num(r.aht)],
+  ["met.sl", (r) => pct(r.sl)], ["met.asa", (r) => secs(r.asa)], ["met.aht", (r) => secs(r.aht)],
   ["met.abandon_rate", (r) => pct(r.abandon_rate)], ["met.survey", (r) => num(r.survey_avg)],
-  ["met.outcomes", (r) => Object.entries(r.outcomes || {}).map(([k, v]) => `${k} ${v}`).join(", ")],
+  ["met.outcomes", outcomes],
   ["met.complaints_opened", (r) => num(r.complaints.opened)],
   ["met.complaints_in_sla", (r) => num(r.complaints.closed_in_sla)],
   ["met.complaints_late", (r) => num(r.complaints.closed_late)],
@@ -51,7 +63,7 @@ function renderVolume(rows) {
     [["offered", "bar-offered"], ["answered", "bar-answered"], ["abandoned", "bar-abandoned"]].forEach(([k, cls], j) => {
       const bh = (r[k] / max) * 140;
       const bar = svg("rect", { x: x + j * 16, y: base - bh, width: 14, height: bh, class: cls });
-      bar.append(svg("title", {}, `${r.label} · ${t(`met.${k}`)}: ${r[k]}`));
+      bar.append(svg("title", {}, `${r.label} · ${t(`met.${k}`)}: ${num(r[k])}`));
       chart.append(bar);
     });
     chart.append(svg("text", { x: x + 24, y: base + 16, "text-anchor": "middle", class: "chart-label" }, r.label));
@@ -91,7 +103,8 @@ async function load() {
   try {
     const resp = await fetch(`/api/reports?${params}`, { credentials: "same-origin" });
     const body = await resp.json();
-    if (!resp.ok) throw new Error(body.error ? body.error.message : resp.statusText);
+    if (!resp.ok) throw new Error(errorText(config.labels, body.error || {}));
+    body.rows = body.rows.map((r) => ({ ...r, label: groupLabel(r, body.by) }));
     $("report-status").textContent = body.rows.length ? "" : t("rep.empty");
     renderTable(body);
     renderVolume(body.rows);
