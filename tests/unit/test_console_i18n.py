@@ -70,3 +70,35 @@ def test_call_and_complaint_statuses_shown_in_the_pop_have_labels() -> None:
     missing += [f"credit_status.{s}" for s in CREDIT_STATUSES if f"credit_status.{s}" not in LABELS]
     missing += [f"language.{s}" for s in CUSTOMER_LANGUAGES if f"language.{s}" not in LABELS]
     assert not missing
+
+
+def test_menu_choices_the_reasons_the_server_sets_and_the_no_tier_group_have_labels() -> None:
+    from callcenter.metrics import NO_TIER
+    from callcenter.model.control import OUTBOUND_REASON
+
+    from callcenter.settings import load_settings
+
+    choices = {getattr(action, "choice", "") for settings in (Settings(), load_settings(ROOT / "config.yaml", env={}))
+               for menu in settings.ivr.menus.menus.values() for action in menu.digits.values()} - {""}
+    assert {"service", "operator", "callback"} <= choices
+    wanted = ({f"menu.{c}" for c in choices} | {"menu.click-to-dial", f"reason.{OUTBOUND_REASON}",
+                                                "reason.wrap-up", f"customer_type.{NO_TIER}"})
+    assert wanted - set(LABELS) == set()
+
+
+ERROR_ID = re.compile(r"""(?:CallCenterError|refusal|PromptsError|_error\(\d{3},|super\(\)\.__init__)\(?\s*"([a-z][a-z-]+)\"""")
+
+
+def test_every_error_id_the_server_sends_has_a_label() -> None:
+    """The desks show ``error.<id>`` (static/js/i18n.js errorText), never the server's English message."""
+    ids: set[str] = set()
+    for folder in ("callcenter", "console", "crm_bridge"):
+        for path in (ROOT / folder).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            ids |= set(ERROR_ID.findall(text))
+            ids |= {f"no-such-{what}" for what in re.findall(r"NotFound\(\s*\"([a-z_-]+)\"", text)}
+    assert {"no-connected-call", "cannot-hold", "invalid-input", "no-such-customer"} <= ids, "the patterns are stale"
+    # configuration and voice-prompt build errors are for the operator's terminal: they never reach a page
+    operator_only = {"invalid-config", "unrenderable-sound", "invalid-prompt-texts", "espeak-ng-missing",
+                     "prompt-language-clash", "unknown-prompt-language"}
+    assert {i for i in ids - operator_only if f"error.{i}" not in LABELS} == set()
