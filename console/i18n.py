@@ -129,6 +129,13 @@ _DESK_LABELS: dict[str, dict[str, str]] = {
     "menu.operator": {"zh": "人工服务", "en": "Agent"},
     "menu.callback": {"zh": "预约回电", "en": "Call me back"},
     "menu.click-to-dial": {"zh": "坐席外呼", "en": "Outbound call"},
+    # complaint categories the demo data and the wrap-up suggest; anything else is shown as typed
+    "category.billing": {"zh": "计费", "en": "Billing"},
+    "category.network": {"zh": "网络", "en": "Network"},
+    "category.service_attitude": {"zh": "服务态度", "en": "Service attitude"},
+    "category.card": {"zh": "号卡", "en": "SIM card"},
+    "category.fees": {"zh": "资费", "en": "Fees"},
+    "category.app": {"zh": "手机应用", "en": "Mobile app"},
     "severity.low": {"zh": "低", "en": "Low"},
     "severity.medium": {"zh": "中", "en": "Medium"},
     "severity.high": {"zh": "高", "en": "High"},

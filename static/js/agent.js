@@ -4,7 +4,7 @@
 import { DeskSocket } from "./socket.js";
 import { Clock, Ticker, clear, el, formatTime } from "./dom.js";
 import { formatSeconds } from "./format.js";
-import { errorDetail, labelOf, loadConfig, makeT } from "./i18n.js";
+import { categoryOf, errorDetail, labelOf, loadConfig, makeT } from "./i18n.js";
 import { MAX_CATEGORY, MAX_DESCRIPTION, MAX_FOLLOW_UP_NOTE, MAX_NOTES, SEVERITIES, checkDisposition } from "./protocol.js";
 import { mountTasks, slaBadge } from "./tasks.js";
 import { createCallControl } from "./callcontrol.js";
@@ -273,7 +273,7 @@ function renderPop(notice) {
     ui.pop.append(el("h3", { text: t("pop.open_complaints") }));
     ui.pop.append(complaints.length
       ? table(["col.id", "col.category", "col.severity", "col.status", "col.created", "col.sla"],
-        complaints.map((c) => [c.id, c.category, labelOf(labels, "severity", c.severity),
+        complaints.map((c) => [c.id, categoryOf(labels, c.category), labelOf(labels, "severity", c.severity),
           labelOf(labels, "complaint_status", c.status), formatTime(c.created_at, lang), slaBadge(c.sla_due_at, { t, clock })]))
       : el("p", { className: "muted", text: t("pop.none") }));
     const recent = card.recent || [];

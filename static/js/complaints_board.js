@@ -5,7 +5,7 @@
 // for again (`complaints`) on every (re)connect. Everything goes in with textContent (dom.el).
 
 import { el } from "./dom.js";
-import { labelOf } from "./i18n.js";
+import { categoryOf, labelOf } from "./i18n.js";
 import { slaBadge } from "./tasks.js";
 
 const SEVERITIES = ["critical", "high", "medium", "low"];
@@ -67,7 +67,7 @@ export function mountComplaintsBoard({ root, socket, t, labels, clock }) {
       el("td", { text: complaint.customer_name || t("pop.unknown") }),
       el("td", { text: complaint.tier === "unknown" ? "–" : labelOf(labels, "customer_type", complaint.tier) }),
       el("td", { text: labelOf(labels, "value_class", complaint.value_class) }),
-      el("td", { text: complaint.category }),
+      el("td", { text: categoryOf(labels, complaint.category) }),
       el("td", { text: labelOf(labels, "complaint_status", complaint.status) }),
       el("td", { text: complaint.owner_name ? `${complaint.owner_name} (${complaint.owner_login})` : "" }),
       el("td", {}, clockCell),

@@ -2,7 +2,7 @@
 // Everything that came from the server goes in with textContent (dom.el), never innerHTML.
 
 import { clear, el, formatTime } from "./dom.js";
-import { errorDetail, errorText, labelOf, loadConfig, makeT } from "./i18n.js";
+import { categoryOf, errorDetail, errorText, labelOf, loadConfig, makeT } from "./i18n.js";
 
 const config = loadConfig();
 const labels = config.labels;
@@ -200,7 +200,7 @@ function customerPage() {
         labelOf(labels, "outcome", r.outcome), r.agent_name, r.notes]), "calls-table"));
     ui.complaints.replaceChildren(table(
       ["col.id", "col.category", "col.severity", "col.status", "col.created", "cust.sla_due", "cust.owner"],
-      (data.complaints || []).map((r) => [r.id, r.category, labelOf(labels, "severity", r.severity),
+      (data.complaints || []).map((r) => [r.id, categoryOf(labels, r.category), labelOf(labels, "severity", r.severity),
         labelOf(labels, "complaint_status", r.status), formatTime(r.created_at, lang), formatTime(r.sla_due_at, lang),
         r.owner_name]), "complaints-table"));
     ui.followUps.replaceChildren(table(

@@ -41,6 +41,14 @@ export function labelOf(labels, prefix, value) {
   return String(value);
 }
 
+// categoryOf(labels, "billing") -> a complaint category as the user reads it: the label of the known
+// categories (category.<name>), else the text an agent typed (free text: not a missing label).
+export function categoryOf(labels, value) {
+  if (value === null || value === undefined) return "";
+  const key = `category.${value}`;
+  return has(labels, key) ? labels[key] : String(value);
+}
+
 // errorText(labels, error) -> what the user reads for a failed command or request: the label of the
 // error's stable id (error.<id>, console/i18n.py), else the generic one. The server's own message is
 // English and for operators: use errorDetail() for a tooltip, never as the text.

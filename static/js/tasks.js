@@ -4,7 +4,7 @@
 // typed in a result form survives refreshes and failures. Everything goes in with textContent (dom.el).
 
 import { clear, el, formatDuration, formatTime } from "./dom.js";
-import { labelOf } from "./i18n.js";
+import { categoryOf, labelOf } from "./i18n.js";
 import { MAX_FOLLOW_UP_NOTE, checkFollowUpDone } from "./protocol.js";
 
 const REFRESH_MS = 60000;
@@ -86,7 +86,7 @@ export function mountTasks({ root, socket, t, labels, lang, clock }) {
     const cancel = el("button", { className: "btn btn-quiet task-cancel", text: t("tasks.cancel"), attrs: { type: "button" } });
     const complaint = task.complaint_id
       ? el("span", { className: "task-complaint" },
-        `${t("tasks.complaint")} #${task.complaint_id} ${task.complaint_category || ""} · `,
+        `${t("tasks.complaint")} #${task.complaint_id} ${categoryOf(labels, task.complaint_category || "")} · `,
         labelOf(labels, "severity", task.complaint_severity), " · ",
         labelOf(labels, "complaint_status", task.complaint_status), " ",
         task.complaint_sla_due_at && ["open", "in_progress"].includes(task.complaint_status)

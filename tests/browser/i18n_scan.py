@@ -26,7 +26,7 @@ from console.i18n import LABELS
 # The label groups whose key suffix is a code the server or config.yaml sends (an outcome, a reason...).
 VALUE_PREFIXES = ("state", "reason", "outcome", "menu", "customer_type", "value_class", "credit_status",
                   "call_status", "complaint_status", "severity", "kind", "result", "language", "cust.match",
-                  "cust.kind", "cust.fu_kind", "cust.fu_status", "cc.kind", "cc.to", "error")
+                  "cust.kind", "cust.fu_kind", "cust.fu_status", "cc.kind", "cc.to", "error", "category")
 
 SCAN_JS = """() => {
   const texts = [document.title, document.body.innerText];

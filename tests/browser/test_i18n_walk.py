@@ -86,10 +86,12 @@ async def test_every_page_reads_in_one_language(stack, desk, browser, language):
     category, description = TYPED[language]
     await wrap.locator("input[type=text]").first.fill(category)
     await wrap.locator("textarea").nth(1).fill(description)
+    await page.locator("#wrap-followup").check()                   # a follow-up: the task list shows it
     await walk.read(page, "desk, wrap-up")
     await wrap.locator("button[type=submit]").click()
     await expect(wrap.locator(".wrap-status")).to_have_class("wrap-status is-ok")
-    await walk.read(page, "desk, wrap-up saved")
+    await expect(page.locator("#tasks li.task").first).to_be_visible()
+    await walk.read(page, "desk, wrap-up saved, a task")
 
     # the supervisor watches while an unidentified caller waits and 1001 dials out
     board = await open_board(browser, stack, locale=LOCALES[language])
