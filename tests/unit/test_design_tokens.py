@@ -72,3 +72,37 @@ def test_every_icon_the_stylesheet_names_is_vendored_with_its_licence() -> None:
     assert named and all((icons / f"{name}.svg").is_file() for name in named)
     assert "ISC License" in (icons / "LICENSE").read_text()
     assert all("lucide" in (icons / f"{name}.svg").read_text() for name in named)
+
+
+def _resolve(value: str, named: dict[str, str]) -> str | None:
+    value = value.strip().lower()
+    var = re.fullmatch(r"var\((--[\w-]+)(?:,\s*(#[0-9a-f]{6}))?\)", value)
+    if var:
+        return named.get(var.group(1)) or var.group(2)
+    if re.fullmatch(r"#[0-9a-f]{6}", value):
+        return value
+    if re.fullmatch(r"#[0-9a-f]{3}", value):
+        return "#" + "".join(c * 2 for c in value[1:])
+    return "#ffffff" if value == "white" else None
+
+
+def test_every_rule_that_sets_both_text_and_background_reaches_aa() -> None:
+    """console.css: any rule with its own colour and background (badges, alerts, buttons, highlighted
+    rows) reaches 4.5:1; disabled controls, which WCAG exempts, still keep 3:1 to stay legible."""
+    named = tokens()
+    css = re.sub(r"/\*.*?\*/", "", (ROOT / "static" / "css" / "console.css").read_text(encoding="utf-8"), flags=re.S)
+    checked, weak = 0, []
+    for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        text = re.search(r"(?<![-\w])color:\s*([^;]+)", body)
+        fill = re.search(r"background(?:-color)?:\s*([^;]+)", body)
+        if not (text and fill):
+            continue
+        a, b = _resolve(text.group(1), named), _resolve(fill.group(1), named)
+        if a is None or b is None:
+            continue
+        checked += 1
+        minimum = 3.0 if ":disabled" in selector else 4.5
+        if contrast(a, b) < minimum:
+            weak.append(f"{selector.strip()}: {a} on {b} = {contrast(a, b):.2f}")
+    assert checked > 15, "the stylesheet parser found almost nothing: the pattern is stale"
+    assert not weak
