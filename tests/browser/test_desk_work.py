@@ -88,7 +88,7 @@ async def test_an_outcome_with_a_complaint_and_a_follow_up_puts_the_follow_up_on
     await expect(task).to_have_count(1)
     await expect(task).to_contain_text("李娜")
     await expect(task).to_contain_text("check the signal after the repair")
-    await expect(task).to_contain_text("network")
+    await expect(task).to_contain_text("Network")           # the known category, by its label
     await expect(task).to_contain_text("assigned to me")
     follow_up = await stack.store.follow_up(int(await task.get_attribute("data-follow-up-id")))
     assert follow_up is not None and follow_up["note"] == "check the signal after the repair"

@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from crm_bridge.seed import DEMO_UNKNOWN_NUMBER, DEMO_VIP_NUMBER
-from tests.browser.board import agent_row, open_board
+from tests.browser.board import agent_row, open_board, queue_card
 from tests.browser.i18n_scan import SCAN_JS, problems
 
 LOCALES = {"zh": "zh-CN", "en": "en"}
@@ -79,6 +79,15 @@ async def test_every_page_reads_in_one_language(stack, desk, browser, language):
     await walk.read(page, "desk, ringing")
     await expect(badge).to_have_class("badge state-on_call")
     await walk.read(page, "desk, on the call")
+    await page.locator("#btn-hold").click()                        # held, or refused with a reason by its code
+    await expect(page.locator("#cc-held:not([hidden]), #cc-status.is-error, #state-message.is-error")).to_have_count(1)
+    await walk.read(page, "desk, hold pressed")
+    if await page.locator("#cc-held").is_visible():
+        await page.locator("#btn-resume").click()
+        await expect(page.locator("#cc-held")).to_be_hidden()
+    await page.locator("#btn-transfer").click()
+    await expect(page.locator("#transfer-dialog")).to_be_visible()
+    await walk.read(page, "desk, transfer dialog")
     stack.sim.hangup(call)
     await expect(badge).to_have_class("badge state-wrap_up")
     wrap = page.locator(".wrap-card").first
@@ -95,6 +104,13 @@ async def test_every_page_reads_in_one_language(stack, desk, browser, language):
 
     # the supervisor watches while an unidentified caller waits and 1001 dials out
     board = await open_board(browser, stack, locale=LOCALES[language])
+    board.page.remove_listener("dialog", board._dialog)
+
+    async def answer(dialog) -> None:                               # OK, keeping a prompt's suggested answer
+        board.dialogs.append(dialog.message)
+        await dialog.accept(dialog.default_value if dialog.type == "prompt" else None)
+
+    board.page.on("dialog", answer)
     await board.page.goto(f"{base}/supervisor?lang={language}")
     await expect(board.page.locator("#board-updated")).not_to_have_text("–")
     stack.sim.phone(agent.phone).answer_after = 0.5
@@ -109,13 +125,24 @@ async def test_every_page_reads_in_one_language(stack, desk, browser, language):
     await walk.read(page, "desk, dialling out")
     await expect(agent_row(board.page, "1001").locator(".badge")).to_have_class("badge state-on_call")
     await walk.read(board.page, "wallboard")
-    async with board.page.expect_event("dialog") as asked:
-        await agent_row(board.page, "1001").locator("[data-action=force-pause]").click()
-    walk.text("wallboard, pause dialog", (await asked.value).message)
     stack.sim.hangup(stranger)
     await page.locator("#btn-hangup").click()
     await expect(badge).not_to_have_class("badge state-on_call")
     await walk.read(page, "desk, after dialling out")
+
+    # the supervisor pauses 1001: the prompt offers the reasons by label, its default (the first) is kept
+    async with board.page.expect_event("dialog") as asked:
+        await agent_row(board.page, "1001").locator("[data-action=force-pause]").click()
+    walk.text("wallboard, pause dialog", (await asked.value).message)
+    await expect(badge).to_have_class("badge state-paused")
+    await expect(page.locator("#state-reason")).not_to_be_empty()
+    await walk.read(page, "desk, paused by the supervisor")
+    # and closes the vip queue (a reason prompt, a confirmation): the card shows who closed it and when
+    vip = queue_card(board.page, "vip")
+    await vip.locator(".switch-line .btn").click()
+    await expect(vip.locator(".badge-closed")).to_be_visible()
+    await walk.read(board.page, "wallboard, 1001 paused, vip closed")
+    walk.text("wallboard, switch dialogs", "\n".join(board.dialogs))
 
     customers = await agent.context.new_page()
     agent.watch(customers)
