@@ -6,6 +6,7 @@
 // whenever no call rings or talks. Everything is built with textContent (dom.el), never innerHTML.
 
 import { el } from "./dom.js";
+import { errorDetail } from "./i18n.js";
 import { TRANSFER_KINDS, TRANSFER_TO } from "./protocol.js";
 
 export function createCallControl({ root, socket, t }) {
@@ -39,15 +40,17 @@ export function createCallControl({ root, socket, t }) {
   root.hidden = false;
 
   let current = null;
-  const say = (text, isError = false) => {
+  // error: the server's error; its English message stays a tooltip (the text is the label of its id).
+  const say = (text, isError = false, error = null) => {
     status.textContent = text;
+    status.title = error ? errorDetail(error) : "";
     status.classList.toggle("is-error", isError);
   };
   const send = (type, data, after) => {
     say("");
     socket.send(type, data).then(
       () => after && after(),
-      (error) => say(t.error(error), true),
+      (error) => say(t.error(error), true, error),
     );
   };
 

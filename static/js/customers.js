@@ -267,6 +267,7 @@ function customerPage() {
     } catch (error) {
       ui.saveStatus.classList.add("is-error");
       ui.saveStatus.textContent = t("cust.save_failed", { message: error.message });
+      ui.saveStatus.title = error.detail || "";
     } finally {
       ui.save.disabled = !config.can_edit;
     }
