@@ -311,7 +311,7 @@ def _history(
                 "ended_at": started + timedelta(seconds=20 + hold + talk),
                 "hold_seconds": hold, "talk_seconds": talk,
                 "outcome": None if abandoned else rng.choice(_OUTCOMES),
-                "notes": None if abandoned else "demo call",
+                "notes": None if abandoned else ("演示通话" if person["language"] == "zh" else "demo call"),
                 "disposition_at": None if abandoned else started + timedelta(seconds=50 + hold + talk),
             }
             calls.append(call)
