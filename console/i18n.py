@@ -4,6 +4,16 @@ The pages render from these labels and embed the chosen language's set as JSON f
 (``labels_for``). Keys are ``area.name``; the JS falls back to the raw value for names it has no label
 for (an outcome or pause reason added in ``config.yaml``), so adding one never breaks the desk.
 Placeholders are ``{name}`` and are filled by ``fill`` (Python) and ``t(key, values)`` (JS).
+
+Conventions for every page (``tests/browser/test_i18n_walk.py`` walks them all in both languages):
+
+* every value the server sends that a person reads has a label: ``labelOf(labels, "<group>", value)``;
+  a missing one is recorded in ``window.__ccMissing`` and fails the walk;
+* a failed command shows ``t.error(error)`` / ``errorText(labels, error)``: the label of the error's
+  stable id (``console/error_labels.py``), never the server's English ``message`` (a tooltip at most);
+* dates and numbers go through ``static/js/format.js`` (``formatDateTime``, ``formatWallClock``,
+  ``formatNumber``, ``formatPercent``, ``formatSeconds``) with the page's ``config.lang``;
+* labels of the customer pages, wallboard figures and reports: ``console/page_labels.py``.
 """
 from __future__ import annotations
 
