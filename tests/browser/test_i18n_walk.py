@@ -101,6 +101,9 @@ async def test_every_page_reads_in_one_language(stack, desk, browser, language):
     await expect(wrap.locator(".wrap-status")).to_have_class("wrap-status is-ok")
     await expect(page.locator("#tasks li.task").first).to_be_visible()
     await walk.read(page, "desk, wrap-up saved, a task")
+    await page.locator("#tasks .task-done").first.click()          # the result form: results, satisfaction
+    await expect(page.locator("#tasks .task-save").first).to_be_visible()
+    await walk.read(page, "desk, a task's result form")
 
     # the supervisor watches while an unidentified caller waits and 1001 dials out
     board = await open_board(browser, stack, locale=LOCALES[language])
@@ -143,6 +146,9 @@ async def test_every_page_reads_in_one_language(stack, desk, browser, language):
     await expect(vip.locator(".badge-closed")).to_be_visible()
     await walk.read(board.page, "wallboard, 1001 paused, vip closed")
     walk.text("wallboard, switch dialogs", "\n".join(board.dialogs))
+    await board.page.locator("#complaints-board [data-action=reassign]").first.click()
+    await expect(board.page.locator("#complaints-board [data-action=confirm-reassign]").first).to_be_visible()
+    await walk.read(board.page, "complaints board, reassigning")
 
     customers = await agent.context.new_page()
     agent.watch(customers)
