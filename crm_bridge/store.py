@@ -95,7 +95,9 @@ from crm_bridge.passwords import hash_password, verify_password
 from crm_bridge.phones import normalize as normalize_number
 from crm_bridge.phones import variants as number_variants
 from crm_bridge.store_agents import AgentStore
-from crm_bridge.store_work import WorkStore
+from crm_bridge.store_cases import CaseStore
+from crm_bridge.store_customers import CustomerStore
+from crm_bridge.store_supervision import SupervisionStore
 from crm_bridge.db_errors import UNAVAILABLE, first_line, is_unavailable, unavailable
 from crm_bridge.records import (AgentRecord, ComplaintInput, Disposition, DispositionResult,  # noqa: F401 (re-exported)
                                 FollowUpInput)
@@ -103,7 +105,7 @@ from crm_bridge.records import (AgentRecord, ComplaintInput, Disposition, Dispos
 log = logging.getLogger(__name__)
 
 
-class Store(AgentStore, WorkStore):
+class Store(AgentStore, CustomerStore, CaseStore, SupervisionStore):
     """The CRM database behind one object (see the module docstring for the contract)."""
 
     def __init__(self, url: str, *, default_region: str = "CN", echo: bool = False) -> None:
