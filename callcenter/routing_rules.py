@@ -176,6 +176,9 @@ DEFAULT_LADDERS: dict[str, Ladder] = {
 
 class RoutingRules(_Frozen):
     default_queue: str = Field("standard", pattern=_QUEUE)
+    # A blind transfer rings its agent or outside number this long (Dial); unanswered, the caller goes
+    # back to the queue they came from (CC_QUEUE), never hung up.
+    transfer_ring_seconds: int = Field(30, ge=5, le=300)
     ladders: dict[str, Ladder] = Field(default_factory=lambda: dict(DEFAULT_LADDERS))
     # Account manager login -> deputy login, when the card does not name one.
     deputies: dict[str, str] = Field(default_factory=dict)

@@ -7,8 +7,11 @@ records where the caller goes (``call.transfer``) and resolves the caller's redi
 app_dial emit the transfer (:mod:`.transfer_events`) and the caller runs ``[transfer]``:
 
     exten = a queue name     -> 1 Queue(${EXTEN})        2 Hangup()
-    exten = a 4-digit login  -> 1 Dial(Local/${EXTEN}@agent-phones/n,30,g)   2 Hangup()
-    exten = "*" + a number   -> 1 Dial(Local/${EXTEN:1}@customer-phones/n,30,g) 2 Hangup()
+    exten = a 4-digit login  -> 1 Dial(Local/${EXTEN}@agent-phones/n,<ring>,g)
+    exten = "*" + a number   -> 1 Dial(Local/${EXTEN:1}@customer-phones/n,<ring>,g)
+        then 2 GotoIf(answered?bye)  3 Queue(${CC_QUEUE} or the default queue,t)  4 (bye) Hangup()
+        (<ring> = routing.transfer_ring_seconds: an unanswered blind transfer puts the caller back in
+        their queue, at their QUEUE_PRIO)
     (anything else is no extension of the context: the caller's channel ends; :mod:`.transfer_context`)
 
 Hold: ``Redirect`` of the caller to ``[cc-hold]`` with ``ExtraChannel`` = the agent's leg (to
@@ -54,7 +57,6 @@ from .transfer_events import blind_transferred
 
 TRANSFER, HOLD, HOLD_AGENT = "transfer", "cc-hold", "cc-hold-agent"
 CONTEXTS = (TRANSFER, HOLD)
-TRANSFER_RING_SECONDS = 30.0
 HOLD_AGENT_WAIT_SECONDS = 3600.0          # [cc-hold-agent] s,1 Wait(3600)
 HOLD_AFTER_AGENT, HOLD_SURVEY, HOLD_BYE = 2, 3, 4      # [cc-hold] priorities after MusicOnHold
 Location = tuple[str, str, int]
@@ -162,14 +164,21 @@ async def _transfer(pbx: Pbx, call: SimCall, exten: str) -> Location | None:
         return None
     context, number = destination
     interface = f"Local/{number}@{context}/n"
-    chan.at(TRANSFER, exten, 1, "Dial", f"{interface},{int(TRANSFER_RING_SECONDS)},g")
-    result = await dial_exec(pbx, call, interface, TRANSFER_RING_SECONDS)
+    ring = pbx.config.transfer_ring_seconds
+    chan.at(TRANSFER, exten, 1, "Dial", f"{interface},{int(ring)},g")
+    result = await dial_exec(pbx, call, interface, ring)
     if result == REDIRECTED:
         return _take_redirect(call)
     if call.outcome is not None:
         return None
-    chan.at(TRANSFER, exten, 2, "Hangup")
-    _dialplan_hangup(pbx, call, COMPLETED if result == ANSWER else LEFT_DIALPLAN)
+    chan.at(TRANSFER, exten, 2, "GotoIf")
+    if result != ANSWER:        # nobody answered: back to the caller's queue (BLINDTRANSFER is set)
+        queue = call.variables.get(dv.QUEUE) or pbx.config.default_queue
+        chan.at(TRANSFER, exten, 3, "Queue", f"{queue},t")
+        back = await queue_exec(pbx, call, queue)
+        return _after_queue(pbx, call, back, (TRANSFER, exten, 4))
+    chan.at(TRANSFER, exten, 4, "Hangup")
+    _dialplan_hangup(pbx, call, COMPLETED)
     return None
 
 
