@@ -15,16 +15,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from callcenter.errors import ConfigError
-from callcenter.routing_rules import PathError as _PathError
-from callcenter.routing_rules import RoutingRules, check_rules
+from callcenter.errors import PathError as _PathError
+from callcenter.queue_names import RESERVED_QUEUE_NAMES
+from callcenter.routing_rules import CUSTOMER_TYPES, VALUE_CLASSES, RoutingRules, check_rules  # noqa: F401 (re-exported)
 from callcenter.tiers import TierModel
 from ivr.hours import BusinessHours
 from ivr.menu_tree import MenuTree
 
-CUSTOMER_TYPES = ("vip", "group", "family", "individual")
-VALUE_CLASSES = ("major", "named", "non_named", "mass")
 # ``general`` is the global-settings section of app_queue's queues.conf: no queue can have that name.
-RESERVED_QUEUE_NAMES = frozenset({"general"})
 
 # Environment variable -> key path it overrides.
 ENV_OVERRIDES = {

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
+from callcenter.queue_names import RESERVED_QUEUE_NAMES
+
 if TYPE_CHECKING:  # pragma: no cover
     from callcenter.settings import Settings
 
 Strategy = Literal["ringall", "rrmemory", "leastrecent", "fewestcalls", "random", "linear"]
 STRATEGIES: tuple[str, ...] = ("ringall", "rrmemory", "leastrecent", "fewestcalls", "random", "linear")
-# ``[general]`` is app_queue's global-settings section in queues.conf: never a queue.
-RESERVED_QUEUE_NAMES = frozenset({"general"})
 
 
 @dataclass(frozen=True)
