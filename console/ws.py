@@ -43,6 +43,8 @@ from callcenter.domain import CancelTransfer, CompleteTransfer, DialNumber, Hang
 from callcenter.errors import CallCenterError
 from callcenter.settings import Settings
 from console import protocol
+from console.desk.call_customer import CallCustomerCommands
+from console.desk.directory import DirectoryCommand
 from console.hub import Connection, Hub
 from console.sessions import Session, SessionStore, token_from_request
 from console.ws_work import WorkCommands, error_for, now_iso, spawn
@@ -148,7 +150,10 @@ class ConsoleSocket(WorkCommands):
             "complaint_reassign": self._complaint_reassign,
             "agent_force": self._agent_force,
             "spy": self._spy,
+            "directory": DirectoryCommand(engine.wallboard),
         }
+        call_customer = CallCustomerCommands(store=store, engine=engine)    # type: ignore[arg-type]
+        self._commands.update({"call_customer": call_customer.choose, "customer_create": call_customer.create})
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         # No permessage-deflate: a zlib context per socket costs ~300 KB (1,000 consoles = 300 MB) and
