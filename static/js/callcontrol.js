@@ -46,11 +46,13 @@ export function createCallControl({ root, socket, t, labels, messages, recent })
   root.hidden = false;
 
   let current = null;
-  // Everything said here is about the call (or, when dialling, the call being made).
-  const say = (text, isError = false) => messages.say(text, { error: isError, call: true });
+  // Everything said here is about the call it was sent for (or, when dialling, the call being made):
+  // a reply that comes after that call left the desk says nothing.
   const send = (type, data, after) => {
+    const about = current && (current.state === "connected" || current.state === "ringing") ? current.call_id : true;
+    const say = (text, isError = false) => messages.say(text, { error: isError, call: about });
     socket.send(type, data).then(
-      () => after && after(),
+      () => after && after(say),
       (error) => say(error.message || error.id, true),
     );
   };
@@ -64,7 +66,7 @@ export function createCallControl({ root, socket, t, labels, messages, recent })
   hold.addEventListener("click", () => send("hold"));
   resume.addEventListener("click", () => send("resume"));
   hangup.addEventListener("click", () => send("hangup"));
-  complete.addEventListener("click", () => send("transfer_complete", {}, () => say(t("cc.transferring"))));
+  complete.addEventListener("click", () => send("transfer_complete", {}, (say) => say(t("cc.transferring"))));
   cancel.addEventListener("click", () => send("transfer_cancel"));
   transfer.addEventListener("click", () => {
     if (dialog.hidden) {
@@ -77,7 +79,7 @@ export function createCallControl({ root, socket, t, labels, messages, recent })
   go.addEventListener("click", () => {
     const selection = directory.selection();
     if (!selection) return;
-    send("transfer", { kind: kind.value, to: selection.to, target: selection.target }, () => {
+    send("transfer", { kind: kind.value, to: selection.to, target: selection.target }, (say) => {
       if (selection.to === "number") recent.add(selection.target);
       say(t("cc.transferring"));
       closeDirectory();
@@ -86,7 +88,7 @@ export function createCallControl({ root, socket, t, labels, messages, recent })
   });
   dial.addEventListener("click", () => {
     const wanted = number.value.trim();
-    send("dial", { number: wanted }, () => {
+    send("dial", { number: wanted }, (say) => {
       recent.add(wanted);
       fillRecent();
       say(t("cc.dialing"));

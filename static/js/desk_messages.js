@@ -15,16 +15,19 @@ export function createMessages({ root, t }) {
     if (node.isConnected) node.remove();
   }
 
-  // say(text, {error, call}): call = true -> about the live call (or the next one), else general.
+  // say(text, {error, call}): call = a call id -> about that call (not shown if it already left the
+  // desk); true -> about the live call, or the next one when none is live; false -> general.
   function say(text, { error = false, call = false } = {}) {
     if (!text) return null;
+    if (typeof call === "string" && call !== live) return null;
+    if (call === true && !live && error) call = false;   // a refusal with no call: nothing is coming
     const dismiss = el("button", { className: "msg-dismiss", text: "×",
       attrs: { type: "button", title: t("msg.dismiss"), "aria-label": t("msg.dismiss") } });
     const node = el("li", { className: `desk-message${error ? " is-error" : ""}`, attrs: { "data-testid": "desk-message" } },
       el("span", { className: "msg-text", text }), dismiss);
     dismiss.addEventListener("click", () => remove(node));
     if (call) {
-      node.dataset.call = live || "next";
+      node.dataset.call = typeof call === "string" ? call : live || "next";
     } else {
       // A general error replaces a "next call" message still waiting: that call is not coming.
       if (error) root.querySelectorAll('[data-call="next"]').forEach(remove);
