@@ -150,7 +150,7 @@ class ConsoleSocket(WorkCommands):
             "complaint_reassign": self._complaint_reassign,
             "agent_force": self._agent_force,
             "spy": self._spy,
-            "directory": DirectoryCommand(engine.wallboard),
+            "directory": DirectoryCommand(engine),
         }
         call_customer = CallCustomerCommands(store=store, engine=engine)    # type: ignore[arg-type]
         self._commands.update({"call_customer": call_customer.choose, "customer_create": call_customer.create})

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from callcenter.errors import CallCenterError
 from console import protocol
@@ -56,6 +55,10 @@ def _matches(query: str, *texts: str) -> bool:
     return not query or any(query in text.casefold() for text in texts)
 
 
+class LiveView(Protocol):
+    def wallboard(self) -> dict[str, Any]: ...
+
+
 class _NoDirectory(CallCenterError):
     def __init__(self) -> None:
         super().__init__("not-available", "the directory cannot be read right now; try again")
@@ -64,14 +67,14 @@ class _NoDirectory(CallCenterError):
 class DirectoryCommand:
     """The ``directory`` websocket command: ``handler(conn, session, command, tasks)``, answered at once."""
 
-    def __init__(self, wallboard: Callable[[], dict[str, Any]]) -> None:
-        self._wallboard = wallboard
+    def __init__(self, engine: LiveView) -> None:
+        self._engine = engine
 
     def __call__(self, conn: Connection, session: Session, command: protocol.Command,
                  tasks: set[asyncio.Task[None]]) -> None:
         query = decode_directory(command.data)
         try:
-            board = self._wallboard()
+            board = self._engine.wallboard()
         except Exception as exc:
             log.exception("the engine could not give its live view for the directory")
             raise _NoDirectory() from exc

@@ -15,7 +15,7 @@ DESK_CLARITY_LABELS: dict[str, dict[str, str]] = {
     "dir.none": {"zh": "没有匹配的条目。", "en": "Nothing matches."},
     "dir.loading": {"zh": "正在载入目录…", "en": "Loading the directory…"},
     "dir.failed": {"zh": "目录载入失败：{message}", "en": "The directory could not be loaded: {message}"},
-    "dir.queue_line": {"zh": "{waiting} 位等待 · {available} 位坐席空闲", "en": "{waiting} waiting · {available} agents available"},
+    "dir.queue_line": {"zh": "{waiting} 位等待 · {available} 位坐席空闲", "en": "{waiting} waiting · available: {available}"},
     "dir.selected": {"zh": "转接给：{target}", "en": "Transfer to: {target}"},
     "dir.choose": {"zh": "请在目录中选择转接目标", "en": "Choose who to transfer to"},
     # ring tone and desktop notification (static/js/alerting.js)

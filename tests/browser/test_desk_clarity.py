@@ -49,7 +49,7 @@ async def test_the_transfer_directory_shows_live_states_and_follows_them(stack, 
     await expect(agents.locator("li[data-login='1006']").get_by_test_id("dir-state")).to_have_text("Paused · Lunch")
     await expect(agents.locator("li[data-login='1001']").get_by_test_id("dir-state")).to_have_text("Logged out")
     await expect(agents.locator("li[data-login='1002']")).to_have_count(0)           # not oneself
-    await expect(page.locator("#directory-queues li[data-queue='standard']")).to_contain_text("agents available")
+    await expect(page.locator("#directory-queues li[data-queue='standard']")).to_contain_text("available: 1")
 
     # The others change state while the directory stays open: it follows without a click.
     await pause(free, "break")
