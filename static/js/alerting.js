@@ -89,6 +89,11 @@ export function createAlerting({ root, t }) {
     });
   }
 
+  // After a reload the audio needs a gesture again: the agent's first click on the desk gives it.
+  document.addEventListener("pointerdown", () => {
+    if (allowed()) context();
+  }, { once: true, capture: true });
+
   render();
   return { popArrived, render };
 }
