@@ -44,13 +44,14 @@ export function createDirectory({ socket, t, labels, recent, onChange = () => {}
   const number = el("input", { attrs: { id: "transfer-number", type: "tel", maxlength: "32", autocomplete: "off" } });
   const recents = el("div", { className: "dir-recent", attrs: { id: "directory-recent" } });
   const status = el("p", { className: "muted dir-status", attrs: { role: "status" } });
+  const recentTitle = el("h3", { text: t("dir.recent") });
   const node = el("div", { className: "directory", attrs: { id: "transfer-directory" } },
     search, status,
     el("div", { className: "dir-columns" },
       el("section", {}, el("h3", { text: t("dir.agents") }), agents),
       el("section", {}, el("h3", { text: t("dir.queues") }), queues,
         el("label", { attrs: { for: "transfer-number" }, text: t("dir.number") }), number,
-        el("h3", { text: t("dir.recent") }), recents)));
+        recentTitle, recents)));
 
   let data = { agents: [], queues: [] };
   let chosen = null;
@@ -90,6 +91,7 @@ export function createDirectory({ socket, t, labels, recent, onChange = () => {}
       row({ to: "queue", target: x.name, label: x.label }, x.label,
         t("dir.queue_line", { waiting: x.waiting, available: x.available })))));
     const numbers = recent.list().filter((n) => hit(n));
+    recentTitle.hidden = numbers.length === 0;
     recents.replaceChildren(...numbers.map((n) => {
       const b = el("button", { className: "btn btn-quiet dir-number", text: n, attrs: { type: "button", "data-number": n } });
       b.addEventListener("click", () => {

@@ -208,6 +208,14 @@ async def test_a_message_about_a_call_goes_with_that_call(stack, desk):
     await expect(page.locator("#pop").get_by_test_id("pop-name")).to_have_text("李娜")
     await expect(page.get_by_test_id("desk-message")).to_have_count(0)
 
+    # The number dialled is among this agent's recent numbers in the transfer directory.
+    await expect(page.locator("#state-badge")).to_have_class("badge state-on_call")
+    await page.locator("#btn-transfer").click()
+    await page.locator(f"#directory-recent [data-number='{VIP_LOCAL}']").click()
+    await expect(page.locator("#transfer-number")).to_have_value(VIP_LOCAL)
+    await expect(page.locator("#transfer-chosen")).to_have_text(f"Transfer to: {VIP_LOCAL}")
+    await expect(page.locator("#btn-transfer-go")).to_be_enabled()
+
 
 async def test_dial_from_the_customer_search_rings_the_agents_phone(stack, desk):
     agent = await desk("1002")
