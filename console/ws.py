@@ -78,6 +78,10 @@ class DispositionStore(Protocol):
     async def complaint_board(self, **kw: Any) -> dict[str, Any]: ...
     async def hand_on_complaint(self, complaint_id: int, new_owner: int, **kw: Any) -> dict[str, Any]: ...
     async def audit_agent_force(self, agent_id: int, **kw: Any) -> None: ...
+    # The customer of a call (console/desk/call_customer.py).
+    async def set_call_customer(self, *, interaction_id: str, call_id: str, customer_id: int,
+                                actor_login: str, actor_agent_id: int) -> dict[str, Any]: ...
+    async def add_customer(self, name: str, **kw: Any) -> int: ...
 
 
 class ConsoleSwitches(Protocol):
@@ -152,7 +156,7 @@ class ConsoleSocket(WorkCommands):
             "spy": self._spy,
             "directory": DirectoryCommand(engine),
         }
-        call_customer = CallCustomerCommands(store=store, engine=engine)    # type: ignore[arg-type]
+        call_customer = CallCustomerCommands(store=store, engine=engine)
         self._commands.update({"call_customer": call_customer.choose, "customer_create": call_customer.create})
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:

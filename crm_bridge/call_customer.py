@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from callcenter.errors import NotFound
 from crm_bridge import audit
-from crm_bridge.interactions import _insert
 from crm_bridge.models import Customer, Interaction
 
 
@@ -27,7 +27,8 @@ async def assign(conn: AsyncConnection, *, interaction_id: str, call_id: str, cu
                                  .where(Interaction.id == interaction_id))).scalar()
     values = {"customer_id": customer_id, "customer_type": customer.customer_type,
               "value_class": customer.value_class}
-    stmt = _insert(conn)(Interaction).values(id=interaction_id, call_id=call_id, started_at=now, **values)
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(Interaction).values(id=interaction_id, call_id=call_id, started_at=now, **values)
     await conn.execute(stmt.on_conflict_do_update(index_elements=[Interaction.id],
                                                   set_={k: stmt.excluded[k] for k in values}))
     await audit.record(conn, actor_login=actor_login, actor_agent_id=actor_agent_id, action="interaction.customer",
