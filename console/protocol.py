@@ -26,6 +26,10 @@ Commands: ``available``, ``pause`` ``{"reason"}``, ``logout``, ``disposition`` `
 "pool" (a queue, when assign is pool), "note"} | null}``,
 ``ack`` ``{"seq"}``, ``ping``. Supervisor view only: ``queue_switch`` ``{"queue", "closed": bool,
 "reason"}`` (close a queue now / reopen it; the reply comes once the flip is committed).
+Desk clarity (``DESK_CLARITY_COMMANDS``, issue 10, in ``console/desk/``): ``directory`` ``{"q"}``
+(agents with their live state and queues, for the transfer directory), ``call_customer``
+``{"call_id", "customer_id"}`` and ``customer_create`` ``{"call_id", "name", "customer_type", "number"}``
+(the customer of the call on the desk: stored on its interaction row, the pop updates).
 Tasks (``TASK_COMMANDS``, each answered once committed): ``tasks`` (the agent's open follow-ups and
 callback visits plus their queues' pool tasks, soonest first: reply ``{"tasks": [...], "now"}``),
 ``follow_up_done`` ``{"follow_up_id", "result", "note", "satisfaction": 1-5 | null}``,
@@ -56,6 +60,8 @@ from callcenter.errors import CallCenterError, ValidationFailed
 
 # Commands by family; every one of them is checked by name in ``decode``.
 DESK_COMMANDS = frozenset({"available", "pause", "logout", "queues", "disposition", "ack", "ping"})
+# The desk's transfer directory and the customer chosen for a call (issue 10): console/desk/.
+DESK_CLARITY_COMMANDS = frozenset({"directory", "call_customer", "customer_create"})
 # Call control from the agent desk (issue 4): see decode_transfer / decode_dial.
 CALL_CONTROL_COMMANDS = frozenset({"hold", "resume", "hangup", "transfer", "transfer_complete", "transfer_cancel",
                                    "dial"})
@@ -64,7 +70,7 @@ TASK_COMMANDS = frozenset({"tasks", "follow_up_done", "follow_up_cancel", "compl
 # Supervisor view only: the "closed now" switch; agent_force / spy (supervision); complaints /
 # complaint_reassign (the complaints board); decoders in console/protocol_work.py.
 SUPERVISOR_COMMANDS = frozenset({"queue_switch", "agent_force", "spy", "complaints", "complaint_reassign"})
-COMMANDS = DESK_COMMANDS | CALL_CONTROL_COMMANDS | TASK_COMMANDS | SUPERVISOR_COMMANDS
+COMMANDS = DESK_COMMANDS | DESK_CLARITY_COMMANDS | CALL_CONTROL_COMMANDS | TASK_COMMANDS | SUPERVISOR_COMMANDS
 MAX_QUEUE_CHOICES = 32
 MAX_MESSAGE_BYTES = 64 * 1024
 

@@ -43,6 +43,8 @@ from callcenter.domain import CancelTransfer, CompleteTransfer, DialNumber, Hang
 from callcenter.errors import CallCenterError
 from callcenter.settings import Settings
 from console import protocol
+from console.desk.call_customer import CallCustomerCommands
+from console.desk.directory import DirectoryCommand
 from console.hub import Connection, Hub
 from console.sessions import Session, SessionStore, token_from_request
 from console.ws_work import WorkCommands, error_for, now_iso, spawn
@@ -76,6 +78,10 @@ class DispositionStore(Protocol):
     async def complaint_board(self, **kw: Any) -> dict[str, Any]: ...
     async def hand_on_complaint(self, complaint_id: int, new_owner: int, **kw: Any) -> dict[str, Any]: ...
     async def audit_agent_force(self, agent_id: int, **kw: Any) -> None: ...
+    # The customer of a call (console/desk/call_customer.py).
+    async def set_call_customer(self, *, interaction_id: str, call_id: str, customer_id: int,
+                                actor_login: str, actor_agent_id: int) -> dict[str, Any]: ...
+    async def add_customer(self, name: str, **kw: Any) -> int: ...
 
 
 class ConsoleSwitches(Protocol):
@@ -148,7 +154,10 @@ class ConsoleSocket(WorkCommands):
             "complaint_reassign": self._complaint_reassign,
             "agent_force": self._agent_force,
             "spy": self._spy,
+            "directory": DirectoryCommand(engine),
         }
+        call_customer = CallCustomerCommands(store=store, engine=engine)
+        self._commands.update({"call_customer": call_customer.choose, "customer_create": call_customer.create})
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         # No permessage-deflate: a zlib context per socket costs ~300 KB (1,000 consoles = 300 MB) and

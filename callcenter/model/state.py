@@ -23,6 +23,7 @@ from callcenter.ami import actions
 from callcenter.model.entities import Agent, Call, CallbackEntry, WrapUp
 from callcenter.model.callbacks import CallbackHandlers
 from callcenter.model.control import ControlHandlers
+from callcenter.model.customer_choice import customer_chosen
 from callcenter.model.exits import ExitHandlers
 from callcenter.model.members import MemberHandlers, pause_in_own_queues
 from callcenter.model.routes import RouteHandlers
@@ -100,6 +101,7 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers, Ex
             d.LegDialEnded: self._leg_dial_ended,
             d.ChannelUnheld: self._channel_unheld,
             d.CallAttendedTransferred: self._call_attended_transferred,
+            d.CustomerChosen: lambda e, now: customer_chosen(self, e, now),
         }
 
     # ------------------------------------------------------------------ entry point

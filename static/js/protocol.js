@@ -7,7 +7,7 @@
 export const COMMANDS = Object.freeze(["available", "pause", "logout", "disposition", "ack", "ping", "queue_switch",
   "hold", "resume", "hangup", "transfer", "transfer_complete", "transfer_cancel", "dial",
   "tasks", "follow_up_done", "follow_up_cancel", "complaint_advance", "complaints", "complaint_reassign", "queues",
-  "agent_force", "spy"]);
+  "agent_force", "spy", "directory", "call_customer", "customer_create"]);
 // Supervision (issue 5): agent_force {agent_id, action, reason}, spy {agent_id, mode}.
 export const FORCE_ACTIONS = Object.freeze(["available", "pause", "logout"]);
 export const SPY_MODES = Object.freeze(["listen", "whisper", "barge"]);
