@@ -7,23 +7,22 @@ a page reload shows the chosen card. A call that is no longer this agent's is le
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from callcenter import domain as d
 from callcenter import effects as fx
+from callcenter.model.entities import Agent, Call
 from callcenter.model.members import Effects
 
-if TYPE_CHECKING:
-    from callcenter.model.state import Model
 
-
-def customer_chosen(model: Model, e: d.CustomerChosen, now: datetime) -> Effects:
-    agent = model.agents.get(e.agent_id)
+def customer_chosen(agents: Mapping[int, Agent], calls: Mapping[str, Call], e: d.CustomerChosen,
+                    now: datetime) -> Effects:
+    agent = agents.get(e.agent_id)
     if agent is None:
         return []
     effects: Effects = []
-    call = model.calls.get(e.call_id)
+    call = calls.get(e.call_id)
     if call is not None and agent.call_id == e.call_id:
         call.card = dict(e.card)
         effects += [fx.RecordInteraction(call.interaction_id, call.record_fields()), fx.SupervisorsChanged()]

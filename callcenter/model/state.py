@@ -101,7 +101,7 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers, Ex
             d.LegDialEnded: self._leg_dial_ended,
             d.ChannelUnheld: self._channel_unheld,
             d.CallAttendedTransferred: self._call_attended_transferred,
-            d.CustomerChosen: lambda e, now: customer_chosen(self, e, now),
+            d.CustomerChosen: lambda e, now: customer_chosen(self.agents, self.calls, e, now),
         }
 
     # ------------------------------------------------------------------ entry point
