@@ -11,7 +11,7 @@ from playwright.async_api import expect
 
 from callcenter import appkeys, domain
 from crm_bridge.seed import DEMO_INDIVIDUAL_NUMBER, DEMO_VIP_NUMBER
-from tests.browser.board import agent_row, metric, open_board, queue_stat
+from tests.browser.board import action_dialog, agent_row, answer_dialog, metric, open_board, queue_stat
 from tests.browser.desk import BROWSER_TIMING, PHONE, Desk
 from tests.e2e.stack import eventually, running_stack
 
@@ -70,7 +70,7 @@ async def test_waiting_counts_follow_a_burst_as_calls_are_answered_and_abandoned
 
 async def test_a_stuck_agent_is_fixed_in_one_click_and_a_call_is_listened_to(browser, tmp_path: Path):
     async with running_stack(tmp_path, timing=BROWSER_TIMING, config=TINY) as stack:
-        board = await open_board(browser, stack, accept_dialogs=True)
+        board = await open_board(browser, stack)
         try:
             page = board.page
             agents = {a.login: a.id for a in await stack.store.list_agents()}
@@ -81,6 +81,7 @@ async def test_a_stuck_agent_is_fixed_in_one_click_and_a_call_is_listened_to(bro
             assert stack.sim.queue_state("vip").member(phone).paused
 
             await row.locator("[data-action=force-available]").click()
+            await answer_dialog(page, "暂停已结束")
             await expect(row).not_to_have_class(re.compile(r"\bstuck\b"))
             await expect(row.locator(".badge")).to_have_text("空闲")
             assert not stack.sim.queue_state("vip").member(phone).paused     # Asterisk unpaused the agent
@@ -89,6 +90,8 @@ async def test_a_stuck_agent_is_fixed_in_one_click_and_a_call_is_listened_to(bro
             await stack.sim.place_call(VIP, "Li Na", digits=("1",), talk_seconds=60)
             await expect(row).to_have_attribute("data-state", "on_call")
             await row.locator("[data-action=spy-listen]").click()
+            await expect(action_dialog(page)).to_contain_text("您的话机将振铃")
+            await answer_dialog(page, None)
 
             async def chanspy():
                 return next((e for e in stack.sim_events if e.name == "ChanSpyStart"), None)
@@ -98,6 +101,65 @@ async def test_a_stuck_agent_is_fixed_in_one_click_and_a_call_is_listened_to(bro
             assert start.get("SpyeeChannel").startswith("Local/1002@agent-phones-")
             assert "9001@agent-phones/n" in [e.get("DialString") for e in stack.sim_events if e.name == "DialBegin"]
         finally:
-            errors = list(board.errors)
+            errors = list(board.errors) + list(board.dialogs)
             await board.close()
-        assert not errors, f"uncaught errors in the wallboard: {errors}"
+        assert not errors, f"uncaught errors or browser dialogs in the wallboard: {errors}"
+
+
+async def test_a_forced_pause_is_picked_in_a_dialog_and_the_agent_desk_shows_it(stack, board, desk):
+    page = board.page
+    agent = await desk("1002")                                           # English desk
+    await agent.go_available()
+    row = agent_row(page, "1002")
+    await expect(row).to_have_attribute("data-state", "available")
+    # Only what applies to an available agent: no "make available", but pause and log out.
+    await expect(row.locator("[data-action=force-available]")).to_have_count(0)
+    await expect(row.locator("[data-action=force-pause]")).to_be_visible()
+
+    # Escape cancels: nothing is sent, the agent stays available.
+    await row.locator("[data-action=force-pause]").click()
+    await expect(action_dialog(page)).to_be_visible()
+    await page.keyboard.press("Escape")
+    await expect(action_dialog(page)).to_have_count(0)
+    await expect(row).to_have_attribute("data-state", "available")
+
+    # With the keyboard: the first reason has the focus; Space picks it, the arrow moves to the next.
+    await row.locator("[data-action=force-pause]").click()
+    dialog = action_dialog(page)
+    await expect(dialog.get_by_role("radio")).to_have_count(4)          # the configured pause reasons
+    await expect(dialog.get_by_role("radio", name="午餐")).to_be_focused()
+    await page.keyboard.press("Space")
+    await page.keyboard.press("ArrowDown")
+    await expect(dialog.get_by_role("radio", name="培训")).to_be_checked()
+    await dialog.locator("[data-action=dialog-ok]").click()
+    await expect(dialog).to_have_count(0)
+
+    await expect(row).to_have_attribute("data-state", "paused")
+    await expect(agent.page.locator("#state-badge")).to_have_text("Paused")
+    await expect(agent.page.locator("#state-reason")).to_have_text("Training")
+    assert board.dialogs == []                                           # no prompt()/confirm() any more
+
+
+async def test_a_logged_out_agent_has_no_log_out_and_a_reason_is_needed(stack, board):
+    page = board.page
+    row = agent_row(page, "1001")                                        # never logged in today
+    await expect(row).to_have_attribute("data-state", "logged_out")
+    for action in ("force-logout", "force-pause", "force-available", "spy-listen"):
+        await expect(row.locator(f"[data-action={action}]")).to_have_count(0)
+    await expect(row.locator(".row-actions")).to_have_text("无可用操作")
+
+    agents = {a.login: a.id for a in await stack.store.list_agents()}
+    stack.app[appkeys.ENGINE].post(domain.AgentGoAvailable(agents["1003"]))
+    other = agent_row(page, "1003")
+    await expect(other).to_have_attribute("data-state", "available")
+    await other.locator("[data-action=force-logout]").click()
+    dialog = action_dialog(page)
+    await dialog.locator("[data-action=dialog-ok]").click()               # no reason picked yet
+    await expect(dialog.locator("[data-role=dialog-error]")).to_have_text("请选择一个原因。")
+    await dialog.get_by_label("其他（请说明）").check()
+    await dialog.locator("[data-action=dialog-ok]").click()               # "other" needs words
+    await expect(dialog.locator("[data-role=dialog-error]")).to_have_text("请填写原因说明。")
+    await answer_dialog(page, None, other="交接班")
+    await expect(other).to_have_attribute("data-state", "logged_out")
+    entries = await stack.store.audit_entries(entity="agent", entity_id=agents["1003"])
+    assert any(e["after"].get("reason") == "交接班" for e in entries if e["action"] == "agent.force")

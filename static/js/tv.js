@@ -1,0 +1,108 @@
+// The TV wallboard (/supervisor?tv=1): one large tile per queue, readable from across the room at
+// 1920×1080 — callers waiting, the longest wait (ticking), today's service level — each coloured
+// against the targets, with the day's sparklines, and a strip of agents counted by state.
+//
+// Colours (always with a word beside them, never colour alone):
+//   SL:       ok at or above metrics.sl_target, warn within 90 % of it, bad below (none: no call yet);
+//   longest:  ok under half of metrics.sl_seconds, warn under sl_seconds, bad at or beyond it;
+//   waiting:  ok when nobody waits, else the colour of the longest wait.
+// The board is drawn again on each wallboard frame; the longest wait ticks every second in between.
+// Sparkline SVGs are rebuilt only when their series changed (seriesVersion). textContent only.
+import { el, formatDuration } from "./dom.js";
+import { labelOf } from "./i18n.js";
+import { formatClock, formatNumber, formatShare } from "./format.js";
+import { sparkline } from "./sparkline.js";
+
+const STATES = ["available", "ringing", "on_call", "wrap_up", "paused", "logged_out"];
+
+export function slLevel(sl, target) {
+  if (sl === null || sl === undefined) return "none";
+  return sl >= target ? "ok" : sl >= target * 0.9 ? "warn" : "bad";
+}
+
+export function waitLevel(seconds, slSeconds) {
+  return seconds < slSeconds / 2 ? "ok" : seconds < slSeconds ? "warn" : "bad";
+}
+
+function longestSeconds(queue, nowMs) {
+  const since = (queue.waiting || []).map((c) => Date.parse(c.waiting_since)).filter((v) => !Number.isNaN(v));
+  return since.length ? Math.max(0, (nowMs - Math.min(...since)) / 1000) : 0;
+}
+
+export function mountTv({ root, t, labels, lang, clock, seriesFor }) {
+  const cache = new Map(); // `${queue}:${kind}` -> {version, node}
+  let board = null;
+  let version = -1;
+  const clockNode = el("span", { className: "tv-clock", attrs: { "data-role": "tv-clock" } });
+  const queuesNode = el("div", { className: "tv-queues" });
+  const agentsNode = el("section", { className: "tv-agents", attrs: { "aria-label": t("tv.agents") } });
+  root.replaceChildren(
+    el("header", { className: "tv-header" },
+      el("h1", { text: t("tv.title") }), clockNode,
+      el("a", { className: "tv-leave", text: t("tv.close"), attrs: { href: "/supervisor", "data-action": "tv-leave" } })),
+    queuesNode, agentsNode);
+
+  function spark(queue, kind, target) {
+    const key = `${queue}:${kind}`;
+    const hit = cache.get(key);
+    if (hit && hit.version === version) return hit.node;
+    const node = sparkline(seriesFor(queue), { kind, target, t, lang });
+    cache.set(key, { version, node });
+    return node;
+  }
+
+  function figure(role, label, value, level, word) {
+    return el("div", { className: `tv-figure is-${level}`, attrs: { "data-role": role, "data-level": level } },
+      el("span", { className: "tv-label", text: label }),
+      el("span", { className: "tv-value", text: value }),
+      el("span", { className: "tv-word", text: word }));
+  }
+
+  const word = (level) => (level === "none" ? "" : t(`tv.${level}`));
+
+  function tile(queue, rules, nowMs) {
+    const sl = queue.today ? queue.today.sl : null;
+    const longest = longestSeconds(queue, nowMs);
+    const count = queue.waiting_count ?? (queue.waiting || []).length;
+    const longLevel = count ? waitLevel(longest, rules.sl_seconds) : "ok";
+    const slLvl = slLevel(sl, rules.sl_target);
+    return el("article", { className: `tv-tile is-${slLvl}`, attrs: { "data-queue": queue.name, "data-testid": `tv-queue-${queue.name}` } },
+      el("h2", { text: queue.label || queue.name }),
+      el("div", { className: "tv-figures" },
+        figure("waiting", t("tv.waiting"), formatNumber(count, lang), count ? longLevel : "ok", ""),
+        figure("longest", t("tv.longest"), formatDuration(longest), longLevel, ""),
+        figure("sl", t("tv.sl"), formatShare(sl, lang, 0), slLvl,
+          `${word(slLvl)}${slLvl === "none" ? "" : " · "}${t("tv.target", { target: formatShare(rules.sl_target, lang, 0) })}`)),
+      el("div", { className: "tv-sparks" },
+        spark(queue.name, "waiting", null), spark(queue.name, "sl", rules.sl_target)));
+  }
+
+  function agents(list) {
+    const counts = Object.fromEntries(STATES.map((s) => [s, 0]));
+    for (const a of list) if (a.state in counts) counts[a.state] += 1;
+    agentsNode.replaceChildren(el("h2", { text: t("tv.agents") }), el("div", { className: "tv-states" },
+      ...STATES.map((s) => el("div", { className: `tv-state state-${s}`, attrs: { "data-state": s } },
+        el("span", { className: "tv-value", text: formatNumber(counts[s], lang) }),
+        el("span", { className: "tv-label", text: labelOf(labels, "state", s) })))));
+  }
+
+  function draw() {
+    if (!board) return;
+    const rules = board.metrics || { sl_target: 0.8, sl_seconds: 20 };
+    const nowMs = clock.now();
+    clockNode.textContent = formatClock(nowMs, lang);
+    queuesNode.replaceChildren(...(board.queues || []).map((q) => tile(q, rules, nowMs)));
+  }
+
+  // Between frames only the clock and the longest waits move: a cheap redraw once a second.
+  setInterval(draw, 1000);
+
+  return {
+    render(next, seriesVersion) {
+      board = next;
+      version = seriesVersion;
+      draw();
+      agents(next.agents || []);
+    },
+  };
+}
