@@ -102,7 +102,7 @@ def wallboard(model: Model, now: datetime, metrics: LiveMetrics | None = None) -
                           for t in names]
         board["metrics"] = {"sl_seconds": metrics.rules.sl_seconds, "sl_target": metrics.rules.sl_target,
                             "short_abandon_seconds": metrics.rules.short_abandon_seconds,
-                            "day": metrics.day.isoformat()}
+                            "day": metrics.day.isoformat(), "timezone": str(metrics.rules.zone)}
     agent_figures = metrics.figures("agent") if metrics is not None else {}
     agents = []
     for agent in sorted(model.agents.values(), key=lambda a: a.info.login):

@@ -21,17 +21,21 @@ export function formatSeconds(value, lang, digits = 0) {
     maximumFractionDigits: digits }).format(Number(value));
 }
 
-export function formatDateTime(value, lang) {
+// timeZone: the business-hours zone the server counts days in (metrics.timezone); absent: the browser's.
+const zoned = (timeZone) => (timeZone ? { timeZone } : {});
+
+export function formatDateTime(value, lang, timeZone) {
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) return "";
   return new Intl.DateTimeFormat(localeOf(lang), { year: "numeric", month: "short", day: "numeric",
-    hour: "2-digit", minute: "2-digit" }).format(date);
+    hour: "2-digit", minute: "2-digit", ...zoned(timeZone) }).format(date);
 }
 
-export function formatClock(value, lang) {
+export function formatClock(value, lang, timeZone) {
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) return "";
-  return new Intl.DateTimeFormat(localeOf(lang), { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(date);
+  return new Intl.DateTimeFormat(localeOf(lang), { hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    ...zoned(timeZone) }).format(date);
 }
 
 // An ISO day ("2024-05-03") as the reader writes it ("May 3" / "5月3日"), kept in that calendar day.

@@ -10,8 +10,9 @@ const W = 300;
 const H = 60;
 const PAD = 4;
 
-// kind: "waiting" | "sl"; points: [[t, waiting, sl], ...]; target: the SL target (0..1).
-export function sparkline(points, { kind, target = null, t, lang }) {
+// kind: "waiting" | "sl"; points: [[t, waiting, sl], ...]; target: the SL target (0..1); zone: the
+// time zone of the server's day (metrics.timezone) for the times under the line.
+export function sparkline(points, { kind, target = null, t, lang, zone }) {
   const index = kind === "sl" ? 2 : 1;
   const values = points.filter((p) => p[index] !== null && p[index] !== undefined);
   const title = t(kind === "sl" ? "tv.spark_sl" : "tv.spark_waiting");
@@ -45,7 +46,7 @@ export function sparkline(points, { kind, target = null, t, lang }) {
   const state = kind === "sl" && target !== null ? (last >= target ? "ok" : "bad") : "";
   wrap.append(chart, el("figcaption", { className: `sparkline-caption${state ? ` is-${state}` : ""}` },
     el("span", { text: title }),
-    el("span", { className: "sparkline-range", text: `${formatClock(t0 * 1000, lang)}–${formatClock(end[0] * 1000, lang)}` }),
+    el("span", { className: "sparkline-range", text: `${formatClock(t0 * 1000, lang, zone)}–${formatClock(end[0] * 1000, lang, zone)}` }),
     el("span", { className: "sparkline-last", text: fmt(last) })));
   return wrap;
 }

@@ -46,7 +46,7 @@ function cachedSpark(queue, kind) {
   const hit = sparks.get(key);
   if (hit && hit.version === seriesVersion) return hit.node;
   const target = kind === "sl" ? lastBoard?.metrics?.sl_target ?? null : null;
-  const node = sparkline(seriesFor(queue), { kind, target, t, lang: config.lang });
+  const node = sparkline(seriesFor(queue), { kind, target, t, lang: config.lang, zone: lastBoard?.metrics?.timezone });
   sparks.set(key, { version: seriesVersion, node });
   return node;
 }
@@ -89,7 +89,7 @@ function draw() {
 function render(board) {
   if (!board) return;
   lastBoard = board;
-  ui.updated.textContent = formatDateTime(board.at, config.lang) || "–";
+  ui.updated.textContent = formatDateTime(board.at, config.lang, board.metrics?.timezone) || "–";
   draw();
   if (tv) return;
   renderAgents(board.agents || []);
@@ -150,7 +150,7 @@ function switchBlock(queue, label) {
   });
   button.addEventListener("click", () => flip(queue, label, !state.closed));
   if (!state.closed) return el("div", { className: "switch-line" }, button);
-  const who = t("switch.closed_by", { by: state.by || "?", at: formatDateTime(state.at, config.lang) || "?" });
+  const who = t("switch.closed_by", { by: state.by || "?", at: formatDateTime(state.at, config.lang, lastBoard?.metrics?.timezone) || "?" });
   return el("div", { className: "switch-line is-closed" },
     el("span", { className: "badge badge-closed", text: t("switch.closed_badge") }),
     el("span", { className: "switch-who", text: who }),

@@ -42,11 +42,11 @@ export function mountTv({ root, t, labels, lang, clock, seriesFor }) {
       el("a", { className: "tv-leave", text: t("tv.close"), attrs: { href: "/supervisor", "data-action": "tv-leave" } })),
     queuesNode, agentsNode);
 
-  function spark(queue, kind, target) {
+  function spark(queue, kind, target, zone) {
     const key = `${queue}:${kind}`;
     const hit = cache.get(key);
     if (hit && hit.version === version) return hit.node;
-    const node = sparkline(seriesFor(queue), { kind, target, t, lang });
+    const node = sparkline(seriesFor(queue), { kind, target, t, lang, zone });
     cache.set(key, { version, node });
     return node;
   }
@@ -74,7 +74,7 @@ export function mountTv({ root, t, labels, lang, clock, seriesFor }) {
         figure("sl", t("tv.sl"), formatShare(sl, lang, 0), slLvl,
           `${word(slLvl)}${slLvl === "none" ? "" : " · "}${t("tv.target", { target: formatShare(rules.sl_target, lang, 0) })}`)),
       el("div", { className: "tv-sparks" },
-        spark(queue.name, "waiting", null), spark(queue.name, "sl", rules.sl_target)));
+        spark(queue.name, "waiting", null, rules.timezone), spark(queue.name, "sl", rules.sl_target, rules.timezone)));
   }
 
   function agents(list) {
@@ -90,7 +90,7 @@ export function mountTv({ root, t, labels, lang, clock, seriesFor }) {
     if (!board) return;
     const rules = board.metrics || { sl_target: 0.8, sl_seconds: 20 };
     const nowMs = clock.now();
-    clockNode.textContent = formatClock(nowMs, lang);
+    clockNode.textContent = formatClock(nowMs, lang, rules.timezone);
     queuesNode.replaceChildren(...(board.queues || []).map((q) => tile(q, rules, nowMs)));
   }
 

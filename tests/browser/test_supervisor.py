@@ -163,3 +163,74 @@ async def test_a_logged_out_agent_has_no_log_out_and_a_reason_is_needed(stack, b
     await expect(other).to_have_attribute("data-state", "logged_out")
     entries = await stack.store.audit_entries(entity="agent", entity_id=agents["1003"])
     assert any(e["after"].get("reason") == "交接班" for e in entries if e["action"] == "agent.force")
+
+
+TV_RULES = {"metrics": {"sl_seconds": 1.5, "sl_target": 0.6, "short_abandon_seconds": 0.5, "sample_seconds": 0.3}}
+TV = {"width": 1920, "height": 1080}
+
+
+async def test_the_tv_wallboard_shows_each_queue_in_large_tiles_coloured_against_the_targets(browser, tmp_path: Path):
+    async with running_stack(tmp_path, timing=BROWSER_TIMING, config=TV_RULES) as stack:
+        board = await open_board(browser, stack, viewport=TV)
+        try:
+            page = board.page
+            await page.locator("[data-action=tv-open]").click()
+            await page.wait_for_url("**/supervisor?tv=1")
+            tile = page.get_by_test_id("tv-queue-standard")
+            await expect(page.locator(".tv-tile")).to_have_count(len(stack.settings.queues))
+            waiting, longest, sl = (tile.locator(f"[data-role={r}]") for r in ("waiting", "longest", "sl"))
+            await expect(waiting.locator(".tv-value")).to_have_text("0")
+            await expect(sl).to_have_attribute("data-level", "none")          # no call counted yet
+            # Readable from across the room: the figures are large and every tile fits the screen.
+            box = await waiting.locator(".tv-value").bounding_box()
+            assert box is not None and box["height"] >= 70, box
+            for handle in await page.locator(".tv-tile").all():
+                tile_box = await handle.bounding_box()
+                assert tile_box is not None and tile_box["x"] + tile_box["width"] <= TV["width"], tile_box
+
+            # Nobody in "standard": a caller waits; past sl_seconds the longest wait turns red.
+            caller = await stack.sim.place_call(CALLER, "Liu Qiang", digits=("1",), patience=3.0)
+            await expect(waiting.locator(".tv-value")).to_have_text("1")
+            await expect(longest).to_have_attribute("data-level", "bad")
+            await expect(longest.locator(".tv-value")).to_have_text(re.compile(r"0:0[1-9]"))
+            await expect(waiting.locator(".tv-value")).to_have_text("0")       # they gave up
+            assert caller.outcome == "abandoned"
+            await expect(sl).to_have_attribute("data-level", "bad")           # 0 % against 80 %
+            await expect(sl.locator(".tv-value")).to_have_text("0%")
+            await expect(tile).to_have_class(re.compile(r"\bis-bad\b"))
+
+            # Both agents of "standard" answer the next two callers at once: 2 of 3 within the threshold,
+            # 67 % against the 60 % target: the tile turns green.
+            agents = {a.login: a.id for a in await stack.store.list_agents()}
+            for login in ANSWERING:
+                stack.sim.phone(PHONE.format(login=login)).answer_after = 0.1
+                stack.app[appkeys.ENGINE].post(domain.AgentGoAvailable(agents[login]))
+            await expect(page.locator(".tv-state[data-state=available] .tv-value")).to_have_text("2")
+            for n in (1, 2):
+                await stack.sim.place_call(CALLER, "Liu Qiang", digits=("1",), talk_seconds=0.2)
+                await eventually_answered(stack, n)
+            await expect(sl).to_have_attribute("data-level", "ok")
+            await expect(sl.locator(".tv-value")).to_have_text("67%")
+            await expect(sl.locator(".tv-word")).to_have_text("达标 · 目标 60%")
+            await expect(tile).to_have_class(re.compile(r"\bis-ok\b"))
+
+            # The sparklines drew the day's samples: the waiting caller is the peak of the waiting line.
+            spark = tile.locator(".sparkline-waiting")
+            await expect(spark).to_have_attribute("data-samples", re.compile(r"^(?:[3-9]|\d{2,})$"))
+            await expect(spark.locator("svg title")).to_contain_text("最高 1")
+            points = await spark.locator("polyline").get_attribute("data-points")
+            assert points is not None and int(points) >= 3
+            await expect(tile.locator(".sparkline-sl svg title")).to_contain_text("当前 67%")
+        finally:
+            errors = list(board.errors) + list(board.dialogs)
+            await board.close()
+        assert not errors, f"uncaught errors or browser dialogs on the TV wallboard: {errors}"
+
+
+async def eventually_answered(stack, count: int) -> None:
+    """Wait until *count* calls of "standard" were answered and finished (today's figures)."""
+    async def done():
+        figures = stack.app[appkeys.ENGINE].metrics.figures("queue").get("standard") or {}
+        return figures.get("answered", 0) >= count or None
+
+    await eventually(done, what=f"{count} answered calls in standard")
