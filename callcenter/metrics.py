@@ -34,7 +34,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 FINAL_STATUSES = frozenset({"completed", "abandoned", "ivr_hangup"})   # "left": final only with ended_at
-GROUPINGS = ("day", "hour", "queue", "agent", "tier")
+GROUPINGS = ("day", "hour", "hour_of_day", "queue", "agent", "tier")   # hour_of_day: 0..23 over the range
 NO_TIER = "unknown"
 
 
@@ -176,6 +176,8 @@ def group_key(rec: Mapping[str, Any], by: str, zone: ZoneInfo) -> str | int | No
         return local.date().isoformat()
     if by == "hour":
         return local.strftime("%Y-%m-%d %H:00")
+    if by == "hour_of_day":
+        return local.hour
     raise ValueError(f"unknown grouping {by!r}; expected one of {', '.join(GROUPINGS)}")
 
 

@@ -60,6 +60,14 @@ def test_by_agent_tier_day_and_hour():
     late = call(9, "vip", wait=1, answered=True, at=datetime(2024, 5, 6, 16, 30, tzinfo=UTC))   # 00:39 next day
     assert group_key(late, "day", SHANGHAI) == "2024-05-07"
     assert group_key(late, "hour", SHANGHAI) == "2024-05-07 00:00"
+    assert group_key(late, "hour_of_day", SHANGHAI) == 0
+
+
+def test_hour_of_day_folds_the_days_of_a_range_into_24_local_hours():
+    morning = [call(20 + i, "vip", wait=1, answered=True, at=datetime(2024, 5, 6 + i, 1, 10, tzinfo=UTC))
+               for i in range(3)]                                  # 09:10 in Shanghai on three days
+    hours = aggregate(morning, "hour_of_day", RULES)
+    assert list(hours) == [9] and hours[9].offered == 3 and hours[9].answered_in_sl == 3
 
 
 def test_empty_groups_have_no_ratios_and_unfinished_calls_do_not_count():
