@@ -6,7 +6,8 @@
 //   SL:       ok at or above metrics.sl_target, warn within 90 % of it, bad below (none: no call yet);
 //   longest:  ok under half of metrics.sl_seconds, warn under sl_seconds, bad at or beyond it;
 //   waiting:  ok when nobody waits, else the colour of the longest wait.
-// The board is drawn again on each wallboard frame; the longest wait ticks every second in between.
+// The board is drawn again on each wallboard frame; the longest wait and its colour tick every second
+// in between, in place (the tiles are not rebuilt).
 // Sparkline SVGs are rebuilt only when their series changed (seriesVersion). textContent only.
 import { el, formatDuration } from "./dom.js";
 import { labelOf } from "./i18n.js";
@@ -60,21 +61,41 @@ export function mountTv({ root, t, labels, lang, clock, seriesFor }) {
 
   const word = (level) => (level === "none" ? "" : t(`tv.${level}`));
 
-  function tile(queue, rules, nowMs) {
+  // The figures that move between frames, per queue: redrawn by tick() without rebuilding the tile.
+  let live = [];
+
+  function setLevel(node, level) {
+    node.className = `tv-figure is-${level}`;
+    node.setAttribute("data-level", level);
+  }
+
+  function tile(queue, rules) {
     const sl = queue.today ? queue.today.sl : null;
-    const longest = longestSeconds(queue, nowMs);
     const count = queue.waiting_count ?? (queue.waiting || []).length;
-    const longLevel = count ? waitLevel(longest, rules.sl_seconds) : "ok";
     const slLvl = slLevel(sl, rules.sl_target);
+    const waitingFigure = figure("waiting", t("tv.waiting"), formatNumber(count, lang), "ok", "");
+    const longestFigure = figure("longest", t("tv.longest"), "", "ok", "");
+    live.push({ queue, count, waitingFigure, longestFigure, slSeconds: rules.sl_seconds });
     return el("article", { className: `tv-tile is-${slLvl}`, attrs: { "data-queue": queue.name, "data-testid": `tv-queue-${queue.name}` } },
       el("h2", { text: queue.label || queue.name }),
-      el("div", { className: "tv-figures" },
-        figure("waiting", t("tv.waiting"), formatNumber(count, lang), count ? longLevel : "ok", ""),
-        figure("longest", t("tv.longest"), formatDuration(longest), longLevel, ""),
+      el("div", { className: "tv-figures" }, waitingFigure, longestFigure,
         figure("sl", t("tv.sl"), formatShare(sl, lang, 0), slLvl,
           `${word(slLvl)}${slLvl === "none" ? "" : " · "}${t("tv.target", { target: formatShare(rules.sl_target, lang, 0) })}`)),
       el("div", { className: "tv-sparks" },
         spark(queue.name, "waiting", null, rules.timezone), spark(queue.name, "sl", rules.sl_target, rules.timezone)));
+  }
+
+  function tick() {
+    if (!board) return;
+    const nowMs = clock.now();
+    clockNode.textContent = formatClock(nowMs, lang, (board.metrics || {}).timezone);
+    for (const entry of live) {
+      const longest = longestSeconds(entry.queue, nowMs);
+      const level = entry.count ? waitLevel(longest, entry.slSeconds) : "ok";
+      entry.longestFigure.querySelector(".tv-value").textContent = formatDuration(longest);
+      setLevel(entry.longestFigure, level);
+      setLevel(entry.waitingFigure, level);
+    }
   }
 
   function agents(list) {
@@ -89,13 +110,13 @@ export function mountTv({ root, t, labels, lang, clock, seriesFor }) {
   function draw() {
     if (!board) return;
     const rules = board.metrics || { sl_target: 0.8, sl_seconds: 20 };
-    const nowMs = clock.now();
-    clockNode.textContent = formatClock(nowMs, lang, rules.timezone);
-    queuesNode.replaceChildren(...(board.queues || []).map((q) => tile(q, rules, nowMs)));
+    live = [];
+    queuesNode.replaceChildren(...(board.queues || []).map((q) => tile(q, rules)));
+    tick();
   }
 
-  // Between frames only the clock and the longest waits move: a cheap redraw once a second.
-  setInterval(draw, 1000);
+  // Between frames only the clock and the longest waits move: updated in place once a second.
+  setInterval(tick, 1000);
 
   return {
     render(next, seriesVersion) {

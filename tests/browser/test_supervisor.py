@@ -234,3 +234,26 @@ async def eventually_answered(stack, count: int) -> None:
         return figures.get("answered", 0) >= count or None
 
     await eventually(done, what=f"{count} answered calls in standard")
+
+
+async def test_rows_show_missing_outcomes_and_a_pause_over_its_limit_when_the_server_sends_them(stack, board):
+    """Other parts of issue 10 add these fields to the rows; the page draws them when they are there."""
+    page = board.page
+    engine = stack.app[appkeys.ENGINE]
+    agents = {a.login: a.id for a in await stack.store.list_agents()}
+    plain = engine.wallboard
+
+    def with_fields() -> dict:
+        snapshot = plain()
+        for row in snapshot["agents"]:
+            if row["login"] == "1002":
+                row.update(missing_outcomes=3, pause_limit_seconds=1)
+        return snapshot
+
+    engine.wallboard = with_fields                       # the hub asks the engine for every snapshot
+    stack.app[appkeys.ENGINE].post(domain.AgentGoPaused(agents["1002"], "break"))
+    row = agent_row(page, "1002")
+    await expect(row.locator("[data-role=missing-outcomes]")).to_have_text("未填结果 3")
+    await expect(row).to_have_class(re.compile(r"\bover-limit\b"))        # paused beyond 1 s, between frames
+    await expect(row.locator("[data-role=over-limit]")).to_have_text("超时 1 分钟")
+    await expect(agent_row(page, "1003").locator("[data-role=missing-outcomes]")).to_have_count(0)
