@@ -74,8 +74,11 @@ class DaySeries:
             while len(line) > self.max_points:     # extendleft on a full deque drops from the right
                 line.popleft()
 
-    def view(self) -> dict[str, Any]:
-        """The whole day so far: ``{"day", "step", "queues": {queue: [[t, waiting, sl], ...]}}``."""
+    def view(self, now: datetime | None = None) -> dict[str, Any]:
+        """The whole day so far: ``{"day", "step", "queues": {queue: [[t, waiting, sl], ...]}}`` (with
+        *now*: yesterday's points are gone once the local day changed, even before the next sample)."""
+        if now is not None:
+            self._roll(now)
         return {"day": self.day.isoformat() if self.day else None, "step": self.step,
                 "queues": {q: [list(p) for p in line] for q, line in self._queues.items()}}
 

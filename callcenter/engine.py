@@ -92,7 +92,7 @@ class Engine:
 
     def wallboard_series(self) -> dict[str, Any]:
         """The day's series so far (sent whole in the supervisors' hello)."""
-        return self.series.view()
+        return self.series.view(self.clock())
 
     def sample_series(self) -> dict[str, Any]:
         """Take one point per queue now; returns just that point (the ``wallboard_series`` frame)."""

@@ -11,7 +11,7 @@ from playwright.async_api import expect
 
 from callcenter import appkeys, domain
 from crm_bridge.seed import DEMO_INDIVIDUAL_NUMBER, DEMO_VIP_NUMBER
-from tests.browser.board import action_dialog, agent_row, answer_dialog, metric, open_board, queue_stat
+from tests.browser.board import action_dialog, agent_row, answer_dialog, metric, open_board, queue_card, queue_stat
 from tests.browser.desk import BROWSER_TIMING, PHONE, Desk
 from tests.e2e.stack import eventually, running_stack
 
@@ -257,3 +257,28 @@ async def test_rows_show_missing_outcomes_and_a_pause_over_its_limit_when_the_se
     await expect(row).to_have_class(re.compile(r"\bover-limit\b"))        # paused beyond 1 s, between frames
     await expect(row.locator("[data-role=over-limit]")).to_have_text("超时 1 分钟")
     await expect(agent_row(page, "1003").locator("[data-role=missing-outcomes]")).to_have_count(0)
+
+
+async def test_closing_a_queue_and_reassigning_a_complaint_go_through_dialogs_with_reasons(stack, board):
+    page = board.page
+    card = queue_card(page, "standard")
+    await card.get_by_role("button", name="立即关闭").click()
+    await expect(action_dialog(page).get_by_role("heading")).to_have_text("立即关闭队列「standard」")
+    await answer_dialog(page, "系统故障")
+    await expect(card.locator(".badge-closed")).to_have_text("已关闭")
+    await expect(card.locator(".switch-reason")).to_have_text("原因：系统故障")           # the code, labelled
+    await card.get_by_role("button", name="重新开放").click()
+    await answer_dialog(page, None)                                      # reopening needs no reason
+    await expect(card.locator(".badge-closed")).to_have_count(0)
+
+    complaint = page.locator("#complaints-board tr[data-complaint-id]").first
+    await expect(complaint).to_be_visible()
+    await complaint.locator("[data-action=reassign]").click()
+    dialog = action_dialog(page)
+    await dialog.locator("[data-action=dialog-ok]").click()
+    await expect(dialog.locator("[data-role=dialog-error]")).to_have_text("请选择新责任人。")
+    await dialog.get_by_label("新责任人").select_option(label="陈静 (1006)")
+    await answer_dialog(page, "工作量调整")
+    await expect(complaint).to_contain_text("陈静 (1006)")
+    entries = await stack.store.audit_entries(entity="complaint")
+    assert any("工作量调整" in str(e["after"]) for e in entries), entries[:2]

@@ -40,6 +40,7 @@ def test_a_new_local_day_starts_again():
     frame = series.sample(datetime(2024, 5, 3, 16, 1, tzinfo=UTC), {"vip": 1}, {})   # 00:01 the next day
     assert frame["day"] == "2024-05-04"
     assert [p[1] for p in series.view()["queues"]["vip"]] == [1]
+    assert series.view(datetime(2024, 5, 4, 16, 1, tzinfo=UTC)) == {"day": "2024-05-05", "step": 60.0, "queues": {}}
 
 
 def _call(queue, offered, *, answered=None, ended, status="completed"):
