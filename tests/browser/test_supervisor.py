@@ -182,11 +182,16 @@ async def test_the_tv_wallboard_shows_each_queue_in_large_tiles_coloured_against
             await expect(waiting.locator(".tv-value")).to_have_text("0")
             await expect(sl).to_have_attribute("data-level", "none")          # no call counted yet
             # Readable from across the room: the figures are large and every tile fits the screen.
-            box = await waiting.locator(".tv-value").bounding_box()
-            assert box is not None and box["height"] >= 70, box
-            for handle in await page.locator(".tv-tile").all():
-                tile_box = await handle.bounding_box()
-                assert tile_box is not None and tile_box["x"] + tile_box["width"] <= TV["width"], tile_box
+            # (measured in one step: the tiles are drawn again with every frame)
+            layout = await page.evaluate("""() => ({
+                value: document.querySelector('[data-testid=tv-queue-standard] [data-role=waiting] .tv-value')
+                    .getBoundingClientRect().height,
+                rights: [...document.querySelectorAll('.tv-tile')].map((t) => t.getBoundingClientRect().right),
+                bottoms: [...document.querySelectorAll('.tv-tile, .tv-agents')].map((t) => t.getBoundingClientRect().bottom),
+            })""")
+            assert layout["value"] >= 70, layout
+            assert all(0 < right <= TV["width"] for right in layout["rights"]), layout
+            assert all(0 < bottom <= TV["height"] for bottom in layout["bottoms"]), layout   # no scrolling
 
             # Nobody in "standard": a caller waits; past sl_seconds the longest wait turns red.
             caller = await stack.sim.place_call(CALLER, "Liu Qiang", digits=("1",), patience=3.0)
