@@ -5,7 +5,8 @@
 // Colours (always with a word beside them, never colour alone):
 //   SL:       ok at or above metrics.sl_target, warn within 90 % of it, bad below (none: no call yet);
 //   longest:  ok under half of metrics.sl_seconds, warn under sl_seconds, bad at or beyond it;
-//   waiting:  ok when nobody waits, else the colour of the longest wait.
+//   waiting:  ok when nobody waits; else the colour of the longest wait, at least warn when the queue
+//             has no available agent left.
 // The board is drawn again on each wallboard frame; the longest wait and its colour tick every second
 // in between, in place (the tiles are not rebuilt).
 // Sparkline SVGs are rebuilt only when their series changed (seriesVersion). textContent only.
@@ -20,6 +21,9 @@ export function slLevel(sl, target) {
   if (sl === null || sl === undefined) return "none";
   return sl >= target ? "ok" : sl >= target * 0.9 ? "warn" : "bad";
 }
+
+const ORDER = ["ok", "warn", "bad"];
+const worst = (a, b) => ORDER[Math.max(ORDER.indexOf(a), ORDER.indexOf(b))];
 
 export function waitLevel(seconds, slSeconds) {
   return seconds < slSeconds / 2 ? "ok" : seconds < slSeconds ? "warn" : "bad";
@@ -75,7 +79,8 @@ export function mountTv({ root, t, labels, lang, clock, seriesFor }) {
     const slLvl = slLevel(sl, rules.sl_target);
     const waitingFigure = figure("waiting", t("tv.waiting"), formatNumber(count, lang), "ok", "");
     const longestFigure = figure("longest", t("tv.longest"), "", "ok", "");
-    live.push({ queue, count, waitingFigure, longestFigure, slSeconds: rules.sl_seconds });
+    live.push({ queue, count, waitingFigure, longestFigure, slSeconds: rules.sl_seconds,
+      floor: count && !(queue.available > 0) ? "warn" : "ok" });
     return el("article", { className: `tv-tile is-${slLvl}`, attrs: { "data-queue": queue.name, "data-testid": `tv-queue-${queue.name}` } },
       el("h2", { text: queue.label || queue.name }),
       el("div", { className: "tv-figures" }, waitingFigure, longestFigure,
@@ -94,7 +99,7 @@ export function mountTv({ root, t, labels, lang, clock, seriesFor }) {
       const level = entry.count ? waitLevel(longest, entry.slSeconds) : "ok";
       entry.longestFigure.querySelector(".tv-value").textContent = formatDuration(longest);
       setLevel(entry.longestFigure, level);
-      setLevel(entry.waitingFigure, level);
+      setLevel(entry.waitingFigure, worst(level, entry.floor));
     }
   }
 

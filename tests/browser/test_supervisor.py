@@ -196,7 +196,9 @@ async def test_the_tv_wallboard_shows_each_queue_in_large_tiles_coloured_against
             # Nobody in "standard": a caller waits; past sl_seconds the longest wait turns red.
             caller = await stack.sim.place_call(CALLER, "Liu Qiang", digits=("1",), patience=3.0)
             await expect(waiting.locator(".tv-value")).to_have_text("1")
+            await expect(waiting).not_to_have_attribute("data-level", "ok")    # nobody free to take them
             await expect(longest).to_have_attribute("data-level", "bad")
+            await expect(waiting).to_have_attribute("data-level", "bad")
             await expect(longest.locator(".tv-value")).to_have_text(re.compile(r"0:0[1-9]"))
             await expect(waiting.locator(".tv-value")).to_have_text("0")       # they gave up
             assert caller.outcome == "abandoned"
