@@ -73,6 +73,7 @@ WALLBOARD_LABELS: dict[str, dict[str, str]] = {
     "tv.ok": {"zh": "达标", "en": "on target"},
     "tv.warn": {"zh": "接近目标", "en": "near target"},
     "tv.bad": {"zh": "未达标", "en": "below target"},
+    "tv.no_agent_free": {"zh": "无空闲坐席", "en": "no agent free"},
     "tv.spark_waiting": {"zh": "今日排队人数", "en": "Callers waiting today"},
     "tv.spark_sl": {"zh": "今日服务水平", "en": "Service level today"},
     "tv.spark_none": {"zh": "暂无数据", "en": "No samples yet"},

@@ -77,10 +77,12 @@ export function mountTv({ root, t, labels, lang, clock, seriesFor }) {
     const sl = queue.today ? queue.today.sl : null;
     const count = queue.waiting_count ?? (queue.waiting || []).length;
     const slLvl = slLevel(sl, rules.sl_target);
-    const waitingFigure = figure("waiting", t("tv.waiting"), formatNumber(count, lang), "ok", "");
+    const noneFree = count > 0 && !(queue.available > 0);
+    const waitingFigure = figure("waiting", t("tv.waiting"), formatNumber(count, lang), "ok",
+      noneFree ? t("tv.no_agent_free") : "");
     const longestFigure = figure("longest", t("tv.longest"), "", "ok", "");
     live.push({ queue, count, waitingFigure, longestFigure, slSeconds: rules.sl_seconds,
-      floor: count && !(queue.available > 0) ? "warn" : "ok" });
+      floor: noneFree ? "warn" : "ok" });
     return el("article", { className: `tv-tile is-${slLvl}`, attrs: { "data-queue": queue.name, "data-testid": `tv-queue-${queue.name}` } },
       el("h2", { text: queue.label || queue.name }),
       el("div", { className: "tv-figures" }, waitingFigure, longestFigure,

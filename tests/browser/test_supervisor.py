@@ -197,6 +197,7 @@ async def test_the_tv_wallboard_shows_each_queue_in_large_tiles_coloured_against
             caller = await stack.sim.place_call(CALLER, "Liu Qiang", digits=("1",), patience=3.0)
             await expect(waiting.locator(".tv-value")).to_have_text("1")
             await expect(waiting).not_to_have_attribute("data-level", "ok")    # nobody free to take them
+            await expect(waiting.locator(".tv-word")).to_have_text("无空闲坐席")
             await expect(longest).to_have_attribute("data-level", "bad")
             await expect(waiting).to_have_attribute("data-level", "bad")
             await expect(longest.locator(".tv-value")).to_have_text(re.compile(r"0:0[1-9]"))
