@@ -78,6 +78,7 @@ WALLBOARD_LABELS: dict[str, dict[str, str]] = {
     "tv.spark_sl": {"zh": "今日服务水平", "en": "Service level today"},
     "tv.spark_none": {"zh": "暂无数据", "en": "No samples yet"},
     "tv.spark_summary": {"zh": "{count} 个采样，最高 {max}，当前 {last}", "en": "{count} samples, peak {max}, now {last}"},
+    "met.missing_outcomes": {"zh": "未填结果", "en": "No outcome"},
     # report charts (static/js/charts.js, static/js/reports.js)
     "rep.by_hour_of_day": {"zh": "按时段（0–23 时）", "en": "Hour of day (0–23)"},
     "chart.axis_calls": {"zh": "来电数（通）", "en": "Calls"},

@@ -144,7 +144,7 @@ def complaint_counts(rows: Iterable[Mapping[str, Any]], by: str, rules: metrics.
 
 
 CSV_COLUMNS = ("key", "label", "offered", "answered", "abandoned", "short_abandoned", "answered_in_sl", "sl",
-               "asa", "aht", "abandon_rate", "survey_avg", "surveys")
+               "asa", "aht", "abandon_rate", "survey_avg", "surveys", "missing_outcomes")
 COMPLAINT_COLUMNS = ("opened", "closed_in_sla", "closed_late", "open_overdue")
 
 

@@ -39,6 +39,7 @@ const COLUMNS = [
   ["met.abandoned", (r) => num(r.abandoned)], ["met.short_abandoned", (r) => num(r.short_abandoned)],
   ["met.sl", (r) => share(r.sl)], ["met.asa", (r) => secs(r.asa)], ["met.aht", (r) => secs(r.aht)],
   ["met.abandon_rate", (r) => share(r.abandon_rate)], ["met.survey", (r) => formatNumber(r.survey_avg, lang, 2)],
+  ["met.missing_outcomes", (r) => num(r.missing_outcomes)],
   ["met.outcomes", (r) => Object.entries(r.outcomes || {}).map(([k, v]) => `${labelOf(labels, "outcome", k)} ${num(v)}`).join(", ")],
   ["met.complaints_opened", (r) => num(r.complaints.opened)],
   ["met.complaints_in_sla", (r) => num(r.complaints.closed_in_sla)],
