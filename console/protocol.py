@@ -12,7 +12,11 @@ Browser -> server::
 
 Server kinds: ``hello`` (who you are + current state, sent on connect), ``agent`` (the agent's own
 state), ``pop`` (screen pop while the phone rings), ``pop_withdrawn``, ``call`` (the call connected or
-ended: ``{"call_id", "state": "connected"|"ended", ...}``), ``wallboard`` (supervisor snapshot),
+ended: ``{"call_id", "state": "connected"|"ended", ...}``), ``wallboard`` (supervisor snapshot; its
+``metrics`` carry ``timezone``, the zone of the server's day), ``wallboard_series`` (supervisors, every
+``metrics.sample_seconds``: only the new point per queue, ``{"day", "step", "points": {queue: [epoch_s,
+waiting, sl]}}``; the supervisor's ``hello`` carries the day so far as ``series`` ``{"day", "step",
+"queues": {queue: [[epoch_s, waiting, sl], ...]}}`` and the reason lists ``action_reasons``),
 ``switches`` (supervisors: ``{"switches": [{"queue", "closed", "reason", "by", "at"}, ...]}``, the
 "closed now" switch of every queue, sent whole after each flip), ``complaints`` (supervisors: the
 complaints board, sent whole after an escalation or a hand-over), ``complaint_escalated`` (supervisors
@@ -25,7 +29,8 @@ Commands: ``available``, ``pause`` ``{"reason"}``, ``logout``, ``disposition`` `
 "follow_up": {"due_at" (ISO 8601 with its offset, in the future, within a year), "assign": "me" | "pool",
 "pool" (a queue, when assign is pool), "note"} | null}``,
 ``ack`` ``{"seq"}``, ``ping``. Supervisor view only: ``queue_switch`` ``{"queue", "closed": bool,
-"reason"}`` (close a queue now / reopen it; the reply comes once the flip is committed).
+"reason"}`` (close a queue now / reopen it; the reply comes once the flip is committed; the reason is a
+code of ``supervision.action_reasons.queue_close`` or the supervisor's own words).
 Desk clarity (``DESK_CLARITY_COMMANDS``, issue 10, in ``console/desk/``): ``directory`` ``{"q"}``
 (agents with their live state and queues, for the transfer directory), ``call_customer``
 ``{"call_id", "customer_id"}`` and ``customer_create`` ``{"call_id", "name", "customer_type", "number"}``

@@ -64,6 +64,7 @@ class ConsoleEngine(Protocol):
     def post(self, event: Any) -> None: ...
     def agent_snapshot(self, agent_id: int) -> dict[str, Any]: ...
     def wallboard(self) -> dict[str, Any]: ...
+    def wallboard_series(self) -> dict[str, Any]: ...
     def wrapup_call(self, agent_id: int, call_id: str) -> dict[str, Any] | None: ...
 
 
@@ -126,6 +127,7 @@ class ConsoleSocket(WorkCommands):
                  sessions: SessionStore, heartbeat: float = 20.0, switches: ConsoleSwitches | None = None) -> None:
         self._outcomes = tuple(settings.console.outcomes)
         self._pause_reasons = tuple(settings.console.pause_reasons)
+        self._action_reasons = settings.supervision.action_reasons
         self._complaint_rules = settings.complaints
         self._queues = tuple(settings.queues)
         self._store = store
@@ -205,6 +207,8 @@ class ConsoleSocket(WorkCommands):
         if view == "supervisor":
             hello["snapshot"] = self._safe(self._engine.wallboard, {"queues": [], "agents": [], "at": now_iso()})
             hello["switches"] = self._switch_view()
+            hello["series"] = self._safe(self._engine.wallboard_series, {"queues": {}})
+            hello["action_reasons"] = {action: list(codes) for action, codes in self._action_reasons.items()}
             hello["seq"] = 0
             return self._hub.connect_supervisor(ws, session.agent_id, hello=protocol.encode("hello", hello),
                                                 tag=session.token)
