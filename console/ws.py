@@ -119,7 +119,8 @@ class ConsoleSocket(WorkCommands):
     def __init__(self, *, settings: Settings, store: DispositionStore, engine: ConsoleEngine, hub: Hub,
                  sessions: SessionStore, heartbeat: float = 20.0, switches: ConsoleSwitches | None = None) -> None:
         self._outcomes = tuple(settings.console.outcomes)
-        self._pause_reasons = tuple(settings.console.pause_reasons)
+        self._pause_reasons = settings.console.pause_codes
+        self._pause_limits = settings.console.pause_limits
         self._complaint_rules = settings.complaints
         self._queues = tuple(settings.queues)
         self._store = store
@@ -191,7 +192,8 @@ class ConsoleSocket(WorkCommands):
         user = {"agent_id": session.agent_id, "login": session.login, "name": session.name,
                 "role": session.role, "language": session.language}
         hello: dict[str, Any] = {"user": user, "view": view, "outcomes": list(self._outcomes),
-                                 "pause_reasons": list(self._pause_reasons), "epoch": self._hub.epoch,
+                                 "pause_reasons": list(self._pause_reasons), "pause_limits": dict(self._pause_limits),
+                                 "epoch": self._hub.epoch,
                                  "now": now_iso()}
         if view == "supervisor":
             hello["snapshot"] = self._safe(self._engine.wallboard, {"queues": [], "agents": [], "at": now_iso()})

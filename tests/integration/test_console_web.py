@@ -322,7 +322,8 @@ async def test_ws_hello_carries_user_snapshot_outcomes_and_pause_reasons(console
     assert data["user"] == {"agent_id": 1, "login": "alice", "name": "Alice", "role": "agent", "language": "en"}
     assert data["snapshot"] == console.engine.snapshots[1]
     assert data["outcomes"] == list(Settings().console.outcomes)
-    assert data["pause_reasons"] == list(Settings().console.pause_reasons)
+    assert data["pause_reasons"] == list(Settings().console.pause_codes)
+    assert data["pause_limits"] == Settings().console.pause_limits
     assert data["seq"] == 0 and data["epoch"] == console.hub.epoch
     assert console.hub.agents_online() == {1}
 
