@@ -44,6 +44,7 @@ class MemberHandlers:
     _call_completed: Callable[..., Effects]
     _hangup: Callable[..., Effects]
     _offer_callback: Callable[..., Effects]
+    _armed_pause: Callable[..., Effects]
 
     # ------------------------------------------------------------------ members
     def _member_added(self, e: d.MemberAdded, now: datetime) -> Effects:
@@ -200,6 +201,7 @@ class MemberHandlers:
         agent = self._command_agent(e.agent_id)
         if agent is None:
             return [fx.Problem("command for an unknown agent", {"agent_id": e.agent_id})]
+        agent.pause_next, agent.lost_from = "", None    # an explicit wish replaces both
         agent.wants, agent.want_reason = "available", ""
         self._touched.add(e.agent_id)
         notice = self._forced(e.agent_id, "available", e.by)
@@ -215,6 +217,7 @@ class MemberHandlers:
         agent = self._command_agent(e.agent_id)
         if agent is None:
             return [fx.Problem("command for an unknown agent", {"agent_id": e.agent_id})]
+        agent.pause_next, agent.lost_from = "", None    # an explicit wish replaces both
         agent.wants, agent.want_reason = "paused", e.reason
         return [fx.SavePresence(e.agent_id, agent.wants, e.reason, agent.want_queues),
                 *self._forced(e.agent_id, "pause", e.by, e.reason), *self._reconcile(agent)]
@@ -223,6 +226,7 @@ class MemberHandlers:
         agent = self._command_agent(e.agent_id)
         if agent is None:
             return [fx.Problem("command for an unknown agent", {"agent_id": e.agent_id})]
+        agent.pause_next, agent.lost_from = "", None    # an explicit wish replaces both
         agent.wants, agent.want_reason = "logged_out", ""
         return [fx.SavePresence(e.agent_id, agent.wants, queues=agent.want_queues),
                 *self._forced(e.agent_id, "logout", e.by), *self._reconcile(agent)]
@@ -257,6 +261,7 @@ class MemberHandlers:
         if agent.activity is Activity.IDLE:
             agent.call_id = None
         effects.append(fx.CancelTimer(f"wrapup:{agent.info.agent_id}"))
+        effects += self._armed_pause(agent)         # "pause after this call": paused, never unpaused first
         effects += self._offer_callback(agent, now)
         effects += self._reconcile(agent)
         self._touched.add(agent.info.agent_id)
