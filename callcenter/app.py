@@ -22,6 +22,7 @@ from callcenter.switches import QueueSwitches
 from console.hub import Hub
 from console.web import setup_console
 from crm_bridge import reports
+from crm_bridge.pauses import PauseLog
 from crm_bridge.store import Store
 from ivr.server import IvrServer
 
@@ -47,7 +48,7 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
     hub = Hub(wallboard=lambda: engine_ref[0].wallboard())
     switches = QueueSwitches(settings, store, hub.broadcast_supervisors)   # supervisors' "closed now"
     engine = Engine(settings, hub=hub, recorder=recorder, send_ami=gateway.send, identify=lookup,
-                    save_presence=store.set_presence, callback_store=store)
+                    save_presence=store.set_presence, callback_store=store, pause_log=PauseLog(store))
     engine_ref.append(engine)
     async def request_callback(fields: dict[str, Any], card: dict[str, Any] | None) -> dict[str, Any]:
         row = await store.add_callback(**fields)        # saved first: the caller is told only then
