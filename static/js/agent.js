@@ -24,6 +24,10 @@ const ui = {
   available: $("btn-available"),
   pauseReason: $("pause-reason"),
   pause: $("btn-pause"),
+  pauseAfter: $("btn-pause-after"),
+  pauseArmed: $("pause-armed"),
+  pauseArmedText: $("pause-armed-text"),
+  pauseAfterCancel: $("btn-pause-after-cancel"),
   logoutQueues: $("btn-logout-queues"),
   message: $("state-message"),
   pop: $("pop"),
@@ -114,6 +118,8 @@ function frame(kind, data) {
     }
     case "notice": // a supervisor set this agent's state (issue 5): "set by supervisor X"
       if (data.kind === "forced") showMessage(t(`notice.forced.${data.action}`, { by: data.by || "?" }), false);
+      // presence: the desk came back after the server had paused / logged out a lost connection
+      if (data.kind === "presence" && data.action === "restored") showMessage(t("notice.presence.restored"), false);
       break;
     default:
       break;
@@ -140,7 +146,14 @@ function renderState() {
   const on = desk.connected;
   ui.available.disabled = !on || !["paused", "logged_out"].includes(state);
   ui.pause.disabled = !on || !["available", "paused"].includes(state) || desk.pauseReasons.length === 0;
-  ui.pauseReason.disabled = ui.pause.disabled;
+  // "Pause after this call": from any state but logged out (idle: the server pauses now); armed: shown
+  // with its code and a cancel button.
+  const armed = agent && agent.pause_after_call;
+  ui.pauseAfter.disabled = !on || ["logged_out", "unknown"].includes(state) || desk.pauseReasons.length === 0;
+  ui.pauseArmed.hidden = !armed;
+  ui.pauseArmedText.textContent = armed ? t("pause.after_call_armed", { reason: labelOf(labels, "reason", armed) }) : "";
+  ui.pauseAfterCancel.disabled = !on || !armed;
+  ui.pauseReason.disabled = ui.pause.disabled && ui.pauseAfter.disabled;
   ui.logoutQueues.disabled = !on || ["logged_out", "ringing", "on_call", "unknown"].includes(state);
 }
 
@@ -193,6 +206,8 @@ function command(button, type, data) {
 
 ui.available.addEventListener("click", () => command(ui.available, "available"));
 ui.pause.addEventListener("click", () => command(ui.pause, "pause", { reason: ui.pauseReason.value }));
+ui.pauseAfter.addEventListener("click", () => command(ui.pauseAfter, "pause_after_call", { reason: ui.pauseReason.value }));
+ui.pauseAfterCancel.addEventListener("click", () => command(ui.pauseAfterCancel, "pause_after_call", { reason: null }));
 ui.logoutQueues.addEventListener("click", () => command(ui.logoutQueues, "logout"));
 
 // ------------------------------------------------------------------ screen pop

@@ -30,13 +30,20 @@ const COLUMNS = [
   ["met.complaints_overdue", (r) => num(r.complaints.open_overdue)],
 ];
 
+// Per agent only: minutes paused, and minutes beyond each pause code's limit (highlighted when any).
+const PAUSE_COLUMNS = [
+  ["rep.paused_minutes", (r) => num(r.paused_minutes)],
+  ["rep.pause_over_minutes", (r) => num(r.pause_over_minutes), (r) => (r.pause_over_minutes > 0 ? "over-limit" : "")],
+];
+
 function renderTable(report) {
+  const columns = report.by === "agent" ? [...COLUMNS, ...PAUSE_COLUMNS] : COLUMNS;
   clear($("report-head"));
-  $("report-head").append(...COLUMNS.map(([key]) => el("th", { text: t(key), attrs: { scope: "col" } })));
+  $("report-head").append(...columns.map(([key]) => el("th", { text: t(key), attrs: { scope: "col" } })));
   clear($("report-body"));
   const rows = [...report.rows, { ...report.total, label: t("rep.total") }];
   $("report-body").append(...rows.map((r, i) => el("tr", { className: i === rows.length - 1 ? "report-total" : "" },
-    ...COLUMNS.map(([, cell]) => el("td", { text: cell(r) })))));
+    ...columns.map(([, cell, cls]) => el("td", { text: cell(r), className: cls ? cls(r) : "" })))));
 }
 
 function renderVolume(rows) {

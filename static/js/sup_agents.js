@@ -1,12 +1,13 @@
 // Supervisor page, agents table (issue 5): state, pause reason, time in state, current call + tier,
-// answered today, stuck rows highlighted with the reason, and one-click fixes per row: Available /
+// answered today, stuck rows highlighted with the reason, a pause beyond its code's limit highlighted
+// ("pause-over", issue 10) and an armed "pause after this call", and one-click fixes per row: Available /
 // Pause / Log out (agent_force, with confirm) and Listen / Whisper / Barge (spy, only while on a call).
 //
 // "stuck" comes with each wallboard frame, but since only changes on a state change: between frames
 // the row is recomputed every few seconds from stuck_at ({reason, at}) with the page's server-synced
 // clock. Names and reasons go in with textContent (dom.el), never innerHTML.
 
-import { el } from "./dom.js";
+import { el, formatDuration } from "./dom.js";
 import { labelOf } from "./i18n.js";
 
 const RECHECK_MS = 5000;
@@ -18,6 +19,19 @@ export function stuckNow(agent, nowMs) {
   const due = Date.parse(at.at);
   if (Number.isNaN(due) || nowMs < due) return null;
   return { reason: at.reason, minutes: Math.floor((nowMs - Date.parse(agent.since)) / 60000) };
+}
+
+// Pause codes with a limit: how far beyond it the agent is now (seconds), or null. From pause_over_at
+// (the server's pause start + the code's limit) and the page's server-synced clock, like stuck_at.
+export function pauseOverNow(agent, nowMs) {
+  if (agent.state !== "paused" || !agent.pause_over_at) return null;
+  const due = Date.parse(agent.pause_over_at);
+  if (Number.isNaN(due) || nowMs < due) return null;
+  return Math.floor((nowMs - due) / 1000);
+}
+
+function rowKey(agent, nowMs) {
+  return `${stuckNow(agent, nowMs) ? 1 : 0}${pauseOverNow(agent, nowMs) === null ? 0 : 1}`;
 }
 
 export function mountAgents({ body, socket, t, labels, ticker, clock, lang, status }) {
@@ -78,14 +92,26 @@ export function mountAgents({ body, socket, t, labels, ticker, clock, lang, stat
         button("spy-whisper", "sup.spy_whisper", () => spy(agent, "whisper")),
         button("spy-barge", "sup.spy_barge", () => spy(agent, "barge")));
     }
+    const over = pauseOverNow(agent, nowMs);
     const stateCell = el("td", {},
       el("span", { className: `badge state-${agent.state}`, text: labelOf(labels, "state", agent.state) }),
-      stuck ? el("span", { className: "stuck-reason", text: t(`sup.stuck.${stuck.reason}`, { minutes: stuck.minutes }) }) : null);
-    return el("tr", { className: stuck ? "stuck" : "", attrs: { "data-agent-id": agent.agent_id, "data-state": agent.state } },
+      stuck ? el("span", { className: "stuck-reason", text: t(`sup.stuck.${stuck.reason}`, { minutes: stuck.minutes }) }) : null,
+      agent.pause_after_call ? el("span", { className: "pause-next", attrs: { "data-testid": "pause-next" },
+        text: t("sup.pause_after_call", { reason: labelOf(labels, "reason", agent.pause_after_call) }) }) : null);
+    // The pause code, its limit, and (beyond it) by how much: the row is marked "pause-over".
+    const limit = agent.state === "paused" && agent.pause_limit_seconds
+      ? t("pause.limit", { minutes: Math.round(agent.pause_limit_seconds / 6) / 10 }) : "";
+    const reasonCell = el("td", {},
+      el("span", { text: labelOf(labels, "reason", agent.reason) }),
+      limit ? el("span", { className: "pause-limit muted", text: ` · ${limit}` }) : null,
+      over !== null ? el("span", { className: "pause-over-by", attrs: { "data-testid": "pause-over" },
+        text: t("sup.pause_over", { time: formatDuration(over) }) }) : null);
+    const classes = [stuck ? "stuck" : "", over !== null ? "pause-over" : ""].filter(Boolean).join(" ");
+    return el("tr", { className: classes, attrs: { "data-agent-id": agent.agent_id, "data-state": agent.state } },
       el("td", { text: agent.name }),
       el("td", { text: agent.login }),
       stateCell,
-      el("td", { text: labelOf(labels, "reason", agent.reason) }),
+      reasonCell,
       el("td", { className: "num" }, ticker.track(el("span", { className: "timer" }), agent.since)),
       el("td", { text: agent.call_id ? labelOf(labels, "customer_type", agent.customer_type) || "•" : "" }),
       el("td", { className: "num", text: agent.answered_today ?? "" }),
@@ -106,13 +132,13 @@ export function mountAgents({ body, socket, t, labels, ticker, clock, lang, stat
   let shown = "";
   setInterval(() => {
     const nowMs = clock.now();
-    const key = agents.map((a) => (stuckNow(a, nowMs) ? "1" : "0")).join("");
+    const key = agents.map((a) => rowKey(a, nowMs)).join("");
     if (key !== shown) render();
     shown = key;
   }, RECHECK_MS);
 
   return {
     hello: (data) => { reasons = Array.isArray(data.pause_reasons) ? data.pause_reasons : []; },
-    render: (list) => { render(list); shown = agents.map((a) => (stuckNow(a, clock.now()) ? "1" : "0")).join(""); },
+    render: (list) => { render(list); shown = agents.map((a) => rowKey(a, clock.now())).join(""); },
   };
 }
