@@ -143,6 +143,9 @@ class PresenceHandlers:
         if code:
             limit = self.settings.console.pause_limits.get(code)
             effects.append(fx.PauseStarted(agent.info.agent_id, code, now, limit))
+        if agent.state is agent.shown and code:
+            # Paused before and after, with another code (wrap-up -> lunch): no state change tells the desk.
+            effects += [fx.SendToAgent(agent.info.agent_id, "agent", agent.view()), fx.SupervisorsChanged()]
         return effects
 
 

@@ -71,8 +71,9 @@ def test_after_the_saved_wrap_up_the_agent_is_paused_with_the_code_never_unpause
     assert pauses(effects) == [("true", "break")]
     assert fx.SavePresence(1, "paused", "break", None) in effects
     assert (model.agents[1].wants, model.agents[1].want_reason, model.agents[1].pause_next) == ("paused", "break", "")
-    model.apply(d.MemberPaused("vip", IFACE, "1001", True, "break"), at(70))
+    effects = model.apply(d.MemberPaused("vip", IFACE, "1001", True, "break"), at(70))
     assert (model.agents[1].state.value, model.agents[1].reason) == ("paused", "break")
+    assert sent_views(effects)[-1]["reason"] == "break"       # the desk is told the new code
 
 
 def test_the_wrap_up_time_running_out_pauses_too():
