@@ -22,7 +22,7 @@ from callcenter.switches import QueueSwitches
 from console.hub import Hub
 from console.web import setup_console
 from crm_bridge import reports
-from crm_bridge.pauses import PauseLog
+from crm_bridge.pauses import PauseLog, open_pauses
 from crm_bridge.store import Store
 from ivr.server import IvrServer
 
@@ -77,6 +77,7 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
             domain.AgentInfo(a.id, a.login, a.name, a.interface or "", tuple(a.queues), a.role) for a in agents)))
         for a in agents:      # what each agent last asked for; re-told to Asterisk at the first resync
             engine.post(domain.PresenceRestored(a.id, a.presence, a.presence_reason, a.presence_queues))
+        engine.post(domain.PausesRestored(tuple(await open_pauses(store))))   # a restart splits no pause
         engine.post(domain.CallbacksLoaded(tuple(await store.open_callbacks())))
         engine.metrics.load(await reports.today_records(store, engine.metrics))   # the wall survives a restart
         yield

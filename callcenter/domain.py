@@ -328,6 +328,13 @@ class DeskAbsent:
 
 
 @dataclass(frozen=True, slots=True)
+class PausesRestored:
+    """At start-up: the pause periods still open in the store, ``(agent_id, code, started_at)`` each, so a
+    restart neither splits a pause nor resets the time counted against its code's limit."""
+    periods: tuple[tuple[int, str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class DispositionSaved:
     """The wrap-up was committed to the store (already acknowledged to the browser)."""
     agent_id: int

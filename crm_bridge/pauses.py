@@ -42,6 +42,14 @@ class PauseLog:
                                                          PausePeriod.ended_at.is_(None)).values(ended_at=at))
 
 
+async def open_pauses(store: Any) -> list[tuple[int, str, datetime]]:
+    """At start-up: the periods still open, ``(agent_id, code, started_at)``."""
+    stmt = select(PausePeriod.agent_id, PausePeriod.reason, PausePeriod.started_at).where(
+        PausePeriod.ended_at.is_(None))
+    async with store.connect() as conn:
+        return [(int(r.agent_id), r.reason, metrics.aware(r.started_at)) for r in (await conn.execute(stmt)).all()]
+
+
 async def pause_rows(store: Any, start: datetime, end: datetime) -> list[dict[str, Any]]:
     """The pause periods that began in [start, end)."""
     stmt = select(PausePeriod.agent_id, PausePeriod.reason, PausePeriod.started_at, PausePeriod.ended_at,

@@ -131,6 +131,15 @@ class PresenceHandlers:
         return [fx.SendToAgent(e.agent_id, "agent", agent.view()), fx.SupervisorsChanged(), *self._reconcile(agent)]
 
     # ------------------------------------------------------------------ pause periods
+    def _pauses_restored(self, e: d.PausesRestored, now: datetime) -> Effects:
+        for agent_id, code, started_at in e.periods:
+            agent = self.agents.get(agent_id)
+            if agent is not None and not agent.pause_open:
+                # Checked against Asterisk at the first QueueStatus snapshot (it touches every agent in a
+                # queue): still paused with that code, the period goes on; otherwise it ends then.
+                agent.pause_open, agent.pause_since = code, started_at
+        return []
+
     def _pause_period(self, agent: Agent, now: datetime) -> Effects:
         """Open / close the agent's pause period when their paused code changed."""
         code = agent.reason if agent.state is AgentState.PAUSED else ""

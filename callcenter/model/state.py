@@ -90,6 +90,7 @@ class Model(MemberHandlers, PresenceHandlers, RouteHandlers, CallbackHandlers, C
             d.DeskConnected: self._desk_connected,
             d.DeskDisconnected: self._desk_disconnected,
             d.DeskAbsent: self._desk_absent,
+            d.PausesRestored: self._pauses_restored,
             d.AgentSelectQueues: self._select_queues,
             d.DispositionSaved: self._disposition_saved,
             d.WrapUpExpired: self._wrapup_expired,

@@ -53,3 +53,13 @@ async def test_the_supervisor_view_is_no_desk(console: Console) -> None:
     ws = await console.ws()
     await receive(ws)
     assert not any(isinstance(e, DeskConnected) for e in console.engine.posted)
+
+
+async def test_a_server_shutting_down_is_not_the_agents_leaving(console: Console) -> None:
+    await console.login("alice")
+    ws = await console.ws()
+    await receive(ws)
+    await console.hub.close_all()                 # what on_shutdown does: every socket closed, then waited for
+    assert (await asyncio.wait_for(ws.receive(), TIMEOUT)).type.name in ("CLOSE", "CLOSED", "CLOSING")
+    await console.client.server.close()           # every handler has finished
+    assert not any(isinstance(e, DeskDisconnected) for e in console.engine.posted)

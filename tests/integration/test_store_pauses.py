@@ -9,7 +9,7 @@ import pytest
 from callcenter.metrics import Rules
 from callcenter.settings import Settings
 from crm_bridge import reports
-from crm_bridge.pauses import PauseLog, pause_rows
+from crm_bridge.pauses import PauseLog, open_pauses, pause_rows
 from crm_bridge.seed import seed_demo
 from crm_bridge.store import Store
 
@@ -33,7 +33,9 @@ async def test_periods_open_close_and_a_restart_continues_the_same_code(store: S
     await log.pause_started(agent, "break", T0, 900)
     await log.pause_started(agent, "break", T0 + timedelta(minutes=5), 900)      # seen again after a restart
     await log.pause_started(agent, "lunch", T0 + timedelta(minutes=20), 3600)    # code changed: break ends
+    assert await open_pauses(store) == [(agent, "lunch", T0 + timedelta(minutes=20))]   # read at start-up
     await log.pause_ended(agent, T0 + timedelta(minutes=90))
+    assert await open_pauses(store) == []
     rows = sorted(await pause_rows(store, T0 - timedelta(hours=1), T0 + timedelta(hours=3)),
                   key=lambda r: r["started_at"])
     assert [(r["reason"], r["started_at"], r["ended_at"], r["limit_seconds"]) for r in rows] == [

@@ -215,3 +215,21 @@ def test_the_wallboard_row_shows_the_limit_and_the_time_over_it():
     assert row["pause_over_at"] == at(906).isoformat()
     (row,) = views.wallboard(model, at(60))["agents"]
     assert row["pause_over_seconds"] == 0
+
+
+def test_after_a_restart_nobody_is_watched_and_an_open_pause_keeps_its_start():
+    model = make_model()
+    model.apply(d.PresenceRestored(1, "paused", "break"), T0)
+    model.apply(d.PausesRestored(((1, "break", T0 - timedelta(minutes=20)),)), T0)
+    effects = model.apply(d.QueueSnapshot((d.MemberAdded("vip", IFACE, "1001", True, "break"),)), T0)
+    assert not [e for e in effects if isinstance(e, (fx.StartTimer, fx.PauseStarted, fx.PauseEnded))]
+    (row,) = views.wallboard(model, T0)["agents"]
+    assert row["pause_over_seconds"] == 5 * 60                 # 20 min of a 15 min break, across the restart
+
+
+def test_an_open_pause_that_ended_while_the_server_was_down_is_closed():
+    model = make_model()
+    model.apply(d.PresenceRestored(1, "available"), T0)
+    model.apply(d.PausesRestored(((1, "break", T0 - timedelta(minutes=20)),)), T0)
+    effects = model.apply(d.QueueSnapshot((d.MemberAdded("vip", IFACE, "1001"),)), T0)
+    assert [e for e in effects if isinstance(e, fx.PauseEnded)] == [fx.PauseEnded(1, T0)]
