@@ -7,7 +7,7 @@
 // the row is recomputed every few seconds from stuck_at ({reason, at}) with the page's server-synced
 // clock. Names and reasons go in with textContent (dom.el), never innerHTML.
 
-import { el, formatDuration } from "./dom.js";
+import { el } from "./dom.js";
 import { labelOf } from "./i18n.js";
 
 const RECHECK_MS = 5000;
@@ -104,8 +104,8 @@ export function mountAgents({ body, socket, t, labels, ticker, clock, lang, stat
     const reasonCell = el("td", {},
       el("span", { text: labelOf(labels, "reason", agent.reason) }),
       limit ? el("span", { className: "pause-limit muted", text: ` · ${limit}` }) : null,
-      over !== null ? el("span", { className: "pause-over-by", attrs: { "data-testid": "pause-over" },
-        text: t("sup.pause_over", { time: formatDuration(over) }) }) : null);
+      over !== null ? el("span", { className: "pause-over-by", attrs: { "data-testid": "pause-over" } },
+        `${t("sup.pause_over")} `, ticker.track(el("span", { className: "timer" }), agent.pause_over_at)) : null);
     const classes = [stuck ? "stuck" : "", over !== null ? "pause-over" : ""].filter(Boolean).join(" ");
     return el("tr", { className: classes, attrs: { "data-agent-id": agent.agent_id, "data-state": agent.state } },
       el("td", { text: agent.name }),

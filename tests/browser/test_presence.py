@@ -1,9 +1,10 @@
 """Pause codes and presence in a real browser (issue 10): "pause after this call" pauses at the end of the
 call with its code; a closed browser pauses the agent within the configured time and reopening restores
-available; a pause beyond its code's limit is highlighted on the supervisor's wallboard."""
+available; a pause beyond its code's limit is highlighted on the supervisor's wallboard and counted in the agent report."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -136,11 +137,20 @@ async def test_a_pause_beyond_its_limit_is_highlighted_on_the_wallboard(stack, d
         row = agent_row(board.page, "1002")
         await expect(row).to_have_attribute("data-state", "paused")
         await expect(row).to_have_class("pause-over", timeout=TIMEOUT_MS)   # the page's own clock turns it on time
-        await expect(row.get_by_test_id("pause-over")).to_contain_text("暂停超时")
+        over = row.get_by_test_id("pause-over")
+        await expect(over).to_contain_text("暂停超时")
+        await expect(over).to_have_text(re.compile(r"暂停超时 0:(0[7-9]|[1-5]\d)"))    # ticking: 7 s over by now
         await expect(row).to_contain_text("小休")                           # the code, labelled
 
         await page.locator("#btn-available").click()                       # back: the highlight goes
         await expect(row).to_have_attribute("data-state", "available")
         await expect(row.get_by_test_id("pause-over")).to_have_count(0)
+
+        # The agent report counts the minutes beyond the limit (highlighted), per agent.
+        await board.page.goto(f"{stack.base_url}/reports?by=agent")
+        await expect(board.page.locator("#report-head")).to_contain_text("暂停超时（分钟）")
+        report_row = board.page.locator("#report-body tr").filter(has_text="(1002)")
+        await expect(report_row.locator("td.over-limit")).to_have_count(1)
+        assert float(await report_row.locator("td.over-limit").text_content()) > 0
     finally:
         await board.close()
