@@ -16,11 +16,14 @@ from callcenter import effects as fx
 from callcenter.ami import actions
 from callcenter.model.entities import Agent, Call, Membership
 from callcenter.model.tables import Activity, CallState
+from callcenter.pause_codes import CONNECTION_LOST
 
 if TYPE_CHECKING:
     from callcenter.settings import Settings
 
 Effects = list[Any]
+# Pause reasons the server sets, never an agent's wish: not adopted as one after a restart.
+_NOT_A_WISH = (actions.WRAP_UP_REASON, CONNECTION_LOST)
 
 
 def pause_in_own_queues(agent: Agent, reason: str) -> Effects:
@@ -105,7 +108,7 @@ class MemberHandlers:
         members = agent.memberships.values()
         if not agent.memberships:
             agent.wants, agent.want_reason = "logged_out", ""
-        elif all(m.paused for m in members) and not any(m.reason == actions.WRAP_UP_REASON for m in members):
+        elif all(m.paused for m in members) and not any(m.reason in _NOT_A_WISH for m in members):
             agent.wants, agent.want_reason = "paused", next((m.reason for m in members if m.reason), "")
         else:
             agent.wants, agent.want_reason = "available", ""

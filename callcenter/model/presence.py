@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from callcenter import domain as d
 from callcenter import effects as fx
 from callcenter.model.entities import Agent
+from callcenter.model.members import pause_in_own_queues
 from callcenter.model.tables import Activity, AgentState
 from callcenter.pause_codes import CONNECTION_LOST, over_limit_seconds
 
@@ -73,14 +74,21 @@ class PresenceHandlers:
         return [fx.SavePresence(agent.info.agent_id, "paused", reason, agent.want_queues),
                 fx.SendToAgent(agent.info.agent_id, "agent", agent.view())]
 
-    def _armed_pauses(self) -> Effects:
-        """After any event: agents it left idle with a pause armed are paused now."""
+    def _armed_pauses(self, event: Any) -> Effects:
+        """After any event: agents it left idle with a pause armed are paused now. A call just ended into
+        a wrap-up that leaves the agent in the queues (a queue's wrap-up time of 0): paused with the code
+        at once, so no caller is offered in the moment before the wrap-up ends."""
         effects: Effects = []
         for agent_id in tuple(self._touched):
             agent = self.agents[agent_id]
-            if agent.pause_next and agent.activity is Activity.IDLE and not agent.wrapup_call:
+            if not agent.pause_next:
+                continue
+            if agent.activity is Activity.IDLE and not agent.wrapup_call:
                 effects += self._armed_pause(agent)
                 effects += self._reconcile(agent)
+            elif isinstance(event, d.CallCompleted) and agent.activity is Activity.WRAP_UP \
+                    and any(not m.paused for m in agent.memberships.values()):
+                effects += pause_in_own_queues(agent, agent.pause_next)
         return effects
 
     # ------------------------------------------------------------------ the desk's connection

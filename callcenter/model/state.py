@@ -115,7 +115,7 @@ class Model(MemberHandlers, PresenceHandlers, RouteHandlers, CallbackHandlers, C
             return [fx.Problem("event the model does not know", {"event": repr(event)})]
         self._touched.clear()
         effects = handler(event, now)
-        effects += self._armed_pauses()
+        effects += self._armed_pauses(event)
         if self.callbacks:
             effects += self._dispatch_callbacks(now)
         for agent_id in self._touched:

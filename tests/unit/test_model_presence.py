@@ -233,3 +233,21 @@ def test_an_open_pause_that_ended_while_the_server_was_down_is_closed():
     model.apply(d.PausesRestored(((1, "break", T0 - timedelta(minutes=20)),)), T0)
     effects = model.apply(d.QueueSnapshot((d.MemberAdded("vip", IFACE, "1001"),)), T0)
     assert [e for e in effects if isinstance(e, fx.PauseEnded)] == [fx.PauseEnded(1, T0)]
+
+
+def test_with_no_wrap_up_time_the_armed_code_pauses_as_the_call_ends():
+    model = make_model(wrapup=0)
+    on_call(model)
+    model.apply(d.AgentPauseAfterCall(1, "break"), at(10))
+    effects = model.apply(d.CallCompleted("c1", "vip", IFACE, "1001", 1, 60, "caller"), at(63))
+    assert pauses(effects) == [("true", "break")]           # no caller offered before the wrap-up ends
+    model.apply(d.MemberPaused("vip", IFACE, "1001", True, "break"), at(63))
+    effects = model.apply(d.WrapUpExpired(1, "c1"), at(63))
+    assert pauses(effects) == [] and model.agents[1].want_reason == "break"
+
+
+def test_a_connection_lost_pause_is_never_adopted_as_the_agents_wish():
+    model = make_model()
+    effects = model.apply(d.QueueSnapshot((d.MemberAdded("vip", IFACE, "1001", True, "connection_lost"),)), T0)
+    assert fx.SavePresence(1, "available", "") in effects
+    assert pauses(effects) == [("false", "")]
