@@ -40,6 +40,7 @@ const desk = {
   call: null, // the current call: pop data + state (ringing | connected | wrapup)
   outcomes: [],
   pauseReasons: [],
+  pauseLimits: {}, // pause code -> its limit in seconds (null: none)
   wrapups: new Map(), // call_id -> wrap-up card state; kept across reconnects so typing is never lost
 };
 
@@ -64,6 +65,7 @@ function hello(data) {
   clock.sync(data.now);
   desk.outcomes = data.outcomes || [];
   desk.pauseReasons = data.pause_reasons || [];
+  desk.pauseLimits = data.pause_limits || {};
   fillReasons();
   const snapshot = data.snapshot || {};
   desk.agent = snapshot.agent || null;
@@ -130,9 +132,16 @@ function frame(kind, data) {
 function fillReasons() {
   const chosen = ui.pauseReason.value;
   ui.pauseReason.replaceChildren(
-    ...desk.pauseReasons.map((reason) => el("option", { text: labelOf(labels, "reason", reason), attrs: { value: reason } })),
+    ...desk.pauseReasons.map((reason) => el("option", { text: reasonText(reason), attrs: { value: reason } })),
   );
   if (desk.pauseReasons.includes(chosen)) ui.pauseReason.value = chosen;
+}
+
+// A pause code with its limit, if it has one: "Break · limit 15 min".
+function reasonText(reason) {
+  const limit = desk.pauseLimits[reason];
+  const label = labelOf(labels, "reason", reason);
+  return limit ? `${label} · ${t("pause.limit", { minutes: Math.round(limit / 6) / 10 })}` : label;
 }
 
 function renderState() {
@@ -140,7 +149,7 @@ function renderState() {
   const state = agent && agent.state ? agent.state : "unknown";
   ui.badge.textContent = labelOf(labels, "state", state);
   ui.badge.className = `badge state-${state}`;
-  ui.reason.textContent = agent && agent.reason ? labelOf(labels, "reason", agent.reason) : "";
+  ui.reason.textContent = agent && agent.reason ? reasonText(agent.reason) : "";
   if (agent && agent.since) ticker.track(ui.timer, agent.since);
   renderQueueChoice(agent);
   const on = desk.connected;

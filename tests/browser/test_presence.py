@@ -54,7 +54,7 @@ async def test_pause_after_this_call_pauses_at_the_end_of_the_call_with_its_code
     await expect(wrap.get_by_role("status")).to_have_text("Saved")
 
     await expect(badge).to_have_text("Paused")               # not available: paused with the chosen code
-    await expect(reason).to_have_text("Lunch")
+    await expect(reason).to_have_text("Lunch · limit 60 min")
     await expect(armed).to_be_hidden()
 
 
