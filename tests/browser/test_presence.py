@@ -19,9 +19,11 @@ from tests.e2e.stack import Stack, running_stack
 
 VIP_LOCAL = DEMO_VIP_NUMBER.removeprefix("+86")
 DISCONNECT_PAUSE_SECONDS = 2
+DISCONNECT_LOGOUT_SECONDS = 6
 PRESENCE = {"console": {
     "pause_reasons": [{"code": "lunch", "limit_minutes": 60}, {"code": "break", "limit_minutes": 0.02}],  # 1 s
-    "presence": {"disconnect_pause_seconds": DISCONNECT_PAUSE_SECONDS, "disconnect_logout_seconds": 60}}}
+    "presence": {"disconnect_pause_seconds": DISCONNECT_PAUSE_SECONDS,
+                 "disconnect_logout_seconds": DISCONNECT_LOGOUT_SECONDS}}}
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -96,6 +98,26 @@ async def test_a_closed_browser_pauses_the_agent_in_time_and_reopening_restores_
         await expect(again.page.locator("#state-badge")).to_have_text("Available")
         await expect(again.page.locator("#state-message")).to_contain_text("Connection back")
         await expect(row).to_have_attribute("data-state", "available")
+    finally:
+        await board.close()
+
+
+async def test_a_browser_gone_longer_logs_the_agent_out_and_reopening_puts_them_back_paused(stack, desk, browser):
+    board = await open_board(browser, stack)
+    try:
+        agent = await desk("1002")
+        await agent.go_available()
+        await agent.page.locator("#pause-reason").select_option("lunch")
+        await agent.page.locator("#btn-pause").click()
+        row = agent_row(board.page, "1002")
+        await expect(row).to_have_attribute("data-state", "paused")
+        await agent.close()
+        await expect(row).to_have_attribute("data-state", "logged_out", timeout=(DISCONNECT_LOGOUT_SECONDS + 5) * 1000)
+
+        again = await desk("1002")
+        await expect(again.page.locator("#state-badge")).to_have_text("Paused")     # with their own code back
+        await expect(again.page.locator("#state-reason")).to_contain_text("Lunch")
+        await expect(row).to_have_attribute("data-state", "paused")
     finally:
         await board.close()
 
