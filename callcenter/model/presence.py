@@ -126,8 +126,8 @@ class PresenceHandlers:
         agent = self.agents.get(e.agent_id)
         if agent is None or agent.desk_online or agent.wants not in WATCHED:
             return []
-        if e.step == "pause" and agent.wants == "paused":
-            return []            # already out of the queues, with a code that says why
+        if e.step == "pause" and (agent.wants == "paused" or agent.pause_next):
+            return []            # already out of the queues with a code that says why, or will be at the call's end
         if agent.lost_from is None:
             agent.lost_from = (agent.wants, agent.want_reason)
         agent.pause_next = ""

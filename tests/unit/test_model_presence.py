@@ -251,3 +251,15 @@ def test_a_connection_lost_pause_is_never_adopted_as_the_agents_wish():
     effects = model.apply(d.QueueSnapshot((d.MemberAdded("vip", IFACE, "1001", True, "connection_lost"),)), T0)
     assert fx.SavePresence(1, "available", "") in effects
     assert pauses(effects) == [("false", "")]
+
+
+def test_an_agent_who_armed_a_pause_then_closed_the_desk_ends_the_call_paused_with_their_code():
+    model = make_model()
+    on_call(model)
+    model.apply(d.DeskConnected(1), T0)
+    model.apply(d.AgentPauseAfterCall(1, "break"), at(10))
+    model.apply(d.DeskDisconnected(1), at(11))
+    assert not pauses(model.apply(d.DeskAbsent(1, "pause"), at(71)))      # the armed code says more
+    model.apply(d.CallCompleted("c1", "vip", IFACE, "1001", 1, 60, "caller"), at(80))
+    effects = model.apply(d.WrapUpExpired(1, "c1"), at(110))
+    assert pauses(effects) == [("true", "break")] and model.agents[1].lost_from is None
