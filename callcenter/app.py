@@ -5,6 +5,8 @@ engine + hub -> AMI gateway -> FastAGI server. Everything shared sits under a ty
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
@@ -12,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from callcenter import appkeys, domain
+from callcenter import appkeys, day_series, domain
 from callcenter.ami.gateway import AmiGateway
 from callcenter.engine import Engine
 from callcenter.escalation import Escalator
@@ -79,7 +81,11 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
             engine.post(domain.PresenceRestored(a.id, a.presence, a.presence_reason, a.presence_queues))
         engine.post(domain.PausesRestored(tuple(await open_pauses(store))))   # a restart splits no pause
         engine.post(domain.CallbacksLoaded(tuple(await store.open_callbacks())))
-        engine.metrics.load(await reports.today_records(store, engine.metrics))   # the wall survives a restart
+        today = await reports.today_records(store, engine.metrics)
+        engine.metrics.load(today)                                               # the wall survives a restart
+        now = engine.clock()
+        engine.series.load(now, day_series.backfill(today, engine.metrics.rules, engine.metrics.day, now,
+                                                    settings.queues, settings.metrics.sample_seconds))
         yield
         await store.close()
 
@@ -88,10 +94,24 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
         yield
         await recorder.stop()
 
+    async def sample_series() -> None:
+        """The wallboard's sparklines: one point per queue every ``metrics.sample_seconds``, sent alone
+        (a few dozen bytes per queue), never the whole day again (PERFORMANCE.md, P6)."""
+        while True:
+            await asyncio.sleep(settings.metrics.sample_seconds)
+            try:
+                hub.broadcast_supervisors("wallboard_series", engine.sample_series())
+            except Exception:
+                log.exception("the day series could not be sampled; the next tick tries again")
+
     async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
         await engine.start()
         await hub.start()
+        sampler = asyncio.create_task(sample_series(), name="wallboard-series")
         yield
+        sampler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sampler
         await hub.stop()
         await engine.stop()
 

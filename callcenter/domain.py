@@ -281,6 +281,15 @@ class CallerIdentified:
 
 # --------------------------------------------------------------------------- from the console
 @dataclass(frozen=True, slots=True)
+class CustomerChosen:
+    """The agent said who the caller is (picked among several matches, or created the customer):
+    the call's card becomes *card* (``crm_bridge.cards``), in memory and on the interaction row."""
+    agent_id: int
+    call_id: str
+    card: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class AgentGoAvailable:
     agent_id: int
     by: str = ""            # a supervisor's login when they set it for the agent (issue 5)

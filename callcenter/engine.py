@@ -27,6 +27,7 @@ from typing import Any, Protocol
 from callcenter import domain as d
 from callcenter import effects as fx
 from callcenter.errors import CallCenterError
+from callcenter.day_series import DaySeries
 from callcenter.metrics import LiveMetrics, Rules
 from callcenter.routing import AgentAvailability
 from callcenter.model import views
@@ -86,6 +87,8 @@ class Engine:
         self._availability: AgentAvailability | None = None
         # Today's finished calls for the wallboard (the recorded fields; reloaded from the store at start-up).
         self.metrics = LiveMetrics(Rules.of(settings), clock)
+        # Waiting callers and SL per queue over the day (the wallboard's sparklines), sampled on a timer.
+        self.series = DaySeries(self.metrics.rules.zone, settings.metrics.sample_seconds)
 
     # ------------------------------------------------------------------ the port everyone uses
     def post(self, event: Any) -> None:
@@ -96,6 +99,15 @@ class Engine:
 
     def wallboard(self) -> dict[str, Any]:
         return views.wallboard(self.model, self.clock(), self.metrics)
+
+    def wallboard_series(self) -> dict[str, Any]:
+        """The day's series so far (sent whole in the supervisors' hello)."""
+        return self.series.view(self.clock())
+
+    def sample_series(self) -> dict[str, Any]:
+        """Take one point per queue now; returns just that point (the ``wallboard_series`` frame)."""
+        sl = {queue: f["sl"] for queue, f in self.metrics.figures("queue").items()}
+        return self.series.sample(self.clock(), views.waiting_counts(self.model), sl)
 
     def availability(self) -> AgentAvailability:
         """Agent availability for routing decisions (the IVR asks, in the same loop, per call). Rebuilt

@@ -14,7 +14,6 @@ PRESENCE_LABELS: dict[str, dict[str, str]] = {
     "pause.over_limit": {"zh": "已超时 {minutes} 分钟", "en": "{minutes} min over the limit"},
     # wallboard and reports
     "sup.pause_after_call": {"zh": "话后暂停：{reason}", "en": "Pause after call: {reason}"},
-    "sup.pause_over": {"zh": "暂停超时", "en": "Over the pause limit by"},      # then a ticking m:ss
     "rep.paused_minutes": {"zh": "暂停（分钟）", "en": "Paused (min)"},
     "rep.pause_over_minutes": {"zh": "暂停超时（分钟）", "en": "Pause over limit (min)"},
     # presence follows the person

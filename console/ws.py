@@ -47,6 +47,8 @@ from callcenter.domain import CancelTransfer, CompleteTransfer, DialNumber, Hang
 from callcenter.errors import CallCenterError
 from callcenter.settings import Settings
 from console import protocol
+from console.desk.call_customer import CallCustomerCommands
+from console.desk.directory import DirectoryCommand
 from console.hub import Connection, Hub
 from console.sessions import Session, SessionStore, token_from_request
 from console.ws_work import WorkCommands, error_for, now_iso, spawn
@@ -66,6 +68,7 @@ class ConsoleEngine(Protocol):
     def post(self, event: Any) -> None: ...
     def agent_snapshot(self, agent_id: int) -> dict[str, Any]: ...
     def wallboard(self) -> dict[str, Any]: ...
+    def wallboard_series(self) -> dict[str, Any]: ...
     def wrapup_call(self, agent_id: int, call_id: str) -> dict[str, Any] | None: ...
 
 
@@ -80,6 +83,10 @@ class DispositionStore(Protocol):
     async def complaint_board(self, **kw: Any) -> dict[str, Any]: ...
     async def hand_on_complaint(self, complaint_id: int, new_owner: int, **kw: Any) -> dict[str, Any]: ...
     async def audit_agent_force(self, agent_id: int, **kw: Any) -> None: ...
+    # The customer of a call (console/desk/call_customer.py).
+    async def set_call_customer(self, *, interaction_id: str, call_id: str, customer_id: int,
+                                actor_login: str, actor_agent_id: int) -> dict[str, Any]: ...
+    async def add_customer(self, name: str, **kw: Any) -> int: ...
 
 
 class ConsoleSwitches(Protocol):
@@ -125,6 +132,7 @@ class ConsoleSocket(WorkCommands):
         self._outcomes = tuple(settings.console.outcomes)
         self._pause_reasons = settings.console.pause_codes
         self._pause_limits = settings.console.pause_limits
+        self._action_reasons = settings.supervision.action_reasons
         self._complaint_rules = settings.complaints
         self._queues = tuple(settings.queues)
         self._store = store
@@ -154,7 +162,10 @@ class ConsoleSocket(WorkCommands):
             "complaint_reassign": self._complaint_reassign,
             "agent_force": self._agent_force,
             "spy": self._spy,
+            "directory": DirectoryCommand(engine),
         }
+        call_customer = CallCustomerCommands(store=store, engine=engine)
+        self._commands.update({"call_customer": call_customer.choose, "customer_create": call_customer.create})
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         # No permessage-deflate: a zlib context per socket costs ~300 KB (1,000 consoles = 300 MB) and
@@ -209,6 +220,8 @@ class ConsoleSocket(WorkCommands):
         if view == "supervisor":
             hello["snapshot"] = self._safe(self._engine.wallboard, {"queues": [], "agents": [], "at": now_iso()})
             hello["switches"] = self._switch_view()
+            hello["series"] = self._safe(self._engine.wallboard_series, {"queues": {}})
+            hello["action_reasons"] = {action: list(codes) for action, codes in self._action_reasons.items()}
             hello["seq"] = 0
             return self._hub.connect_supervisor(ws, session.agent_id, hello=protocol.encode("hello", hello),
                                                 tag=session.token)

@@ -87,7 +87,7 @@ async def report(store: Any, rules: metrics.Rules, start_day: date, end_day: dat
     total = metrics.Totals()
     for t in groups.values():
         total.add(t)
-    keys = sorted(set(groups) | set(complaints) | set(pauses), key=lambda k: (k is None, str(k)))
+    keys = sorted(set(groups) | set(complaints) | set(pauses), key=_order)
     rows = [{"key": k, "label": _label(k, by, agents), **metrics.figures(groups.get(k) or metrics.Totals(), rules),
              "complaints": complaints.get(k) or _no_complaints(), **_pause_cells(pauses, k, by)} for k in keys]
     all_complaints = _no_complaints()
@@ -102,7 +102,16 @@ async def report(store: Any, rules: metrics.Rules, start_day: date, end_day: dat
                       "short_abandon_seconds": rules.short_abandon_seconds, "timezone": str(rules.zone)}}
 
 
+def _order(key: Any) -> tuple[Any, ...]:
+    """Groups in reading order: numbers (hours of the day, agent ids) as numbers, then text, then none."""
+    if key is None:
+        return (2, 0, "")
+    return (0, key, "") if isinstance(key, int) else (1, 0, str(key))
+
+
 def _label(key: Any, by: str, agents: Mapping[int, Mapping[str, str]]) -> str:
+    if by == "hour_of_day" and isinstance(key, int):
+        return f"{key:02d}:00"
     if by == "agent":
         if key is None:
             return "-"
@@ -151,7 +160,7 @@ def complaint_counts(rows: Iterable[Mapping[str, Any]], by: str, rules: metrics.
 
 
 CSV_COLUMNS = ("key", "label", "offered", "answered", "abandoned", "short_abandoned", "answered_in_sl", "sl",
-               "asa", "aht", "abandon_rate", "survey_avg", "surveys")
+               "asa", "aht", "abandon_rate", "survey_avg", "surveys", "missing_outcomes")
 COMPLAINT_COLUMNS = ("opened", "closed_in_sla", "closed_late", "open_overdue")
 
 

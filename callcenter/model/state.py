@@ -23,6 +23,7 @@ from callcenter.ami import actions
 from callcenter.model.entities import Agent, Call, CallbackEntry, WrapUp
 from callcenter.model.callbacks import CallbackHandlers
 from callcenter.model.control import ControlHandlers
+from callcenter.model.customer_choice import customer_chosen
 from callcenter.model.exits import ExitHandlers
 from callcenter.model.members import MemberHandlers, pause_in_own_queues
 from callcenter.model.presence import PresenceHandlers
@@ -106,6 +107,7 @@ class Model(MemberHandlers, PresenceHandlers, RouteHandlers, CallbackHandlers, C
             d.LegDialEnded: self._leg_dial_ended,
             d.ChannelUnheld: self._channel_unheld,
             d.CallAttendedTransferred: self._call_attended_transferred,
+            d.CustomerChosen: lambda e, now: customer_chosen(self.agents, self.calls, e, now),
         }
 
     # ------------------------------------------------------------------ entry point

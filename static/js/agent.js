@@ -7,6 +7,10 @@ import { labelOf, loadConfig, makeT } from "./i18n.js";
 import { MAX_CATEGORY, MAX_DESCRIPTION, MAX_FOLLOW_UP_NOTE, MAX_NOTES, SEVERITIES, checkDisposition } from "./protocol.js";
 import { mountTasks, slaBadge } from "./tasks.js";
 import { createCallControl } from "./callcontrol.js";
+import { createMessages } from "./desk_messages.js";
+import { createAlerting } from "./alerting.js";
+import { recentNumbers } from "./directory.js";
+import { popCustomer } from "./pop_customer.js";
 
 const config = loadConfig();
 const labels = config.labels;
@@ -29,7 +33,7 @@ const ui = {
   pauseArmedText: $("pause-armed-text"),
   pauseAfterCancel: $("btn-pause-after-cancel"),
   logoutQueues: $("btn-logout-queues"),
-  message: $("state-message"),
+  messages: $("desk-messages"),
   pop: $("pop"),
   wrapups: $("wrapups"),
 };
@@ -56,6 +60,11 @@ const socket = new DeskSocket({
     renderState();
   },
 });
+
+// Messages: about a call (gone with it) or general (fade, dismissable); static/js/desk_messages.js.
+const messages = createMessages({ root: ui.messages, t });
+// Ring tone + desktop notification for a pop in a background tab, once the agent allowed it.
+const alerting = createAlerting({ root: $("desk-notify"), t });
 
 // The task list (follow-ups, callback visits): static/js/tasks.js; loaded on every hello.
 const tasks = mountTasks({ root: $("tasks"), socket, t, labels, lang, clock });
@@ -85,6 +94,7 @@ function frame(kind, data) {
     case "pop":
       desk.call = { ...data, state: "ringing" };
       renderPop();
+      alerting.popArrived(desk.call);
       break;
     case "pop_withdrawn":
       if (desk.call && desk.call.call_id === data.call_id && desk.call.state === "ringing") {
@@ -103,8 +113,8 @@ function frame(kind, data) {
       renderPop();
       break;
     }
-    case "error":
-      showMessage(data.message || t("error.generic", { message: "" }), true);
+    case "error": // about the call on the desk when there is one (the engine refused an action on it)
+      messages.say(data.message || t("error.generic", { message: "" }), { error: true, call: liveCall() });
       break;
     case "complaint_escalated": // one of this agent's complaints is past its SLA: escalated (issue 5)
       showMessage(t("cb.escalated", { id: (data.complaint && data.complaint.id) ?? "?",
@@ -196,9 +206,13 @@ function onQueuesChanged() {
   });
 }
 
+// A general message (not about a call): fades, or the agent dismisses it; "" says nothing.
 function showMessage(text, isError = false) {
-  ui.message.textContent = text;
-  ui.message.classList.toggle("is-error", isError);
+  messages.say(text, { error: isError });
+}
+
+function liveCall() {
+  return Boolean(desk.call && (desk.call.state === "ringing" || desk.call.state === "connected"));
 }
 
 function command(button, type, data) {
@@ -236,10 +250,24 @@ function table(headers, rows) {
 }
 
 // Call control (hold, transfer, hang up, dial): its own module, told about every change of the call.
-const callControl = createCallControl({ root: document.getElementById("call-control"), socket, t });
+const callControl = createCallControl({ root: document.getElementById("call-control"), socket, t, labels, messages,
+  recent: recentNumbers(config.user && config.user.login) });
+
+// The agent said who the caller is (pop_customer.js): the pop shows that customer's card; the other
+// candidates stay on offer.
+function customerLinked(callId, card) {
+  if (!desk.call || desk.call.call_id !== callId) return;
+  const candidates = desk.call.card && desk.call.card.candidates;
+  desk.call = { ...desk.call, card: candidates ? { ...card, candidates } : card };
+  const wrap = desk.wrapups.get(callId);
+  if (wrap) wrap.call.card = desk.call.card;
+  renderPop();
+  showMessage(t("popc.saved", { name: card.name }));
+}
 
 function renderPop(notice) {
   callControl.render(desk.call);
+  messages.follow(desk.call);
   const call = desk.call;
   clear(ui.pop);
   if (!call) {
@@ -263,6 +291,8 @@ function renderPop(notice) {
     el("h2", { className: "pop-name", text: card ? card.name : t("pop.unknown"), attrs: { "data-testid": "pop-name" } }),
     el("p", { className: "pop-number", text: call.caller_number || (card && card.number) || "" }),
   );
+  const choice = popCustomer({ call, socket, t, labels, onCard: customerLinked });
+  if (choice) ui.pop.append(choice);
   // The full customer page opens in a new tab: the desk (and its websocket) stays here.
   if (card && card.customer_id) {
     ui.pop.append(el("a", { className: "pop-open", text: t("cust.open_full"), attrs: {

@@ -68,6 +68,9 @@ class FakeEngine:
         self.wallboard_calls += 1
         return self.board
 
+    def wallboard_series(self) -> dict[str, Any]:
+        return {"day": "2024-05-03", "step": 60.0, "queues": {}}
+
     def wrapup_call(self, agent_id: int, call_id: str) -> dict[str, Any] | None:
         return self.calls.get((agent_id, call_id))
 
