@@ -24,6 +24,7 @@ from callcenter.switches import QueueSwitches
 from console.hub import Hub
 from console.web import setup_console
 from crm_bridge import reports
+from crm_bridge.pauses import PauseLog, open_pauses
 from crm_bridge.store import Store
 from ivr.server import IvrServer
 
@@ -49,7 +50,7 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
     hub = Hub(wallboard=lambda: engine_ref[0].wallboard())
     switches = QueueSwitches(settings, store, hub.broadcast_supervisors)   # supervisors' "closed now"
     engine = Engine(settings, hub=hub, recorder=recorder, send_ami=gateway.send, identify=lookup,
-                    save_presence=store.set_presence, callback_store=store)
+                    save_presence=store.set_presence, callback_store=store, pause_log=PauseLog(store))
     engine_ref.append(engine)
     async def request_callback(fields: dict[str, Any], card: dict[str, Any] | None) -> dict[str, Any]:
         row = await store.add_callback(**fields)        # saved first: the caller is told only then
@@ -78,6 +79,7 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
             domain.AgentInfo(a.id, a.login, a.name, a.interface or "", tuple(a.queues), a.role) for a in agents)))
         for a in agents:      # what each agent last asked for; re-told to Asterisk at the first resync
             engine.post(domain.PresenceRestored(a.id, a.presence, a.presence_reason, a.presence_queues))
+        engine.post(domain.PausesRestored(tuple(await open_pauses(store))))   # a restart splits no pause
         engine.post(domain.CallbacksLoaded(tuple(await store.open_callbacks())))
         today = await reports.today_records(store, engine.metrics)
         engine.metrics.load(today)                                               # the wall survives a restart

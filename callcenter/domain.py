@@ -309,6 +309,41 @@ class AgentLogOut:
 
 
 @dataclass(frozen=True, slots=True)
+class AgentPauseAfterCall:
+    """"Pause after this call" with ``reason`` (a pause code); ``""`` cancels the wish. From an idle
+    desk (available, paused) it pauses now (``callcenter/model/presence.py``)."""
+    agent_id: int
+    reason: str
+
+
+# --------------------------------------------------------------------------- presence (the desk's sockets)
+@dataclass(frozen=True, slots=True)
+class DeskConnected:
+    """A desk (browser tab) of the agent opened its websocket."""
+    agent_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeskDisconnected:
+    """The agent's last open desk closed its websocket: no tab of theirs is connected now."""
+    agent_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeskAbsent:
+    """Timer: the agent's desks have been gone long enough for ``step`` (``pause`` or ``logout``)."""
+    agent_id: int
+    step: str
+
+
+@dataclass(frozen=True, slots=True)
+class PausesRestored:
+    """At start-up: the pause periods still open in the store, ``(agent_id, code, started_at)`` each, so a
+    restart neither splits a pause nor resets the time counted against its code's limit."""
+    periods: tuple[tuple[int, str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class DispositionSaved:
     """The wrap-up was committed to the store (already acknowledged to the browser)."""
     agent_id: int

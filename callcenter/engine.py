@@ -11,6 +11,8 @@ hands each to the pure ``Model`` and carries out the effects it returns:
 * ``StartTimer`` / ``CancelTimer`` -> ``loop.call_later`` posting back into the inbox;
 * ``LookupCaller`` -> a task that identifies the caller and posts ``CallerIdentified``;
 * ``SavePresence`` -> the store, in order (what the agent asked for survives a server restart);
+* ``PauseStarted`` / ``PauseEnded`` -> the store's pause periods, in order (the agent report's time over
+  each pause code's limit);
 * ``Problem`` -> a loud log line with the ids; never an exception.
 """
 from __future__ import annotations
@@ -40,6 +42,12 @@ class HubPort(Protocol):
     def mark_wallboard_dirty(self) -> None: ...
 
 
+class PauseLogPort(Protocol):
+    """The store's pause periods (``crm_bridge.pauses``)."""
+    async def pause_started(self, agent_id: int, reason: str, at: datetime, limit_seconds: int | None) -> None: ...
+    async def pause_ended(self, agent_id: int, at: datetime) -> None: ...
+
+
 class RecorderPort(Protocol):
     def record(self, interaction_id: str, fields: dict[str, Any]) -> None: ...
 
@@ -54,6 +62,7 @@ class Engine:
                  identify: Callable[[str], Awaitable[list[dict[str, Any]]]],
                  save_presence: Callable[[int, str, str], Awaitable[None]] | None = None,
                  callback_store: Any = None,
+                 pause_log: PauseLogPort | None = None,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self.settings = settings
         self.model = Model(settings)
@@ -66,6 +75,7 @@ class Engine:
         self.callback_store = callback_store
         self._callback_lock = asyncio.Lock()     # FIFO: status changes land in order
         self._presence_lock = asyncio.Lock()     # FIFO: saves land in the order agents asked
+        self.pause_log = pause_log
         self._presence_saves: set[asyncio.Task[None]] = set()
         self.clock = clock
         self.inbox: asyncio.Queue[Any] = asyncio.Queue()
@@ -179,6 +189,11 @@ class Engine:
                 task = asyncio.ensure_future(self._save_presence(effect))
                 self._presence_saves.add(task)
                 task.add_done_callback(self._presence_saves.discard)
+        elif kind is fx.PauseStarted or kind is fx.PauseEnded:
+            if self.pause_log is not None:
+                task = asyncio.ensure_future(self._log_pause(effect))
+                self._presence_saves.add(task)
+                task.add_done_callback(self._presence_saves.discard)
         elif kind is fx.Problem:
             self.problems += 1
             log.warning("engine: %s %s", effect.message, effect.context)
@@ -241,6 +256,17 @@ class Engine:
                     await self.save_presence(effect.agent_id, effect.wants, effect.reason, queues=effect.queues)
             except Exception as exc:     # the engine keeps the wish; only a restart would miss it
                 log.warning("saving what agent %s asked for (%s) failed: %s", effect.agent_id, effect.wants, exc)
+
+    async def _log_pause(self, effect: fx.PauseStarted | fx.PauseEnded) -> None:
+        assert self.pause_log is not None
+        async with self._presence_lock:           # the same FIFO: a period closes before the next opens
+            try:
+                if isinstance(effect, fx.PauseStarted):
+                    await self.pause_log.pause_started(effect.agent_id, effect.reason, effect.at, effect.limit_seconds)
+                else:
+                    await self.pause_log.pause_ended(effect.agent_id, effect.at)
+            except Exception as exc:     # a lost period only makes the report short; never the engine's end
+                log.warning("recording a pause period of agent %s failed: %s", effect.agent_id, exc)
 
     async def _lookup(self, effect: fx.LookupCaller) -> None:
         try:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from callcenter.errors import ConfigError
 from callcenter.errors import PathError as _PathError
+from callcenter.pause_codes import SYSTEM_CODES, PauseCode, limits_of
 from callcenter.queue_names import RESERVED_QUEUE_NAMES
 from callcenter.routing_rules import CUSTOMER_TYPES, VALUE_CLASSES, RoutingRules, check_rules  # noqa: F401 (re-exported)
 from callcenter.tiers import TierModel
@@ -154,9 +155,61 @@ class IvrSettings(_Frozen):
     survey: SurveySettings = SurveySettings()
 
 
+class PresenceSettings(_Frozen):
+    """Presence follows the person (``callcenter/model/presence.py``): once every desk (browser tab) of
+    an agent has been gone ``disconnect_pause_seconds``, the agent is paused with ``connection_lost``;
+    after ``disconnect_logout_seconds`` (counted from the same moment) logged out of the queues. The
+    agent's next desk restores what they had. 0 turns a step off."""
+    disconnect_pause_seconds: float = Field(60.0, ge=0, le=3600)
+    disconnect_logout_seconds: float = Field(900.0, ge=0, le=24 * 3600)
+
+    @model_validator(mode="after")
+    def _logout_after_pause(self) -> PresenceSettings:
+        pause, logout = self.disconnect_pause_seconds, self.disconnect_logout_seconds
+        if pause and logout and logout <= pause:
+            raise _PathError(("disconnect_logout_seconds",),
+                             f"expected more than disconnect_pause_seconds ({pause:g}), or 0 (never), got {logout:g}")
+        return self
+
+
 class ConsoleSettings(_Frozen):
     outcomes: tuple[str, ...] = ("resolved", "follow_up", "transferred", "information", "complaint_logged")
-    pause_reasons: tuple[str, ...] = ("lunch", "training", "meeting", "break")
+    # Pause codes, each a name or {code, limit_minutes} (callcenter/pause_codes.py).
+    pause_reasons: tuple[PauseCode, ...] = (PauseCode(code="lunch", limit_minutes=60),
+                                            PauseCode(code="training"), PauseCode(code="meeting"),
+                                            PauseCode(code="break", limit_minutes=15))
+    presence: PresenceSettings = PresenceSettings()
+
+    @field_validator("pause_reasons", mode="before")
+    @classmethod
+    def _plain_names(cls, value: Any) -> Any:
+        """``lunch`` is short for ``{code: lunch}`` (the form of earlier releases)."""
+        if isinstance(value, (list, tuple)):
+            return [{"code": v} if isinstance(v, str) else v for v in value]
+        return value
+
+    @field_validator("pause_reasons")
+    @classmethod
+    def _distinct_codes(cls, codes: tuple[PauseCode, ...]) -> tuple[PauseCode, ...]:
+        seen: set[str] = set()
+        for i, c in enumerate(codes):
+            if c.code in SYSTEM_CODES:
+                raise _PathError((str(i), "code"), f"{c.code!r} is set by the server itself; "
+                                                   f"choose a name other than {', '.join(SYSTEM_CODES)}")
+            if c.code in seen:
+                raise _PathError((str(i), "code"), f"{c.code!r} is listed twice")
+            seen.add(c.code)
+        return codes
+
+    @property
+    def pause_codes(self) -> tuple[str, ...]:
+        """The codes an agent may choose, in order."""
+        return tuple(c.code for c in self.pause_reasons)
+
+    @property
+    def pause_limits(self) -> dict[str, int | None]:
+        """code -> limit in seconds (None: no limit)."""
+        return limits_of(self.pause_reasons)
 
 
 COMPLAINT_SEVERITIES = ("low", "medium", "high", "critical")     # crm_bridge.models mirrors this

@@ -24,7 +24,9 @@ and the owner's desk: ``{"complaint", "previous_level", "level", "roles"}``), ``
 (the old and new owners' desks: ``{"complaint", "from_agent_id", "to_agent_id", "by", "note"}``),
 ``error``.
 
-Commands: ``available``, ``pause`` ``{"reason"}``, ``logout``, ``disposition`` ``{"call_id",
+Commands: ``available``, ``pause`` ``{"reason"}``, ``pause_after_call`` ``{"reason": code | null}`` (pause
+with that code once the current call and its wrap-up are over, at once when idle; null cancels; the
+``agent`` frame's ``pause_after_call`` shows the armed code), ``logout``, ``disposition`` ``{"call_id",
 "interaction_id", "outcome", "notes", "complaint": {"category", "severity", "description"} | null,
 "follow_up": {"due_at" (ISO 8601 with its offset, in the future, within a year), "assign": "me" | "pool",
 "pool" (a queue, when assign is pool), "note"} | null}``,
@@ -64,7 +66,8 @@ import orjson
 from callcenter.errors import CallCenterError, ValidationFailed
 
 # Commands by family; every one of them is checked by name in ``decode``.
-DESK_COMMANDS = frozenset({"available", "pause", "logout", "queues", "disposition", "ack", "ping"})
+DESK_COMMANDS = frozenset({"available", "pause", "pause_after_call", "logout", "queues", "disposition", "ack",
+                           "ping"})
 # The desk's transfer directory and the customer chosen for a call (issue 10): console/desk/.
 DESK_CLARITY_COMMANDS = frozenset({"directory", "call_customer", "customer_create"})
 # Call control from the agent desk (issue 4): see decode_transfer / decode_dial.
@@ -187,6 +190,13 @@ def decode_pause(data: dict[str, Any], reasons: tuple[str, ...]) -> str:
     if not isinstance(reason, str) or reason not in reasons:
         raise ValidationFailed(f"pause reason must be one of {list(reasons)}", {"reason": "invalid"})
     return reason
+
+
+def decode_pause_after_call(data: dict[str, Any], reasons: tuple[str, ...]) -> str:
+    """``pause_after_call``: the pause code to arm, or ``""`` when ``reason`` is null (cancel)."""
+    if data.get("reason") is None:
+        return ""
+    return decode_pause(data, reasons)
 
 
 def decode_queues(data: dict[str, Any]) -> tuple[str, ...]:

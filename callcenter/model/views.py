@@ -6,6 +6,7 @@ from typing import Any
 
 from callcenter.metrics import NO_TIER, LiveMetrics, Rules, Totals, figures
 from callcenter.model.entities import Call
+from callcenter.model.presence import pause_fields
 from callcenter.model.state import Model
 from callcenter.model.supervision import stuck_fields
 from callcenter.model.tables import Activity, CallState
@@ -105,6 +106,7 @@ def wallboard(model: Model, now: datetime, metrics: LiveMetrics | None = None) -
                             "day": metrics.day.isoformat(), "timezone": str(metrics.rules.zone)}
     agent_figures = metrics.figures("agent") if metrics is not None else {}
     agents = []
+    limits = model.settings.console.pause_limits
     for agent in sorted(model.agents.values(), key=lambda a: a.info.login):
         if agent.info.role != "agent" and not agent.memberships:
             continue
@@ -112,7 +114,8 @@ def wallboard(model: Model, now: datetime, metrics: LiveMetrics | None = None) -
         answered = (agent_figures.get(agent.info.agent_id) or _EMPTY)["answered"]
         agents.append({**agent.view(), "customer_type": (call.card or {}).get("customer_type") if call else None,
                        "answered_today": answered,
-                       **stuck_fields(agent.state.value, agent.since, now, model.settings.supervision)})
+                       **stuck_fields(agent.state.value, agent.since, now, model.settings.supervision),
+                       **pause_fields(agent, now, limits)})
     return {**board, "agents": agents, "ami_up": model.ami_up, "at": now.isoformat()}
 
 

@@ -28,6 +28,10 @@ const ui = {
   available: $("btn-available"),
   pauseReason: $("pause-reason"),
   pause: $("btn-pause"),
+  pauseAfter: $("btn-pause-after"),
+  pauseArmed: $("pause-armed"),
+  pauseArmedText: $("pause-armed-text"),
+  pauseAfterCancel: $("btn-pause-after-cancel"),
   logoutQueues: $("btn-logout-queues"),
   messages: $("desk-messages"),
   pop: $("pop"),
@@ -40,6 +44,7 @@ const desk = {
   call: null, // the current call: pop data + state (ringing | connected | wrapup)
   outcomes: [],
   pauseReasons: [],
+  pauseLimits: {}, // pause code -> its limit in seconds (null: none)
   wrapups: new Map(), // call_id -> wrap-up card state; kept across reconnects so typing is never lost
 };
 
@@ -69,6 +74,7 @@ function hello(data) {
   clock.sync(data.now);
   desk.outcomes = data.outcomes || [];
   desk.pauseReasons = data.pause_reasons || [];
+  desk.pauseLimits = data.pause_limits || {};
   fillReasons();
   const snapshot = data.snapshot || {};
   desk.agent = snapshot.agent || null;
@@ -124,6 +130,8 @@ function frame(kind, data) {
     }
     case "notice": // a supervisor set this agent's state (issue 5): "set by supervisor X"
       if (data.kind === "forced") showMessage(t(`notice.forced.${data.action}`, { by: data.by || "?" }), false);
+      // presence: the desk came back after the server had paused / logged out a lost connection
+      if (data.kind === "presence" && data.action === "restored") showMessage(t("notice.presence.restored"), false);
       break;
     default:
       break;
@@ -134,9 +142,16 @@ function frame(kind, data) {
 function fillReasons() {
   const chosen = ui.pauseReason.value;
   ui.pauseReason.replaceChildren(
-    ...desk.pauseReasons.map((reason) => el("option", { text: labelOf(labels, "reason", reason), attrs: { value: reason } })),
+    ...desk.pauseReasons.map((reason) => el("option", { text: reasonText(reason), attrs: { value: reason } })),
   );
   if (desk.pauseReasons.includes(chosen)) ui.pauseReason.value = chosen;
+}
+
+// A pause code with its limit, if it has one: "Break · limit 15 min".
+function reasonText(reason) {
+  const limit = desk.pauseLimits[reason];
+  const label = labelOf(labels, "reason", reason);
+  return limit ? `${label} · ${t("pause.limit", { minutes: Math.round(limit / 6) / 10 })}` : label;
 }
 
 function renderState() {
@@ -144,13 +159,20 @@ function renderState() {
   const state = agent && agent.state ? agent.state : "unknown";
   ui.badge.textContent = labelOf(labels, "state", state);
   ui.badge.className = `badge state-${state}`;
-  ui.reason.textContent = agent && agent.reason ? labelOf(labels, "reason", agent.reason) : "";
+  ui.reason.textContent = agent && agent.reason ? reasonText(agent.reason) : "";
   if (agent && agent.since) ticker.track(ui.timer, agent.since);
   renderQueueChoice(agent);
   const on = desk.connected;
   ui.available.disabled = !on || !["paused", "logged_out"].includes(state);
   ui.pause.disabled = !on || !["available", "paused"].includes(state) || desk.pauseReasons.length === 0;
-  ui.pauseReason.disabled = ui.pause.disabled;
+  // "Pause after this call": from any state but logged out (idle: the server pauses now); armed: shown
+  // with its code and a cancel button.
+  const armed = agent && agent.pause_after_call;
+  ui.pauseAfter.disabled = !on || ["logged_out", "unknown"].includes(state) || desk.pauseReasons.length === 0;
+  ui.pauseArmed.hidden = !armed;
+  ui.pauseArmedText.textContent = armed ? t("pause.after_call_armed", { reason: labelOf(labels, "reason", armed) }) : "";
+  ui.pauseAfterCancel.disabled = !on || !armed;
+  ui.pauseReason.disabled = ui.pause.disabled && ui.pauseAfter.disabled;
   ui.logoutQueues.disabled = !on || ["logged_out", "ringing", "on_call", "unknown"].includes(state);
 }
 
@@ -207,6 +229,8 @@ function command(button, type, data) {
 
 ui.available.addEventListener("click", () => command(ui.available, "available"));
 ui.pause.addEventListener("click", () => command(ui.pause, "pause", { reason: ui.pauseReason.value }));
+ui.pauseAfter.addEventListener("click", () => command(ui.pauseAfter, "pause_after_call", { reason: ui.pauseReason.value }));
+ui.pauseAfterCancel.addEventListener("click", () => command(ui.pauseAfterCancel, "pause_after_call", { reason: null }));
 ui.logoutQueues.addEventListener("click", () => command(ui.logoutQueues, "logout"));
 
 // ------------------------------------------------------------------ screen pop

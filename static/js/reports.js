@@ -47,13 +47,22 @@ const COLUMNS = [
   ["met.complaints_overdue", (r) => num(r.complaints.open_overdue)],
 ];
 
-function renderTable(rows, total) {
+// Per agent only: minutes paused, and minutes beyond each pause code's limit (highlighted when any).
+const PAUSE_COLUMNS = [
+  ["rep.paused_minutes", (r) => formatNumber(r.paused_minutes, lang, 1)],
+  ["rep.pause_over_minutes", (r) => formatNumber(r.pause_over_minutes, lang, 1),
+    (r) => (r.pause_over_minutes > 0 ? "over-limit" : "")],
+];
+
+function renderTable(rows, total, by) {
+  const columns = by === "agent" ? [...COLUMNS, ...PAUSE_COLUMNS] : COLUMNS;
   clear($("report-head"));
-  $("report-head").append(...COLUMNS.map(([key]) => el("th", { text: t(key), attrs: { scope: "col" } })));
+  $("report-head").append(...columns.map(([key]) => el("th", { text: t(key), attrs: { scope: "col" } })));
   clear($("report-body"));
   const all = [...rows, { ...total, display: t("rep.total") }];
   $("report-body").append(...all.map((r, i) => el("tr", { className: i === all.length - 1 ? "report-total" : "" },
-    ...COLUMNS.map(([, cell], j) => el(j === 0 ? "th" : "td", { text: cell(r), attrs: j === 0 ? { scope: "row" } : {} })))));
+    ...columns.map(([, cell, cls], j) => el(j === 0 ? "th" : "td", { text: cell(r),
+      className: cls ? cls(r) : "", attrs: j === 0 ? { scope: "row" } : {} })))));
 }
 
 // Time axes show every slot, also the quiet ones: 0–23 for hours of the day, each day of the range.
@@ -133,7 +142,7 @@ async function load() {
 function draw() {
   if (!last) return;
   const rows = last.rows.map((r) => ({ ...r, display: groupLabel(r, last.by) }));
-  renderTable(rows, last.total);
+  renderTable(rows, last.total, last.by);
   const drawn = filled(rows, last.by, last.from, last.to).map((r) => ({ ...r, display: r.display || groupLabel(r, last.by) }));
   renderCharts(drawn, last.by, last.rules ? last.rules.sl_target : config.sl_target);
 }

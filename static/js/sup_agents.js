@@ -3,7 +3,8 @@
 // state (ACTIONS): Available / Pause / Log out (agent_force) and Listen / Whisper / Barge (spy, on a
 // call only), each through a dialog (dialogs.js) with a reason picked from configured lists.
 // Fields other parts add to a row are drawn when present: missing_outcomes (answered calls without a
-// saved outcome) and pause_limit_seconds (paused beyond it: the row is highlighted, "over-limit").
+// saved outcome), pause_limit_seconds with pause_since (paused beyond it: the row is highlighted,
+// "over-limit") and pause_after_call (the code an agent armed for the end of their call).
 //
 // "stuck" comes with each wallboard frame, but since only changes on a state change: between frames
 // the row is recomputed every few seconds from stuck_at ({reason, at}) with the page's server-synced
@@ -25,11 +26,13 @@ export const ACTIONS = Object.freeze({
 });
 export const applies = (action, state) => (ACTIONS[action] || []).includes(state);
 
-// Seconds beyond the row's pause limit (0: within it, or no limit known).
+// Seconds beyond the row's pause limit (0: within it, or no limit known). Counted from pause_since (the
+// start of the current code: a switch from lunch to break starts again; kept across a server restart).
 export function overLimit(agent, nowMs) {
   const limit = Number(agent.pause_limit_seconds);
-  if (agent.state !== "paused" || !(limit > 0) || !agent.since) return agent.over_limit === true ? 1 : 0;
-  const paused = (nowMs - Date.parse(agent.since)) / 1000;
+  const start = agent.pause_since || agent.since;
+  if (agent.state !== "paused" || !(limit > 0) || !start) return agent.over_limit === true ? 1 : 0;
+  const paused = (nowMs - Date.parse(start)) / 1000;
   return Number.isNaN(paused) || paused <= limit ? 0 : paused - limit;
 }
 
@@ -113,7 +116,9 @@ export function mountAgents({ body, socket, t, labels, ticker, clock, lang, stat
         attrs: { title: t("sup.missing_outcomes_title"), "data-role": "missing-outcomes" } }) : null);
     const stateCell = el("td", {},
       el("span", { className: `badge state-${state}`, text: labelOf(labels, "state", state) }),
-      stuck ? el("span", { className: "stuck-reason", text: t(`sup.stuck.${stuck.reason}`, { minutes: stuck.minutes }) }) : null);
+      stuck ? el("span", { className: "stuck-reason", text: t(`sup.stuck.${stuck.reason}`, { minutes: stuck.minutes }) }) : null,
+      agent.pause_after_call ? el("span", { className: "pause-next", attrs: { "data-role": "pause-after-call" },
+        text: t("sup.pause_after_call", { reason: labelOf(labels, "reason", agent.pause_after_call) }) }) : null);
     const reasonCell = el("td", {}, el("span", { text: labelOf(labels, "reason", agent.reason) }),
       state === "paused" && limit > 0 ? el("span", { className: "pause-limit muted",
         text: t("sup.pause_limit", { minutes: Math.round(limit / 60) }) }) : null,

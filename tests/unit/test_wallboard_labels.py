@@ -29,7 +29,7 @@ def _built_keys() -> set[str]:
     keys |= {f"dlg.spy_body_{mode}" for mode in SPY_MODES} | {f"sup.spy_{mode}" for mode in SPY_MODES}
     keys |= {f"sup.force_{action}" for action in FORCE_ACTIONS}
     keys |= {f"sup_reason.{code}" for codes in Settings().supervision.action_reasons.values() for code in codes}
-    keys |= {f"reason.{code}" for code in Settings().console.pause_reasons}
+    keys |= {f"reason.{code}" for code in Settings().console.pause_codes}
     keys |= {f"chart.axis_{by}" for by in GROUPINGS} | {f"rep.by_{by}" for by in GROUPINGS}
     keys |= {f"tv.{level}" for level in ("ok", "warn", "bad")}
     return keys
