@@ -39,6 +39,7 @@ ERROR_LABELS: dict[str, dict[str, str]] = {
     "error.dial-failed": {"zh": "拨号失败", "en": "The call could not be placed"},
     "error.no-such-target": {"zh": "找不到转接目标", "en": "No such transfer target"},
     "error.not-yet": {"zh": "请稍候再试", "en": "Not yet; try again in a moment"},
+    "error.no-desk": {"zh": "只有坐席账号可以拨号", "en": "Only an agent with a desk can dial"},
     "error.no-phone": {"zh": "您的账号没有绑定话机", "en": "Your login has no phone"},
     "error.no-such-agent": {"zh": "找不到该坐席", "en": "No such agent"},
     "error.not-on-call": {"zh": "该坐席当前不在通话中", "en": "This agent is not on a call"},

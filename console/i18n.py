@@ -17,8 +17,11 @@ Conventions for every page (``tests/browser/test_i18n_walk.py`` walks them all i
 """
 from __future__ import annotations
 
+from console.desk.labels import DESK_CLARITY_LABELS
 from console.error_labels import ERROR_LABELS
+from console.labels_presence import PRESENCE_LABELS
 from console.page_labels import PAGE_LABELS
+from console.wallboard_labels import WALLBOARD_LABELS
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -73,7 +76,6 @@ _DESK_LABELS: dict[str, dict[str, str]] = {
     "reason.meeting": {"zh": "会议", "en": "Meeting"},
     "reason.break": {"zh": "小休", "en": "Break"},
     "reason.wrap-up": {"zh": "话后处理", "en": "Wrap-up"},
-    "reason.outbound": {"zh": "外呼中", "en": "Outbound call"},
     "desk.idle": {"zh": "暂无来电。", "en": "No call right now."},
     # screen pop
     "pop.ringing": {"zh": "来电振铃", "en": "Incoming call"},
@@ -333,8 +335,10 @@ _DESK_LABELS: dict[str, dict[str, str]] = {
                             "en": "Consulting {to}: complete the transfer or cancel it"},
     "cc.consultation_from": {"zh": "咨询转接：来自 {from}", "en": "Consultation / transfer from {from}"},
 }
-# The customer pages, the wallboard figures and the reports keep their labels in console/page_labels.py.
-LABELS: dict[str, dict[str, str]] = {**_DESK_LABELS, **PAGE_LABELS, **ERROR_LABELS}
+# The customer pages, the wallboard figures and the reports keep their labels in console/page_labels.py;
+# the error ids theirs in console/error_labels.py.
+LABELS: dict[str, dict[str, str]] = {**_DESK_LABELS, **PAGE_LABELS, **DESK_CLARITY_LABELS, **WALLBOARD_LABELS,
+                                     **PRESENCE_LABELS, **ERROR_LABELS}
 
 
 def normalise_language(value: str | None) -> str | None:

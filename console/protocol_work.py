@@ -56,14 +56,19 @@ SPY_MODES = ("listen", "whisper", "barge")
 class AgentForceData:
     agent_id: int
     action: str          # available | pause | logout
-    reason: str          # a pause reason when action is pause, else ""
+    reason: str          # pause: one of the pause reasons; else why the supervisor did it (audited), may be ""
+
+
+MAX_FORCE_REASON = 200
 
 
 def decode_agent_force(data: dict[str, Any], reasons: tuple[str, ...]) -> AgentForceData:
-    """``agent_force`` ``{"agent_id", "action": "available"|"pause"|"logout", "reason"}`` (reason: pause only)."""
+    """``agent_force`` ``{"agent_id", "action": "available"|"pause"|"logout", "reason"}``: a pause needs one
+    of the pause reasons; available / log out take the supervisor's reason (a code of
+    ``supervision.action_reasons`` or their own words), kept in the audit trail."""
     agent_id = id_field(data, "agent_id")
     action = choice_field(data, "action", FORCE_ACTIONS)
-    reason = decode_pause(data, reasons) if action == "pause" else ""
+    reason = decode_pause(data, reasons) if action == "pause" else text_field(data, "reason", MAX_FORCE_REASON)
     return AgentForceData(agent_id, action, reason)
 
 

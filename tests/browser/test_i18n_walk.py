@@ -4,8 +4,8 @@ labels, fails on anything a reader would find untranslated (rules: ``tests/brows
 The walk: the login page; the agent desk signed out of the queues, refusing a wrong number (a server error
 shown by its code), paused for lunch, ringing with 李娜's pop, on the call, in wrap-up, saved with a
 complaint, then dialling out (menu choice ``click-to-dial``, reason ``outbound``); the customer search and
-李娜's page; the supervisor's wallboard with an unidentified caller waiting, its pause dialog, the
-complaints board; the reports grouped by day, hour, queue, agent and tier; the "not allowed" page.
+李娜's page; the supervisor's wallboard with an unidentified caller waiting, its pause, close-queue and
+reassign dialogs; the reports grouped by day, hour, hour of day, queue, agent and tier; the TV wallboard; the "not allowed" page.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from crm_bridge.seed import DEMO_UNKNOWN_NUMBER, DEMO_VIP_NUMBER
-from tests.browser.board import agent_row, open_board, queue_card
+from tests.browser.board import action_dialog, agent_row, open_board, queue_card
 from tests.browser.i18n_scan import SCAN_JS, problems
 
 LOCALES = {"zh": "zh-CN", "en": "en"}
@@ -62,7 +62,7 @@ async def test_every_page_reads_in_one_language(stack, desk, browser, language):
 
     await page.locator("#dial-number").fill("12")                  # refused by the server: invalid-input
     await page.locator("#btn-dial").click()
-    await expect(page.locator("#cc-status")).to_have_class("inline-message is-error")
+    await expect(page.locator("[data-testid=desk-message].is-error")).not_to_have_count(0)
     await walk.read(page, "desk, a refused number")
 
     await agent.go_available()
@@ -80,7 +80,7 @@ async def test_every_page_reads_in_one_language(stack, desk, browser, language):
     await expect(badge).to_have_class("badge state-on_call")
     await walk.read(page, "desk, on the call")
     await page.locator("#btn-hold").click()                        # held, or refused with a reason by its code
-    await expect(page.locator("#cc-held:not([hidden]), #cc-status.is-error, #state-message.is-error")).to_have_count(1)
+    await expect(page.locator("#cc-held:not([hidden]), [data-testid=desk-message].is-error").first).to_be_visible()
     await walk.read(page, "desk, hold pressed")
     if await page.locator("#cc-held").is_visible():
         await page.locator("#btn-resume").click()
@@ -107,13 +107,6 @@ async def test_every_page_reads_in_one_language(stack, desk, browser, language):
 
     # the supervisor watches while an unidentified caller waits and 1001 dials out
     board = await open_board(browser, stack, locale=LOCALES[language])
-    board.page.remove_listener("dialog", board._dialog)
-
-    async def answer(dialog) -> None:                               # OK, keeping a prompt's suggested answer
-        board.dialogs.append(dialog.message)
-        await dialog.accept(dialog.default_value if dialog.type == "prompt" else None)
-
-    board.page.on("dialog", answer)
     await board.page.goto(f"{base}/supervisor?lang={language}")
     await expect(board.page.locator("#board-updated")).not_to_have_text("–")
     stack.sim.phone(agent.phone).answer_after = 0.5
@@ -133,22 +126,32 @@ async def test_every_page_reads_in_one_language(stack, desk, browser, language):
     await expect(badge).not_to_have_class("badge state-on_call")
     await walk.read(page, "desk, after dialling out")
 
-    # the supervisor pauses 1001: the prompt offers the reasons by label, its default (the first) is kept
-    async with board.page.expect_event("dialog") as asked:
-        await agent_row(board.page, "1001").locator("[data-action=force-pause]").click()
-    walk.text("wallboard, pause dialog", (await asked.value).message)
+    # the supervisor pauses 1001 in a dialog (reasons by label); the first reason is picked
+    await agent_row(board.page, "1001").locator("[data-action=force-pause]").click()
+    dialog = action_dialog(board.page)
+    await expect(dialog).to_be_visible()
+    await walk.read(board.page, "wallboard, pause dialog")
+    await dialog.get_by_role("radio").first.check()
+    await dialog.locator("[data-action=dialog-ok]").click()
+    await expect(dialog).to_have_count(0)
     await expect(badge).to_have_class("badge state-paused")
     await expect(page.locator("#state-reason")).not_to_be_empty()
     await walk.read(page, "desk, paused by the supervisor")
-    # and closes the vip queue (a reason prompt, a confirmation): the card shows who closed it and when
+    # and closes the vip queue (a reason is required): the card shows who closed it, when and why
     vip = queue_card(board.page, "vip")
     await vip.locator(".switch-line .btn").click()
+    await expect(dialog).to_be_visible()
+    await walk.read(board.page, "wallboard, close dialog")
+    await dialog.get_by_role("radio").first.check()
+    await dialog.locator("[data-action=dialog-ok]").click()
     await expect(vip.locator(".badge-closed")).to_be_visible()
     await walk.read(board.page, "wallboard, 1001 paused, vip closed")
-    walk.text("wallboard, switch dialogs", "\n".join(board.dialogs))
     await board.page.locator("#complaints-board [data-action=reassign]").first.click()
-    await expect(board.page.locator("#complaints-board [data-action=confirm-reassign]").first).to_be_visible()
-    await walk.read(board.page, "complaints board, reassigning")
+    await expect(dialog).to_be_visible()
+    await walk.read(board.page, "complaints board, reassign dialog")
+    await board.page.keyboard.press("Escape")
+    await expect(dialog).to_have_count(0)
+    assert board.dialogs == []                                      # no prompt()/confirm()
 
     customers = await agent.context.new_page()
     agent.watch(customers)
@@ -163,10 +166,14 @@ async def test_every_page_reads_in_one_language(stack, desk, browser, language):
 
     reports = await board.context.new_page()
     board.watch(reports)
-    for by in ("day", "hour", "queue", "agent", "tier"):
+    for by in ("day", "hour", "hour_of_day", "queue", "agent", "tier"):
         await reports.goto(f"{base}/reports?by={by}")
         await expect(reports.locator("#report-body tr").first).to_be_visible()
         await walk.read(reports, f"reports by {by}")
+
+    await reports.goto(f"{base}/supervisor?tv=1")                    # the TV wallboard
+    await expect(reports.locator(".tv-tile").first).to_be_visible()
+    await walk.read(reports, "TV wallboard")
 
     await page.goto(f"{base}/supervisor")                           # an agent on the supervisor's page
     await walk.read(page, "not allowed")

@@ -19,7 +19,9 @@ def test_force_decodes_each_action():
         protocol_work.AgentForceData(3, "available", "")
     assert protocol_work.decode_agent_force({"agent_id": 3, "action": "pause", "reason": "lunch"}, REASONS) == \
         protocol_work.AgentForceData(3, "pause", "lunch")
-    assert protocol_work.decode_agent_force({"agent_id": 3, "action": "logout", "reason": "x"}, REASONS).reason == ""
+    # Available / log out carry the supervisor's reason (a configured code or their own words) for the audit.
+    assert protocol_work.decode_agent_force({"agent_id": 3, "action": "logout", "reason": " shift_end "},
+                                            REASONS).reason == "shift_end"
 
 
 @pytest.mark.parametrize("data, field", [
@@ -29,6 +31,8 @@ def test_force_decodes_each_action():
     ({"agent_id": 3, "action": "sleep"}, "action"),
     ({"agent_id": 3, "action": "pause"}, "reason"),
     ({"agent_id": 3, "action": "pause", "reason": "nap"}, "reason"),
+    ({"agent_id": 3, "action": "logout", "reason": 7}, "reason"),
+    ({"agent_id": 3, "action": "available", "reason": "x" * 201}, "reason"),
 ])
 def test_bad_force_names_the_field(data, field):
     with pytest.raises(ValidationFailed) as info:
