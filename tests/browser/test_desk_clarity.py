@@ -239,7 +239,7 @@ async def test_dial_from_the_customer_search_rings_the_agents_phone(stack, desk)
     await row.get_by_role("link", name="李娜").click()
     await expect(search.locator("#customer-name")).to_have_text("李娜")
     await search.get_by_role("button", name=f"Dial {DEMO_VIP_NUMBER}").click()
-    await expect(search.get_by_test_id("dial-status")).to_contain_text("finish your current call")
+    await expect(search.get_by_test_id("dial-status")).to_contain_text("Finish your current call")   # the label of agent-busy
 
 
 async def test_the_desk_fits_1366x768_with_the_pop_and_the_wrap_up_side_by_side(stack, desk):
