@@ -73,10 +73,10 @@ DESK_CLARITY_COMMANDS = frozenset({"directory", "call_customer", "customer_creat
 # Call control from the agent desk (issue 4): see decode_transfer / decode_dial.
 CALL_CONTROL_COMMANDS = frozenset({"hold", "resume", "hangup", "transfer", "transfer_complete", "transfer_cancel",
                                    "dial"})
-# The agent's tasks and complaint work: console/protocol_work.py.
+# The agent's tasks and complaint work: console/task_protocol.py.
 TASK_COMMANDS = frozenset({"tasks", "follow_up_done", "follow_up_cancel", "complaint_advance"})
 # Supervisor view only: the "closed now" switch; agent_force / spy (supervision); complaints /
-# complaint_reassign (the complaints board); decoders in console/protocol_work.py.
+# complaint_reassign (the complaints board); decoders in console/supervision_protocol.py.
 SUPERVISOR_COMMANDS = frozenset({"queue_switch", "agent_force", "spy", "complaints", "complaint_reassign"})
 COMMANDS = DESK_COMMANDS | DESK_CLARITY_COMMANDS | CALL_CONTROL_COMMANDS | TASK_COMMANDS | SUPERVISOR_COMMANDS
 MAX_QUEUE_CHOICES = 32

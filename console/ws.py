@@ -7,7 +7,7 @@ snapshot so that the two line up) and the read loop starts. Every frame to the b
 included, goes through the hub's per-socket queue: nothing here writes to the socket directly.
 
 Commands are decoded with :mod:`console.protocol`; any bad message gets an error reply and the socket
-stays open. Errors are mapped to the wire here, once (``console.ws_work.error_for``). A disposition is saved in its
+stays open. Errors are mapped to the wire here, once (``console.replies.error_for``). A disposition is saved in its
 own task (the read loop keeps going): the reply ``ok`` is sent only after ``store.save_disposition``
 committed, and only then is ``DispositionSaved`` posted to the engine. A retry of a wrap-up already
 saved (its reply lost to a reconnect) is answered with the same result and not saved twice.
@@ -51,7 +51,9 @@ from console.desk.call_customer import CallCustomerCommands
 from console.desk.directory import DirectoryCommand
 from console.hub import Connection, Hub
 from console.sessions import Session, SessionStore, token_from_request
-from console.ws_work import WorkCommands, error_for, now_iso, spawn
+from console.replies import error_for, now_iso, spawn
+from console.supervision_commands import SupervisionCommands
+from console.task_commands import TaskCommands
 from crm_bridge.phones import normalize as phone_normalize
 from crm_bridge.store import AgentRecord, ComplaintInput, Disposition, DispositionResult, FollowUpInput
 
@@ -126,7 +128,7 @@ def _host_port(host: str, default_port: int) -> str:
     return f"{name}:{port or default_port}"
 
 
-class ConsoleSocket(WorkCommands):
+class ConsoleSocket(TaskCommands, SupervisionCommands):
     def __init__(self, *, settings: Settings, store: DispositionStore, engine: ConsoleEngine, hub: Hub,
                  sessions: SessionStore, heartbeat: float = 20.0, switches: ConsoleSwitches | None = None) -> None:
         self._outcomes = tuple(settings.console.outcomes)

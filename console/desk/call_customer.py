@@ -20,7 +20,7 @@ from callcenter.settings import CUSTOMER_TYPES
 from console import protocol
 from console.hub import Connection
 from console.sessions import Session
-from console.ws_work import spawn
+from console.replies import spawn
 
 MAX_NAME = 200          # crm_bridge.customers.check_customer
 

@@ -9,7 +9,7 @@ import pytest
 from callcenter.metrics import GROUPINGS
 from callcenter.settings import Settings
 from console.i18n import LABELS, LANGUAGES
-from console.protocol_work import FORCE_ACTIONS, SPY_MODES
+from console.supervision_protocol import FORCE_ACTIONS, SPY_MODES
 
 JS = Path(__file__).resolve().parents[2] / "static" / "js"
 MODULES = ("dialogs.js", "tv.js", "sparkline.js", "charts.js", "reports.js", "sup_agents.js", "supervisor.js",
