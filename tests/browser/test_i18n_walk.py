@@ -2,10 +2,12 @@
 labels, fails on anything a reader would find untranslated (rules: ``tests/browser/i18n_scan.py``).
 
 The walk: the login page; the agent desk signed out of the queues, refusing a wrong number (a server error
-shown by its code), paused for lunch, ringing with 李娜's pop, on the call, in wrap-up, saved with a
-complaint, then dialling out (menu choice ``click-to-dial``, reason ``outbound``); the customer search and
-李娜's page; the supervisor's wallboard with an unidentified caller waiting, its pause, close-queue and
-reassign dialogs; the reports grouped by day, hour, hour of day, queue, agent and tier; the TV wallboard; the "not allowed" page.
+shown by its code), paused for lunch, ringing with 李娜's pop, on the call (hold pressed, the transfer
+directory open), in wrap-up, saved with a complaint and a follow-up (the task list and its result form),
+then dialling out (menu choice ``click-to-dial``, reason ``outbound``) and paused by the supervisor; the
+customer search and 李娜's page; the wallboard with an unidentified caller waiting and its pause,
+close-queue and reassign dialogs; the reports by day, hour, hour of day, queue, agent and tier; the TV
+wallboard; the "not allowed" page.
 """
 from __future__ import annotations
 
