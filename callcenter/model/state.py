@@ -19,12 +19,11 @@ from typing import Any
 
 from callcenter import domain as d
 from callcenter import effects as fx
-from callcenter.ami import actions
 from callcenter.model.entities import Agent, Call, CallbackEntry, WrapUp
 from callcenter.model.callbacks import CallbackHandlers
 from callcenter.model.control import ControlHandlers
 from callcenter.model.exits import ExitHandlers
-from callcenter.model.members import MemberHandlers, pause_in_own_queues
+from callcenter.model.members import MemberHandlers, keep_out_for_call
 from callcenter.model.routes import RouteHandlers
 from callcenter.model.tables import (ACTIVITY_TRANSITIONS, CALL_TERMINAL, CALL_TRANSITIONS, Activity,
                                      CallState)
@@ -287,7 +286,7 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers, Ex
         call.route_log.append((f"answered by {name} in {call.queue} after {e.hold_seconds} s",
                                f"{name} 在 {call.queue} 队列接听（等待 {e.hold_seconds} 秒）"))
         effects.append(fx.SendToAgent(agent.info.agent_id, "call", {**call.pop(now), "state": "connected"}))
-        effects += [self._record(call), fx.SupervisorsChanged()]
+        effects += [*keep_out_for_call(agent), self._record(call), fx.SupervisorsChanged()]
         return effects
 
     def _call_completed(self, e: d.CallCompleted, now: datetime) -> Effects:
@@ -315,8 +314,9 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers, Ex
         effects.append(fx.SendToAgent(agent_id, "call", {**pop, "state": "ended", "reason": e.reason,
                                                          "talk_seconds": e.talk_seconds}))
         seconds = self._wrapup_seconds(call.queue)
-        if seconds > 0:
-            effects += pause_in_own_queues(agent, actions.WRAP_UP_REASON)
+        agent.wrapup_ends_at = now + timedelta(seconds=seconds)
+        if seconds > 0:       # paused since the connect (keep_out_for_call): only what did not land
+            effects += keep_out_for_call(agent)
         effects.append(fx.StartTimer(f"wrapup:{agent_id}", float(seconds), d.WrapUpExpired(agent_id, call.call_id)))
         return effects
 
