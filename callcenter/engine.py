@@ -97,6 +97,9 @@ class Engine:
     def wrapup_call(self, agent_id: int, call_id: str) -> dict[str, Any] | None:
         return views.wrapup_call(self.model, agent_id, call_id)
 
+    def pending_wrapups(self, agent_id: int) -> dict[str, Any]:
+        return views.pending_wrapups(self.model, agent_id)
+
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="engine")

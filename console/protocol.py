@@ -18,13 +18,18 @@ ended: ``{"call_id", "state": "connected"|"ended", ...}``), ``wallboard`` (super
 complaints board, sent whole after an escalation or a hand-over), ``complaint_escalated`` (supervisors
 and the owner's desk: ``{"complaint", "previous_level", "level", "roles"}``), ``complaint_reassigned``
 (the old and new owners' desks: ``{"complaint", "from_agent_id", "to_agent_id", "by", "note"}``),
-``error``.
+``wrapups`` (the agent's pending wrap-ups, after every save: ``{"wrapups": [{"interaction_id", "call_id",
+"caller_number", "queue", "name", "customer_id", "answered_at", "ended_at"}, ...]}``, oldest first; the
+``hello`` of a desk carries the same list as ``wrapups``), ``error``. The ``agent`` frame's
+``wrapup_ends_at`` (ISO 8601 or null) is when the wrap-up timer ends.
 
 Commands: ``available``, ``pause`` ``{"reason"}``, ``logout``, ``disposition`` ``{"call_id",
 "interaction_id", "outcome", "notes", "complaint": {"category", "severity", "description"} | null,
 "follow_up": {"due_at" (ISO 8601 with its offset, in the future, within a year), "assign": "me" | "pool",
 "pool" (a queue, when assign is pool), "note"} | null}``,
-``ack`` ``{"seq"}``, ``ping``. Supervisor view only: ``queue_switch`` ``{"queue", "closed": bool,
+``wrapups`` (reply ``{"wrapups": [...]}``: answered calls without an outcome, from the database; a
+``disposition`` for any of them is accepted, also after a server restart), ``ack`` ``{"seq"}``,
+``ping``. Supervisor view only: ``queue_switch`` ``{"queue", "closed": bool,
 "reason"}`` (close a queue now / reopen it; the reply comes once the flip is committed).
 Tasks (``TASK_COMMANDS``, each answered once committed): ``tasks`` (the agent's open follow-ups and
 callback visits plus their queues' pool tasks, soonest first: reply ``{"tasks": [...], "now"}``),
@@ -55,7 +60,7 @@ import orjson
 from callcenter.errors import CallCenterError, ValidationFailed
 
 # Commands by family; every one of them is checked by name in ``decode``.
-DESK_COMMANDS = frozenset({"available", "pause", "logout", "queues", "disposition", "ack", "ping"})
+DESK_COMMANDS = frozenset({"available", "pause", "logout", "queues", "disposition", "wrapups", "ack", "ping"})
 # Call control from the agent desk (issue 4): see decode_transfer / decode_dial.
 CALL_CONTROL_COMMANDS = frozenset({"hold", "resume", "hangup", "transfer", "transfer_complete", "transfer_cancel",
                                    "dial"})

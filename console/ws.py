@@ -29,6 +29,7 @@ answered once the hand-over is committed, after the old and new owners' desks go
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
@@ -43,6 +44,7 @@ from callcenter.domain import CancelTransfer, CompleteTransfer, DialNumber, Hang
 from callcenter.errors import CallCenterError
 from callcenter.settings import Settings
 from console import protocol
+from console.desk.pending import PendingWrapups
 from console.hub import Connection, Hub
 from console.sessions import Session, SessionStore, token_from_request
 from console.ws_work import WorkCommands, error_for, now_iso, spawn
@@ -63,10 +65,14 @@ class ConsoleEngine(Protocol):
     def agent_snapshot(self, agent_id: int) -> dict[str, Any]: ...
     def wallboard(self) -> dict[str, Any]: ...
     def wrapup_call(self, agent_id: int, call_id: str) -> dict[str, Any] | None: ...
+    def pending_wrapups(self, agent_id: int) -> dict[str, Any]: ...
 
 
 class DispositionStore(Protocol):
     async def save_disposition(self, disposition: Disposition, *, rules: Any = None) -> DispositionResult: ...
+    # Pending wrap-ups (console.desk.pending).
+    async def pending_wrapups(self, agent_id: int, *, also: Any = ()) -> tuple[list[dict[str, Any]], set[str]]: ...
+    async def savable_wrapup(self, agent_id: int, interaction_id: str, call_id: str) -> dict[str, Any] | None: ...
     # Tasks and complaint work (crm_bridge.store.Store).
     async def agent_by_id(self, agent_id: int) -> AgentRecord | None: ...
     async def tasks_for(self, agent_id: int, queues: Any) -> list[dict[str, Any]]: ...
@@ -128,6 +134,7 @@ class ConsoleSocket(WorkCommands):
         self._sessions = sessions
         self._heartbeat = heartbeat
         self._switches = switches
+        self._pending = PendingWrapups(store, engine, hub)
         self._saving: set[tuple[int, str]] = set()
         self._saved: OrderedDict[tuple[int, str], DispositionResult] = OrderedDict()
         self._commands: dict[str, Callable[[Connection, Session, protocol.Command, set[asyncio.Task[None]]], None]] = {
@@ -136,6 +143,7 @@ class ConsoleSocket(WorkCommands):
             "logout": self._logout,
             "queues": self._choose_queues,
             "disposition": self._disposition,
+            "wrapups": self._wrapups,
             "ack": self._ack,
             "ping": self._ping,
             "queue_switch": self._queue_switch,
@@ -166,8 +174,9 @@ class ConsoleSocket(WorkCommands):
         if view not in ("agent", "supervisor") or (view == "supervisor" and session.role not in SUPERVISOR_ROLES):
             await ws.close(code=protocol.CLOSE_FORBIDDEN, message=b"this view needs the supervisor role")
             return ws
+        wrapups = await self._pending.for_agent(session.agent_id) if view == "agent" else []
         try:
-            conn = self._connect(ws, session, view, request.query)
+            conn = self._connect(ws, session, view, request.query, wrapups)
         except Exception:
             log.exception("could not open the console of %s", session.login)
             await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=b"server error, try again")
@@ -187,7 +196,8 @@ class ConsoleSocket(WorkCommands):
         return ws
 
     # ------------------------------------------------------------------ connect
-    def _connect(self, ws: web.WebSocketResponse, session: Session, view: str, query: Any) -> Connection:
+    def _connect(self, ws: web.WebSocketResponse, session: Session, view: str, query: Any,
+                 wrapups: list[dict[str, Any]]) -> Connection:
         user = {"agent_id": session.agent_id, "login": session.login, "name": session.name,
                 "role": session.role, "language": session.language}
         hello: dict[str, Any] = {"user": user, "view": view, "outcomes": list(self._outcomes),
@@ -201,6 +211,7 @@ class ConsoleSocket(WorkCommands):
                                                 tag=session.token)
         hello["snapshot"] = self._safe(lambda: self._engine.agent_snapshot(session.agent_id),
                                        {"agent": None, "call": None})
+        hello["wrapups"] = wrapups          # answered calls without an outcome, oldest first (from the store)
         hello["seq"] = self._hub.last_seq(session.agent_id)
         return self._hub.connect_agent(ws, session.agent_id, hello=protocol.encode("hello", hello),
                                        resume=_resume(query.get("resume")), epoch=query.get("epoch"),
@@ -254,6 +265,12 @@ class ConsoleSocket(WorkCommands):
     def _choose_queues(self, conn: Connection, session: Session, command: protocol.Command, tasks: set[Any]) -> None:
         self._engine.post(AgentSelectQueues(session.agent_id, protocol.decode_queues(command.data)))
         conn.push(protocol.encode_reply(command.id))
+
+    def _wrapups(self, conn: Connection, session: Session, command: protocol.Command, tasks: set[Any]) -> None:
+        spawn(conn, command, tasks, self._pending_reply(session.agent_id))
+
+    async def _pending_reply(self, agent_id: int) -> dict[str, Any]:
+        return {"wrapups": await self._pending.for_agent(agent_id)}
 
     def _logout(self, conn: Connection, session: Session, command: protocol.Command, tasks: set[Any]) -> None:
         self._engine.post(AgentLogOut(session.agent_id))
@@ -326,10 +343,6 @@ class ConsoleSocket(WorkCommands):
         if key in self._saving:
             raise CallCenterError("disposition-in-progress", "this wrap-up is already being saved",
                                   {"call_id": data.call_id})
-        call = self._engine.wrapup_call(session.agent_id, data.call_id)
-        if call is None:
-            raise CallCenterError("no-such-call", "this call is not waiting for your wrap-up "
-                                  "(already saved, or not yours)", {"call_id": data.call_id})
         complaint = None
         if data.complaint is not None:
             complaint = ComplaintInput(data.complaint.category, data.complaint.severity, data.complaint.description)
@@ -337,10 +350,9 @@ class ConsoleSocket(WorkCommands):
         if data.follow_up is not None:
             f = data.follow_up
             follow_up = FollowUpInput(due_at=f.due_at, assign=f.assign, pool=f.pool, note=f.note)
-        disposition = Disposition(interaction_id=call["interaction_id"], call_id=data.call_id,
+        disposition = Disposition(interaction_id=data.interaction_id, call_id=data.call_id,
                                   agent_id=session.agent_id, outcome=data.outcome, notes=data.notes,
-                                  complaint=complaint, call_fields=dict(call.get("call_fields") or {}),
-                                  follow_up=follow_up)
+                                  complaint=complaint, call_fields={}, follow_up=follow_up)
         self._saving.add(key)
         task = asyncio.create_task(self._save(conn, command, disposition, key), name=f"disposition-{data.call_id}")
         tasks.add(task)
@@ -349,6 +361,7 @@ class ConsoleSocket(WorkCommands):
     async def _save(self, conn: Connection, command: protocol.Command, disposition: Disposition,
                     key: tuple[int, str]) -> None:
         try:
+            disposition = await self._savable(disposition)
             result = await self._store.save_disposition(disposition, rules=self._complaint_rules)
         except Exception as exc:
             conn.push(protocol.encode_error(command.id, error_for(exc, command)))
@@ -364,6 +377,19 @@ class ConsoleSocket(WorkCommands):
         except Exception:
             log.exception("disposition of call %s is saved but the engine did not take DispositionSaved",
                           disposition.call_id)
+        await self._pending.push(disposition.agent_id)
+
+    async def _savable(self, disposition: Disposition) -> Disposition:
+        """The disposition with the call's facts: from the engine while it holds the wrap-up, else from the
+        stored row of this agent's answered call (after a restart, or an old one from the pending list)."""
+        d = disposition
+        call = self._engine.wrapup_call(d.agent_id, d.call_id) \
+            or await self._pending.savable(d.agent_id, d.interaction_id, d.call_id)
+        if call is None:
+            raise CallCenterError("no-such-call", "this call is not waiting for your wrap-up "
+                                  "(already saved, or not yours)", {"call_id": d.call_id})
+        return dataclasses.replace(d, interaction_id=call["interaction_id"],
+                                   call_fields=dict(call.get("call_fields") or {}))
 
 
 async def _flip(switches: ConsoleSwitches, data: protocol.QueueSwitchData, login: str) -> dict[str, Any]:
