@@ -5,6 +5,8 @@ engine + hub -> AMI gateway -> FastAGI server. Everything shared sits under a ty
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
@@ -46,8 +48,13 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
     lookup: Identify = identify or store.identify
     hub = Hub(wallboard=lambda: engine_ref[0].wallboard())
     switches = QueueSwitches(settings, store, hub.broadcast_supervisors)   # supervisors' "closed now"
+    async def count_missing() -> dict[int, int]:
+        with contextlib.suppress(TimeoutError):      # the call just completed is stored first
+            await asyncio.wait_for(recorder.flushed(), 2.0)
+        return await store.missing_outcomes()
+
     engine = Engine(settings, hub=hub, recorder=recorder, send_ami=gateway.send, identify=lookup,
-                    save_presence=store.set_presence, callback_store=store)
+                    save_presence=store.set_presence, callback_store=store, count_missing=count_missing)
     engine_ref.append(engine)
     async def request_callback(fields: dict[str, Any], card: dict[str, Any] | None) -> dict[str, Any]:
         row = await store.add_callback(**fields)        # saved first: the caller is told only then
@@ -78,6 +85,7 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
             engine.post(domain.PresenceRestored(a.id, a.presence, a.presence_reason, a.presence_queues))
         engine.post(domain.CallbacksLoaded(tuple(await store.open_callbacks())))
         engine.metrics.load(await reports.today_records(store, engine.metrics))   # the wall survives a restart
+        engine.post(domain.MissingOutcomesCounted(tuple(sorted((await store.missing_outcomes()).items()))))
         yield
         await store.close()
 

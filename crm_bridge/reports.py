@@ -84,17 +84,32 @@ async def report(store: Any, rules: metrics.Rules, start_day: date, end_day: dat
     total = metrics.Totals()
     for t in groups.values():
         total.add(t)
+    missing = missing_outcomes(records, by, rules)
     keys = sorted(set(groups) | set(complaints), key=lambda k: (k is None, str(k)))
     rows = [{"key": k, "label": _label(k, by, agents), **metrics.figures(groups.get(k) or metrics.Totals(), rules),
-             "complaints": complaints.get(k) or _no_complaints()} for k in keys]
+             "missing_outcomes": missing.get(k, 0), "complaints": complaints.get(k) or _no_complaints()}
+            for k in keys]
     all_complaints = _no_complaints()
     for c in complaints.values():
         for name in all_complaints:
             all_complaints[name] += c[name]
     return {"from": start_day.isoformat(), "to": end_day.isoformat(), "by": by, "rows": rows,
-            "total": {**metrics.figures(total, rules), "complaints": all_complaints},
+            "total": {**metrics.figures(total, rules), "missing_outcomes": sum(missing.values()),
+                      "complaints": all_complaints},
             "rules": {"sl_seconds": rules.sl_seconds, "sl_target": rules.sl_target,
                       "short_abandon_seconds": rules.short_abandon_seconds, "timezone": str(rules.zone)}}
+
+
+def missing_outcomes(records: Iterable[Mapping[str, Any]], by: str, rules: metrics.Rules) -> dict[Any, int]:
+    """Answered calls without an outcome per group (per agent: the calls they owe a wrap-up for)."""
+    out: dict[Any, int] = {}
+    for rec in records:
+        if rec.get("answered_at") is None or rec.get("outcome") is not None:
+            continue
+        key = metrics.group_key(rec, by, rules.zone)
+        if key is not None:
+            out[key] = out.get(key, 0) + 1
+    return out
 
 
 def _label(key: Any, by: str, agents: Mapping[int, Mapping[str, str]]) -> str:
@@ -135,7 +150,7 @@ def complaint_counts(rows: Iterable[Mapping[str, Any]], by: str, rules: metrics.
 
 
 CSV_COLUMNS = ("key", "label", "offered", "answered", "abandoned", "short_abandoned", "answered_in_sl", "sl",
-               "asa", "aht", "abandon_rate", "survey_avg", "surveys")
+               "asa", "aht", "abandon_rate", "survey_avg", "surveys", "missing_outcomes")
 COMPLAINT_COLUMNS = ("opened", "closed_in_sla", "closed_late", "open_overdue")
 
 

@@ -45,9 +45,9 @@ async def with_outcome(conn: AsyncConnection, interaction_ids: Iterable[str]) ->
 
 
 async def savable(conn: AsyncConnection, agent_id: int, interaction_id: str, call_id: str) -> dict[str, Any] | None:
-    """The row of an answered call of this agent, when it is theirs and matches *call_id*."""
+    """The row of an answered call of this agent without an outcome yet, when it matches *call_id*."""
     stmt = select(Interaction.id, Interaction.call_id).where(
-        Interaction.id == interaction_id, Interaction.agent_id == agent_id, Interaction.answered_at.is_not(None))
+        Interaction.id == interaction_id, Interaction.agent_id == agent_id, _unsaved())
     row = (await conn.execute(stmt)).first()
     if row is None or (row.call_id or "") != call_id:
         return None

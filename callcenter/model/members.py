@@ -276,7 +276,7 @@ class MemberHandlers:
 
     def _disposition_saved(self, e: d.DispositionSaved, now: datetime) -> Effects:
         agent = self._command_agent(e.agent_id)
-        return self._end_wrapup(agent, e, e.call_id, now) if agent else []
+        return [*(self._end_wrapup(agent, e, e.call_id, now) if agent else []), fx.CountMissingOutcomes()]
 
     def _wrapup_expired(self, e: d.WrapUpExpired, now: datetime) -> Effects:
         agent = self._command_agent(e.agent_id)

@@ -49,6 +49,7 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers, Ex
         self.ami_up = False
         self._calls_at_login: set[str] = set()
         self._touched: set[int] = set()
+        self.missing_outcomes: dict[int, int] = {}      # agent id -> answered calls without an outcome
         self._handlers: dict[type, Callable[[Any, datetime], Effects]] = {
             d.AgentsLoaded: self._agents_loaded,
             d.PresenceRestored: self._presence_restored,
@@ -87,6 +88,7 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers, Ex
             d.AgentSelectQueues: self._select_queues,
             d.DispositionSaved: self._disposition_saved,
             d.WrapUpExpired: self._wrapup_expired,
+            d.MissingOutcomesCounted: self._missing_outcomes_counted,
             d.CallTransferred: self._call_transferred,
             d.HoldCall: self._hold,
             d.ResumeCall: self._resume,
@@ -318,7 +320,15 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers, Ex
         if seconds > 0:       # paused since the connect (keep_out_for_call): only what did not land
             effects += keep_out_for_call(agent)
         effects.append(fx.StartTimer(f"wrapup:{agent_id}", float(seconds), d.WrapUpExpired(agent_id, call.call_id)))
+        effects.append(fx.CountMissingOutcomes())
         return effects
+
+    def _missing_outcomes_counted(self, e: d.MissingOutcomesCounted, now: datetime) -> Effects:
+        counts = dict(e.counts)
+        if counts == self.missing_outcomes:
+            return []
+        self.missing_outcomes = counts
+        return [fx.SupervisorsChanged()]
 
     def _hangup(self, e: d.ChannelHungUp, now: datetime) -> Effects:
         held_leg = self._detached_leg_hung_up(e, now)

@@ -122,6 +122,7 @@ def wallboard(model: Model, now: datetime, metrics: LiveMetrics | None = None) -
         answered = (agent_figures.get(agent.info.agent_id) or _EMPTY)["answered"]
         agents.append({**agent.view(), "customer_type": (call.card or {}).get("customer_type") if call else None,
                        "answered_today": answered,
+                       "missing_outcomes": model.missing_outcomes.get(agent.info.agent_id, 0),
                        **stuck_fields(agent.state.value, agent.since, now, model.settings.supervision)})
     return {**board, "agents": agents, "ami_up": model.ami_up, "at": now.isoformat()}
 

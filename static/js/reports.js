@@ -24,6 +24,7 @@ const COLUMNS = [
   ["met.sl", (r) => pct(r.sl)], ["met.asa", (r) => num(r.asa)], ["met.aht", (r) => num(r.aht)],
   ["met.abandon_rate", (r) => pct(r.abandon_rate)], ["met.survey", (r) => num(r.survey_avg)],
   ["met.outcomes", (r) => Object.entries(r.outcomes || {}).map(([k, v]) => `${k} ${v}`).join(", ")],
+  ["rep.missing_outcomes", (r) => num(r.missing_outcomes)],
   ["met.complaints_opened", (r) => num(r.complaints.opened)],
   ["met.complaints_in_sla", (r) => num(r.complaints.closed_in_sla)],
   ["met.complaints_late", (r) => num(r.complaints.closed_late)],

@@ -1,5 +1,5 @@
 // Supervisor page, agents table (issue 5): state, pause reason, time in state, current call + tier,
-// answered today, stuck rows highlighted with the reason, and one-click fixes per row: Available /
+// answered today, answered calls without an outcome, stuck rows highlighted with the reason, and one-click fixes per row: Available /
 // Pause / Log out (agent_force, with confirm) and Listen / Whisper / Barge (spy, only while on a call).
 //
 // "stuck" comes with each wallboard frame, but since only changes on a state change: between frames
@@ -89,13 +89,16 @@ export function mountAgents({ body, socket, t, labels, ticker, clock, lang, stat
       el("td", { className: "num" }, ticker.track(el("span", { className: "timer" }), agent.since)),
       el("td", { text: agent.call_id ? labelOf(labels, "customer_type", agent.customer_type) || "•" : "" }),
       el("td", { className: "num", text: agent.answered_today ?? "" }),
+      // Answered calls still without an outcome (the pending wrap-ups of that agent), highlighted when any.
+      el("td", { className: agent.missing_outcomes ? "num missing-outcomes" : "num",
+        text: agent.missing_outcomes ?? "", attrs: { "data-testid": "missing-outcomes" } }),
       el("td", { className: "row-actions" }, ...buttons));
   }
 
   function render(list) {
     if (Array.isArray(list)) agents = [...list].sort((a, b) => String(a.name).localeCompare(String(b.name), lang));
     if (!agents.length) {
-      body.replaceChildren(el("tr", {}, el("td", { className: "muted", text: t("board.no_agents"), attrs: { colspan: 8 } })));
+      body.replaceChildren(el("tr", {}, el("td", { className: "muted", text: t("board.no_agents"), attrs: { colspan: 9 } })));
       return;
     }
     const nowMs = clock.now();

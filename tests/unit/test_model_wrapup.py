@@ -8,6 +8,7 @@ import pytest
 
 from callcenter import domain as d
 from callcenter import effects as fx
+from callcenter.model import views
 from callcenter.model.tables import Activity
 from tests.unit.test_model import IFACE, T0, VIP_CARD, agent_messages, make_model, of
 from tests.unit.test_model_routes import LEG, routed
@@ -106,3 +107,17 @@ def test_an_agent_who_paused_keeps_their_own_reason_through_the_call():
     saved = model.apply(d.DispositionSaved(1, "c1", "resolved"), T0 + timedelta(seconds=70))
     assert pauses(saved) == []                     # still paused for lunch: nothing to change
     assert model.agents[1].state.value == "paused"
+
+
+def test_the_wallboard_shows_each_agent_s_missing_outcomes_as_the_store_counted_them():
+    model = make_model()
+    in_both_queues(model)
+    queue_call_connected(model)
+    done = model.apply(d.CallCompleted("c1", "vip", IFACE, "1001", 3, 60, "caller"), T0 + timedelta(seconds=63))
+    assert fx.CountMissingOutcomes() in done               # counted again once the call ended
+    out = model.apply(d.MissingOutcomesCounted(((1, 3),)), T0 + timedelta(seconds=64))
+    assert out == [fx.SupervisorsChanged()]
+    board = {a["agent_id"]: a for a in views.wallboard(model, T0)["agents"]}
+    assert board[1]["missing_outcomes"] == 3 and board[2]["missing_outcomes"] == 0
+    assert fx.CountMissingOutcomes() in model.apply(d.DispositionSaved(1, "c1", "resolved"), T0 + timedelta(seconds=70))
+    assert model.apply(d.MissingOutcomesCounted(((1, 3),)), T0 + timedelta(seconds=71)) == []   # unchanged
