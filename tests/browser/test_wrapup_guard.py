@@ -142,3 +142,31 @@ async def test_an_unsaved_call_stays_on_the_pending_list_across_a_server_restart
 
 async def _async(value: Any) -> Any:
     return value
+
+
+async def test_a_wrap_up_whose_timer_ran_out_comes_back_when_the_agent_pauses(browser, tmp_path):
+    from tests.browser.desk import BROWSER_TIMING
+    from tests.e2e.stack import running_stack
+
+    async with running_stack(tmp_path, timing=BROWSER_TIMING, wrapup=2) as short:
+        agent = await Desk.open(browser, short, "1002")
+        try:
+            page, badge = agent.page, agent.page.locator("#state-badge")
+            await agent.go_available()
+            await answered_then_ended(short, agent)
+            await expect(badge).to_have_text("Available")        # the 2 s wrap-up ran out, nothing saved
+            await page.reload()                                   # the open form is gone with the page
+            await expect(badge).to_have_text("Available")
+            await expect(page.locator(".wrap-card")).to_have_count(0)
+            await expect(page.get_by_test_id("pending-item")).to_have_count(1)
+
+            await page.locator("#btn-pause").click()
+            await expect(badge).to_have_text("Paused")
+            wrap = page.locator(".wrap-card")
+            await expect(wrap).to_have_count(1)                   # the oldest unsaved wrap-up is back
+            await expect(wrap).to_contain_text("刘强")
+            await expect(page.locator("#state-message")).to_have_text(
+                "A call still has no outcome: the oldest one is open.")
+            assert agent.errors == []
+        finally:
+            await agent.close()
