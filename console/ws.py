@@ -8,9 +8,9 @@ included, goes through the hub's per-socket queue: nothing here writes to the so
 
 Commands are decoded with :mod:`console.protocol`; any bad message gets an error reply and the socket
 stays open. Errors are mapped to the wire here, once (``console.ws_work.error_for``). A disposition is saved in its
-own task (the read loop keeps going): the reply ``ok`` is sent only after ``store.save_disposition``
-committed, and only then is ``DispositionSaved`` posted to the engine. A retry of a wrap-up already
-saved (its reply lost to a reconnect) is answered with the same result and not saved twice.
+own task (``console.desk.dispositions``): the reply ``ok`` is sent only after ``store.save_disposition``
+committed, and only then is ``DispositionSaved`` posted to the engine. A desk's ``hello`` carries the
+agent's pending wrap-ups (``console.desk.pending``, read from the store before the socket is registered).
 
 Which view may send what: the agent desk sends the desk commands; the supervisor view sends
 ``protocol.SUPERVISOR_COMMANDS`` (checked against the session's role as well); both send ``ack`` and
@@ -29,27 +29,25 @@ answered once the hand-over is committed, after the old and new owners' desks go
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
-from collections import OrderedDict
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from callcenter.domain import AgentGoAvailable, AgentGoPaused, AgentLogOut, AgentSelectQueues, DispositionSaved
+from callcenter.domain import AgentGoAvailable, AgentGoPaused, AgentLogOut, AgentSelectQueues
 from callcenter.domain import CancelTransfer, CompleteTransfer, DialNumber, HangUpCall, HoldCall, ResumeCall, TransferCall
 from callcenter.errors import CallCenterError
 from callcenter.settings import Settings
 from console import protocol
+from console.desk.dispositions import Dispositions
 from console.desk.pending import PendingWrapups
 from console.hub import Connection, Hub
 from console.sessions import Session, SessionStore, token_from_request
 from console.ws_work import WorkCommands, error_for, now_iso, spawn
 from crm_bridge.phones import normalize as phone_normalize
-from crm_bridge.store import AgentRecord, ComplaintInput, Disposition, DispositionResult, FollowUpInput
+from crm_bridge.store import AgentRecord, Disposition, DispositionResult
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +55,6 @@ SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
 # aiohttp closes the socket (1009) above this; between protocol.MAX_MESSAGE_BYTES and this an
 # oversized message only gets an error reply.
 MAX_FRAME_BYTES = 4 * protocol.MAX_MESSAGE_BYTES
-_SAVED_MEMORY = 2048
 
 
 class ConsoleEngine(Protocol):
@@ -126,8 +123,6 @@ class ConsoleSocket(WorkCommands):
                  sessions: SessionStore, heartbeat: float = 20.0, switches: ConsoleSwitches | None = None) -> None:
         self._outcomes = tuple(settings.console.outcomes)
         self._pause_reasons = tuple(settings.console.pause_reasons)
-        self._complaint_rules = settings.complaints
-        self._queues = tuple(settings.queues)
         self._store = store
         self._engine = engine
         self._hub = hub
@@ -135,14 +130,13 @@ class ConsoleSocket(WorkCommands):
         self._heartbeat = heartbeat
         self._switches = switches
         self._pending = PendingWrapups(store, engine, hub)
-        self._saving: set[tuple[int, str]] = set()
-        self._saved: OrderedDict[tuple[int, str], DispositionResult] = OrderedDict()
+        self._dispositions = Dispositions(settings, store=store, engine=engine, pending=self._pending)
         self._commands: dict[str, Callable[[Connection, Session, protocol.Command, set[asyncio.Task[None]]], None]] = {
             "available": self._available,
             "pause": self._pause,
             "logout": self._logout,
             "queues": self._choose_queues,
-            "disposition": self._disposition,
+            "disposition": self._dispositions.command,
             "wrapups": self._wrapups,
             "ack": self._ack,
             "ping": self._ping,
@@ -331,77 +325,10 @@ class ConsoleSocket(WorkCommands):
             raise _NoSwitches()
         spawn(conn, command, tasks, _flip(switches, data, session.login))
 
-    def _disposition(self, conn: Connection, session: Session, command: protocol.Command,
-                     tasks: set[asyncio.Task[None]]) -> None:
-        data = protocol.decode_disposition(command.data, self._outcomes, queues=self._queues,
-                                           now=datetime.now(UTC))
-        key = (session.agent_id, data.call_id)
-        saved = self._saved.get(key)
-        if saved is not None:       # a retry whose first reply was lost: same answer, no second save
-            conn.push(protocol.encode_reply(command.id, _result(saved)))
-            return
-        if key in self._saving:
-            raise CallCenterError("disposition-in-progress", "this wrap-up is already being saved",
-                                  {"call_id": data.call_id})
-        complaint = None
-        if data.complaint is not None:
-            complaint = ComplaintInput(data.complaint.category, data.complaint.severity, data.complaint.description)
-        follow_up = None
-        if data.follow_up is not None:
-            f = data.follow_up
-            follow_up = FollowUpInput(due_at=f.due_at, assign=f.assign, pool=f.pool, note=f.note)
-        disposition = Disposition(interaction_id=data.interaction_id, call_id=data.call_id,
-                                  agent_id=session.agent_id, outcome=data.outcome, notes=data.notes,
-                                  complaint=complaint, call_fields={}, follow_up=follow_up)
-        self._saving.add(key)
-        task = asyncio.create_task(self._save(conn, command, disposition, key), name=f"disposition-{data.call_id}")
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
-
-    async def _save(self, conn: Connection, command: protocol.Command, disposition: Disposition,
-                    key: tuple[int, str]) -> None:
-        try:
-            disposition = await self._savable(disposition)
-            result = await self._store.save_disposition(disposition, rules=self._complaint_rules)
-        except Exception as exc:
-            conn.push(protocol.encode_error(command.id, error_for(exc, command)))
-            return
-        finally:
-            self._saving.discard(key)
-        self._saved[key] = result
-        while len(self._saved) > _SAVED_MEMORY:
-            self._saved.popitem(last=False)
-        conn.push(protocol.encode_reply(command.id, _result(result)))
-        try:
-            self._engine.post(DispositionSaved(disposition.agent_id, disposition.call_id, disposition.outcome))
-        except Exception:
-            log.exception("disposition of call %s is saved but the engine did not take DispositionSaved",
-                          disposition.call_id)
-        await self._pending.push(disposition.agent_id)
-
-    async def _savable(self, disposition: Disposition) -> Disposition:
-        """The disposition with the call's facts: from the engine while it holds the wrap-up, else from the
-        stored row of this agent's answered call (after a restart, or an old one from the pending list)."""
-        d = disposition
-        call = self._engine.wrapup_call(d.agent_id, d.call_id) \
-            or await self._pending.savable(d.agent_id, d.interaction_id, d.call_id)
-        if call is None:
-            raise CallCenterError("no-such-call", "this call is not waiting for your wrap-up "
-                                  "(already saved, or not yours)", {"call_id": d.call_id})
-        return dataclasses.replace(d, interaction_id=call["interaction_id"],
-                                   call_fields=dict(call.get("call_fields") or {}))
-
 
 async def _flip(switches: ConsoleSwitches, data: protocol.QueueSwitchData, login: str) -> dict[str, Any]:
     """The reply comes only once the switch is committed (the switches service tells the supervisors)."""
     return {"switch": await switches.set(data.queue, data.closed, by=login, reason=data.reason)}
-
-
-def _result(result: DispositionResult) -> dict[str, Any]:
-    data: dict[str, Any] = {"interaction_id": result.interaction_id, "complaint_id": result.complaint_id}
-    if result.follow_up_id is not None:
-        data["follow_up_id"] = result.follow_up_id
-    return data
 
 
 def _resume(value: str | None) -> int | None:
