@@ -123,6 +123,7 @@ class ConsoleSocket(WorkCommands):
                  sessions: SessionStore, heartbeat: float = 20.0, switches: ConsoleSwitches | None = None) -> None:
         self._outcomes = tuple(settings.console.outcomes)
         self._pause_reasons = tuple(settings.console.pause_reasons)
+        self._complaint_rules = settings.complaints        # WorkCommands (complaint work)
         self._store = store
         self._engine = engine
         self._hub = hub
