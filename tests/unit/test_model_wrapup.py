@@ -121,3 +121,16 @@ def test_the_wallboard_shows_each_agent_s_missing_outcomes_as_the_store_counted_
     assert board[1]["missing_outcomes"] == 3 and board[2]["missing_outcomes"] == 0
     assert fx.CountMissingOutcomes() in model.apply(d.DispositionSaved(1, "c1", "resolved"), T0 + timedelta(seconds=70))
     assert model.apply(d.MissingOutcomesCounted(((1, 3),)), T0 + timedelta(seconds=71)) == []   # unchanged
+
+
+def test_with_no_wrap_up_time_the_agent_is_back_in_the_queues_as_the_call_ends():
+    model = make_model(wrapup=0)
+    in_both_queues(model)
+    connect = queue_call_connected(model)
+    assert len(pauses(connect)) == 2                       # out of the queues while talking all the same
+    asterisk_confirms(model, "vip", "standard")
+    done = model.apply(d.CallCompleted("c1", "vip", IFACE, "1001", 3, 60, "caller"), T0 + timedelta(seconds=63))
+    (timer,) = of(done, fx.StartTimer)
+    assert timer.seconds == 0.0 and pauses(done) == []
+    back = model.apply(timer.event, T0 + timedelta(seconds=63))
+    assert sorted(pauses(back)) == [("standard", "false", None), ("vip", "false", None)]
