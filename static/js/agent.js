@@ -72,6 +72,7 @@ function hello(data) {
   desk.agent = snapshot.agent || null;
   desk.call = snapshot.call || null;
   desk.pending = data.wrapups || [];
+  drafts.prune(new Set([...desk.pending.map((item) => item.call_id), ...(desk.call ? [desk.call.call_id] : [])]));
   if (desk.call && desk.call.state === "wrapup") ensureWrapup(desk.call);
   renderState();
   renderPop();

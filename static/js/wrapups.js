@@ -32,6 +32,20 @@ export function draftStore(agentId) {
         // nothing to clear
       }
     },
+    // Drafts of calls no longer waiting for an outcome (saved from another tab or device) are dropped.
+    prune(keepCallIds) {
+      try {
+        const prefix = key("");
+        const stale = [];
+        for (let i = 0; i < window.localStorage.length; i += 1) {
+          const name = window.localStorage.key(i);
+          if (name && name.startsWith(prefix) && !keepCallIds.has(name.slice(prefix.length))) stale.push(name);
+        }
+        stale.forEach((name) => window.localStorage.removeItem(name));
+      } catch {
+        // storage refused: nothing kept either
+      }
+    },
   };
 }
 
