@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from callcenter import appkeys, domain
+from callcenter import appkeys, day_series, domain
 from callcenter.ami.gateway import AmiGateway
 from callcenter.engine import Engine
 from callcenter.escalation import Escalator
@@ -24,6 +24,7 @@ from callcenter.switches import QueueSwitches
 from console.hub import Hub
 from console.web import setup_console
 from crm_bridge import reports
+from crm_bridge.pauses import PauseLog, open_pauses
 from crm_bridge.store import Store
 from ivr.server import IvrServer
 
@@ -54,7 +55,8 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
         return await store.missing_outcomes()
 
     engine = Engine(settings, hub=hub, recorder=recorder, send_ami=gateway.send, identify=lookup,
-                    save_presence=store.set_presence, callback_store=store, count_missing=count_missing)
+                    save_presence=store.set_presence, callback_store=store, pause_log=PauseLog(store),
+                    count_missing=count_missing)
     engine_ref.append(engine)
     async def request_callback(fields: dict[str, Any], card: dict[str, Any] | None) -> dict[str, Any]:
         row = await store.add_callback(**fields)        # saved first: the caller is told only then
@@ -83,8 +85,13 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
             domain.AgentInfo(a.id, a.login, a.name, a.interface or "", tuple(a.queues), a.role) for a in agents)))
         for a in agents:      # what each agent last asked for; re-told to Asterisk at the first resync
             engine.post(domain.PresenceRestored(a.id, a.presence, a.presence_reason, a.presence_queues))
+        engine.post(domain.PausesRestored(tuple(await open_pauses(store))))   # a restart splits no pause
         engine.post(domain.CallbacksLoaded(tuple(await store.open_callbacks())))
-        engine.metrics.load(await reports.today_records(store, engine.metrics))   # the wall survives a restart
+        today = await reports.today_records(store, engine.metrics)
+        engine.metrics.load(today)                                               # the wall survives a restart
+        now = engine.clock()
+        engine.series.load(now, day_series.backfill(today, engine.metrics.rules, engine.metrics.day, now,
+                                                    settings.queues, settings.metrics.sample_seconds))
         engine.post(domain.MissingOutcomesCounted(tuple(sorted((await store.missing_outcomes()).items()))))
         yield
         await store.close()
@@ -94,10 +101,24 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
         yield
         await recorder.stop()
 
+    async def sample_series() -> None:
+        """The wallboard's sparklines: one point per queue every ``metrics.sample_seconds``, sent alone
+        (a few dozen bytes per queue), never the whole day again (PERFORMANCE.md, P6)."""
+        while True:
+            await asyncio.sleep(settings.metrics.sample_seconds)
+            try:
+                hub.broadcast_supervisors("wallboard_series", engine.sample_series())
+            except Exception:
+                log.exception("the day series could not be sampled; the next tick tries again")
+
     async def engine_ctx(app: web.Application) -> AsyncIterator[None]:
         await engine.start()
         await hub.start()
+        sampler = asyncio.create_task(sample_series(), name="wallboard-series")
         yield
+        sampler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sampler
         await hub.stop()
         await engine.stop()
 

@@ -22,7 +22,8 @@ from callcenter import appkeys, domain
 from callcenter.app import create_app
 from callcenter.settings import Settings
 from callcenter.simulator.config import SimulatorConfig, Timing
-from callcenter.simulator.simulator import PbxSimulator, run_simulator
+from callcenter.simulator.simulator import PbxSimulator
+from callcenter.simulator.traffic import run_simulator
 from callcenter.simulator.traffic import TrafficGenerator
 from crm_bridge.seed import seed_demo
 from crm_bridge.store import Store

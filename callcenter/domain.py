@@ -281,6 +281,15 @@ class CallerIdentified:
 
 # --------------------------------------------------------------------------- from the console
 @dataclass(frozen=True, slots=True)
+class CustomerChosen:
+    """The agent said who the caller is (picked among several matches, or created the customer):
+    the call's card becomes *card* (``crm_bridge.cards``), in memory and on the interaction row."""
+    agent_id: int
+    call_id: str
+    card: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class AgentGoAvailable:
     agent_id: int
     by: str = ""            # a supervisor's login when they set it for the agent (issue 5)
@@ -297,6 +306,41 @@ class AgentGoPaused:
 class AgentLogOut:
     agent_id: int
     by: str = ""            # a supervisor's login when they set it for the agent (issue 5)
+
+
+@dataclass(frozen=True, slots=True)
+class AgentPauseAfterCall:
+    """"Pause after this call" with ``reason`` (a pause code); ``""`` cancels the wish. From an idle
+    desk (available, paused) it pauses now (``callcenter/model/presence.py``)."""
+    agent_id: int
+    reason: str
+
+
+# --------------------------------------------------------------------------- presence (the desk's sockets)
+@dataclass(frozen=True, slots=True)
+class DeskConnected:
+    """A desk (browser tab) of the agent opened its websocket."""
+    agent_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeskDisconnected:
+    """The agent's last open desk closed its websocket: no tab of theirs is connected now."""
+    agent_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeskAbsent:
+    """Timer: the agent's desks have been gone long enough for ``step`` (``pause`` or ``logout``)."""
+    agent_id: int
+    step: str
+
+
+@dataclass(frozen=True, slots=True)
+class PausesRestored:
+    """At start-up: the pause periods still open in the store, ``(agent_id, code, started_at)`` each, so a
+    restart neither splits a pause nor resets the time counted against its code's limit."""
+    periods: tuple[tuple[int, str, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

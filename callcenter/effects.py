@@ -93,3 +93,20 @@ class UpdateCallback:
     """Write a callback's status change to the store, in order."""
     callback_id: int
     fields: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PauseStarted:
+    """The agent is paused with ``reason`` from ``at`` (a pause period opens; ``limit_seconds``: the
+    code's limit then, None without one)."""
+    agent_id: int
+    reason: str
+    at: Any
+    limit_seconds: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PauseEnded:
+    """The agent's open pause period ends at ``at``."""
+    agent_id: int
+    at: Any

@@ -11,6 +11,8 @@ hands each to the pure ``Model`` and carries out the effects it returns:
 * ``StartTimer`` / ``CancelTimer`` -> ``loop.call_later`` posting back into the inbox;
 * ``LookupCaller`` -> a task that identifies the caller and posts ``CallerIdentified``;
 * ``SavePresence`` -> the store, in order (what the agent asked for survives a server restart);
+* ``PauseStarted`` / ``PauseEnded`` -> the store's pause periods, in order (the agent report's time over
+  each pause code's limit);
 * ``Problem`` -> a loud log line with the ids; never an exception.
 """
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any, Protocol
 from callcenter import domain as d
 from callcenter import effects as fx
 from callcenter.errors import CallCenterError
+from callcenter.day_series import DaySeries
 from callcenter.metrics import LiveMetrics, Rules
 from callcenter.routing import AgentAvailability
 from callcenter.model import views
@@ -37,6 +40,12 @@ log = logging.getLogger(__name__)
 class HubPort(Protocol):
     def send_to_agent(self, agent_id: int, kind: str, data: dict[str, Any]) -> None: ...
     def mark_wallboard_dirty(self) -> None: ...
+
+
+class PauseLogPort(Protocol):
+    """The store's pause periods (``crm_bridge.pauses``)."""
+    async def pause_started(self, agent_id: int, reason: str, at: datetime, limit_seconds: int | None) -> None: ...
+    async def pause_ended(self, agent_id: int, at: datetime) -> None: ...
 
 
 class RecorderPort(Protocol):
@@ -54,6 +63,7 @@ class Engine:
                  save_presence: Callable[[int, str, str], Awaitable[None]] | None = None,
                  callback_store: Any = None,
                  count_missing: Callable[[], Awaitable[dict[int, int]]] | None = None,
+                 pause_log: PauseLogPort | None = None,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self.settings = settings
         self.model = Model(settings)
@@ -70,6 +80,7 @@ class Engine:
         self._count_again = False
         self._callback_lock = asyncio.Lock()     # FIFO: status changes land in order
         self._presence_lock = asyncio.Lock()     # FIFO: saves land in the order agents asked
+        self.pause_log = pause_log
         self._presence_saves: set[asyncio.Task[None]] = set()
         self.clock = clock
         self.inbox: asyncio.Queue[Any] = asyncio.Queue()
@@ -81,6 +92,8 @@ class Engine:
         self._availability: AgentAvailability | None = None
         # Today's finished calls for the wallboard (the recorded fields; reloaded from the store at start-up).
         self.metrics = LiveMetrics(Rules.of(settings), clock)
+        # Waiting callers and SL per queue over the day (the wallboard's sparklines), sampled on a timer.
+        self.series = DaySeries(self.metrics.rules.zone, settings.metrics.sample_seconds)
 
     # ------------------------------------------------------------------ the port everyone uses
     def post(self, event: Any) -> None:
@@ -91,6 +104,15 @@ class Engine:
 
     def wallboard(self) -> dict[str, Any]:
         return views.wallboard(self.model, self.clock(), self.metrics)
+
+    def wallboard_series(self) -> dict[str, Any]:
+        """The day's series so far (sent whole in the supervisors' hello)."""
+        return self.series.view(self.clock())
+
+    def sample_series(self) -> dict[str, Any]:
+        """Take one point per queue now; returns just that point (the ``wallboard_series`` frame)."""
+        sl = {queue: f["sl"] for queue, f in self.metrics.figures("queue").items()}
+        return self.series.sample(self.clock(), views.waiting_counts(self.model), sl)
 
     def availability(self) -> AgentAvailability:
         """Agent availability for routing decisions (the IVR asks, in the same loop, per call). Rebuilt
@@ -175,6 +197,11 @@ class Engine:
         elif kind is fx.SavePresence:
             if self.save_presence is not None:
                 task = asyncio.ensure_future(self._save_presence(effect))
+                self._presence_saves.add(task)
+                task.add_done_callback(self._presence_saves.discard)
+        elif kind is fx.PauseStarted or kind is fx.PauseEnded:
+            if self.pause_log is not None:
+                task = asyncio.ensure_future(self._log_pause(effect))
                 self._presence_saves.add(task)
                 task.add_done_callback(self._presence_saves.discard)
         elif kind is fx.Problem:
@@ -263,6 +290,16 @@ class Engine:
             self.post(d.MissingOutcomesCounted(tuple(sorted(counts.items()))))
             if not self._count_again:
                 return
+    async def _log_pause(self, effect: fx.PauseStarted | fx.PauseEnded) -> None:
+        assert self.pause_log is not None
+        async with self._presence_lock:           # the same FIFO: a period closes before the next opens
+            try:
+                if isinstance(effect, fx.PauseStarted):
+                    await self.pause_log.pause_started(effect.agent_id, effect.reason, effect.at, effect.limit_seconds)
+                else:
+                    await self.pause_log.pause_ended(effect.agent_id, effect.at)
+            except Exception as exc:     # a lost period only makes the report short; never the engine's end
+                log.warning("recording a pause period of agent %s failed: %s", effect.agent_id, exc)
 
     async def _lookup(self, effect: fx.LookupCaller) -> None:
         try:

@@ -17,6 +17,16 @@ class CallCenterError(Exception):
         return {"id": self.error_id, "message": self.message, "details": self.details}
 
 
+class PathError(ValueError):
+    """A configuration rule broken at a key path (``("routing", "ladders", "vip", "2", "queue")``),
+    raised inside the settings' validators; :func:`callcenter.settings.load` turns it into a
+    :class:`ConfigError` naming the whole path."""
+
+    def __init__(self, path: tuple[str, ...], message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 class ConfigError(CallCenterError):
     """A bad configuration value; the message names the key path."""
 

@@ -23,6 +23,7 @@ records, same functions: the two agree. The formulas are documented in the READM
 * **SL** = answered with wait <= ``sl_seconds`` / (offered - short abandons).
 * **ASA** = sum of answered waits / answered. **AHT** = mean ``talk_seconds`` of answered calls that have it.
 * **Abandon rate** = abandoned / (offered - short abandons). **Survey** = mean of the scores given.
+* **Missing outcomes**: answered calls whose record has no outcome (none saved yet, or never).
 """
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 FINAL_STATUSES = frozenset({"completed", "abandoned", "ivr_hangup"})   # "left": final only with ended_at
-GROUPINGS = ("day", "hour", "queue", "agent", "tier")
+GROUPINGS = ("day", "hour", "hour_of_day", "queue", "agent", "tier")   # hour_of_day: 0..23 over the range
 NO_TIER = "unknown"
 
 
@@ -66,6 +67,7 @@ class Totals:
     survey_sum: int = 0
     surveys: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
+    missing_outcomes: int = 0          # answered calls with no outcome saved (yet)
 
     def add(self, other: Totals, sign: int = 1) -> None:
         self.offered += sign * other.offered
@@ -78,6 +80,7 @@ class Totals:
         self.talk_calls += sign * other.talk_calls
         self.survey_sum += sign * other.survey_sum
         self.surveys += sign * other.surveys
+        self.missing_outcomes += sign * other.missing_outcomes
         for outcome, n in other.outcomes.items():
             self.outcomes[outcome] += sign * n
             if not self.outcomes[outcome]:
@@ -128,6 +131,7 @@ def contribution(rec: Mapping[str, Any], rules: Rules) -> Totals:
         t.answered = 1
         t.wait_answered = wait
         t.answered_in_sl = int(wait <= rules.sl_seconds)
+        t.missing_outcomes = 0 if rec.get("outcome") else 1
         if rec.get("talk_seconds") is not None:
             t.talk_sum, t.talk_calls = float(rec["talk_seconds"]), 1
     elif wait < rules.short_abandon_seconds:
@@ -151,7 +155,7 @@ def figures(t: Totals, rules: Rules) -> dict[str, Any]:
         "sl": sl, "sl_ok": None if sl is None else sl >= rules.sl_target,
         "asa": _ratio(t.wait_answered, t.answered, 2), "aht": _ratio(t.talk_sum, t.talk_calls, 2),
         "abandon_rate": _ratio(t.abandoned, base), "survey_avg": _ratio(t.survey_sum, t.surveys, 2),
-        "surveys": t.surveys, "outcomes": dict(sorted(t.outcomes.items())),
+        "surveys": t.surveys, "outcomes": dict(sorted(t.outcomes.items())), "missing_outcomes": t.missing_outcomes,
     }
 
 
@@ -176,6 +180,8 @@ def group_key(rec: Mapping[str, Any], by: str, zone: ZoneInfo) -> str | int | No
         return local.date().isoformat()
     if by == "hour":
         return local.strftime("%Y-%m-%d %H:00")
+    if by == "hour_of_day":
+        return local.hour
     raise ValueError(f"unknown grouping {by!r}; expected one of {', '.join(GROUPINGS)}")
 
 

@@ -7,8 +7,8 @@ are checked in ``special_order`` before the tier ladder. ``aging`` is the time-c
 applies to waiting callers (see :func:`callcenter.routing.aged_priority`).
 
 This module imports nothing from :mod:`callcenter.settings` so that settings can embed
-:class:`RoutingRules` without an import cycle; the few shared constants are repeated here and a unit
-test keeps them equal. Errors found across sections (a queue that is not in ``queues:``, a login the
+:class:`RoutingRules` without an import cycle (the customer types and value classes are defined here
+and re-exported by settings). Errors found across sections (a queue that is not in ``queues:``, a login the
 store does not know) are raised by :func:`check_rules` as :class:`PathError` naming the full key path.
 """
 from __future__ import annotations
@@ -19,10 +19,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-# Kept equal to callcenter.settings (tests/unit/test_routing.py checks it).
+from callcenter.errors import PathError
+from callcenter.queue_names import RESERVED_QUEUE_NAMES
+
+# The customer vocabulary; callcenter.settings re-exports it.
 CUSTOMER_TYPES = ("vip", "group", "family", "individual")
 VALUE_CLASSES = ("major", "named", "non_named", "mass")
-RESERVED_QUEUE_NAMES = frozenset({"general"})
 
 TIERS = (*CUSTOMER_TYPES, "unknown")
 ROLES = ("account_manager", "deputy", "complaint_owner")
@@ -32,14 +34,6 @@ MOUNT = ("routing",)            # where the lead mounts RoutingRules in Settings
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 _QUEUE = r"^[A-Za-z0-9_-]{1,64}$"
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-
-
-class PathError(ValueError):
-    """A rule error with the key path it is about (``("routing", "ladders", "vip", "2", "queue")``)."""
-
-    def __init__(self, path: tuple[str, ...], message: str) -> None:
-        super().__init__(message)
-        self.path = path
 
 
 class _Frozen(BaseModel):
@@ -176,6 +170,9 @@ DEFAULT_LADDERS: dict[str, Ladder] = {
 
 class RoutingRules(_Frozen):
     default_queue: str = Field("standard", pattern=_QUEUE)
+    # A blind transfer rings its agent or outside number this long (Dial); unanswered, the caller goes
+    # back to the queue they came from (CC_QUEUE), never hung up.
+    transfer_ring_seconds: int = Field(30, ge=5, le=300)
     ladders: dict[str, Ladder] = Field(default_factory=lambda: dict(DEFAULT_LADDERS))
     # Account manager login -> deputy login, when the card does not name one.
     deputies: dict[str, str] = Field(default_factory=dict)

@@ -7,6 +7,7 @@ names the key path (``routing.ladders.vip``) and what was expected.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -15,16 +16,15 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from callcenter.errors import ConfigError
-from callcenter.routing_rules import PathError as _PathError
-from callcenter.routing_rules import RoutingRules, check_rules
+from callcenter.errors import PathError as _PathError
+from callcenter.pause_codes import SYSTEM_CODES, PauseCode, limits_of
+from callcenter.queue_names import RESERVED_QUEUE_NAMES
+from callcenter.routing_rules import CUSTOMER_TYPES, VALUE_CLASSES, RoutingRules, check_rules  # noqa: F401 (re-exported)
 from callcenter.tiers import TierModel
 from ivr.hours import BusinessHours
 from ivr.menu_tree import MenuTree
 
-CUSTOMER_TYPES = ("vip", "group", "family", "individual")
-VALUE_CLASSES = ("major", "named", "non_named", "mass")
 # ``general`` is the global-settings section of app_queue's queues.conf: no queue can have that name.
-RESERVED_QUEUE_NAMES = frozenset({"general"})
 
 # Environment variable -> key path it overrides.
 ENV_OVERRIDES = {
@@ -155,9 +155,61 @@ class IvrSettings(_Frozen):
     survey: SurveySettings = SurveySettings()
 
 
+class PresenceSettings(_Frozen):
+    """Presence follows the person (``callcenter/model/presence.py``): once every desk (browser tab) of
+    an agent has been gone ``disconnect_pause_seconds``, the agent is paused with ``connection_lost``;
+    after ``disconnect_logout_seconds`` (counted from the same moment) logged out of the queues. The
+    agent's next desk restores what they had. 0 turns a step off."""
+    disconnect_pause_seconds: float = Field(60.0, ge=0, le=3600)
+    disconnect_logout_seconds: float = Field(900.0, ge=0, le=24 * 3600)
+
+    @model_validator(mode="after")
+    def _logout_after_pause(self) -> PresenceSettings:
+        pause, logout = self.disconnect_pause_seconds, self.disconnect_logout_seconds
+        if pause and logout and logout <= pause:
+            raise _PathError(("disconnect_logout_seconds",),
+                             f"expected more than disconnect_pause_seconds ({pause:g}), or 0 (never), got {logout:g}")
+        return self
+
+
 class ConsoleSettings(_Frozen):
     outcomes: tuple[str, ...] = ("resolved", "follow_up", "transferred", "information", "complaint_logged")
-    pause_reasons: tuple[str, ...] = ("lunch", "training", "meeting", "break")
+    # Pause codes, each a name or {code, limit_minutes} (callcenter/pause_codes.py).
+    pause_reasons: tuple[PauseCode, ...] = (PauseCode(code="lunch", limit_minutes=60),
+                                            PauseCode(code="training"), PauseCode(code="meeting"),
+                                            PauseCode(code="break", limit_minutes=15))
+    presence: PresenceSettings = PresenceSettings()
+
+    @field_validator("pause_reasons", mode="before")
+    @classmethod
+    def _plain_names(cls, value: Any) -> Any:
+        """``lunch`` is short for ``{code: lunch}`` (the form of earlier releases)."""
+        if isinstance(value, (list, tuple)):
+            return [{"code": v} if isinstance(v, str) else v for v in value]
+        return value
+
+    @field_validator("pause_reasons")
+    @classmethod
+    def _distinct_codes(cls, codes: tuple[PauseCode, ...]) -> tuple[PauseCode, ...]:
+        seen: set[str] = set()
+        for i, c in enumerate(codes):
+            if c.code in SYSTEM_CODES:
+                raise _PathError((str(i), "code"), f"{c.code!r} is set by the server itself; "
+                                                   f"choose a name other than {', '.join(SYSTEM_CODES)}")
+            if c.code in seen:
+                raise _PathError((str(i), "code"), f"{c.code!r} is listed twice")
+            seen.add(c.code)
+        return codes
+
+    @property
+    def pause_codes(self) -> tuple[str, ...]:
+        """The codes an agent may choose, in order."""
+        return tuple(c.code for c in self.pause_reasons)
+
+    @property
+    def pause_limits(self) -> dict[str, int | None]:
+        """code -> limit in seconds (None: no limit)."""
+        return limits_of(self.pause_reasons)
 
 
 COMPLAINT_SEVERITIES = ("low", "medium", "high", "critical")     # crm_bridge.models mirrors this
@@ -220,6 +272,9 @@ class ComplaintSettings(_Frozen):
         return self
 
 
+SUPERVISOR_ACTIONS = ("available", "logout", "queue_close", "reassign")
+
+
 class SupervisionSettings(_Frozen):
     """Stuck-agent detection on the wallboard (``callcenter/model/supervision.py``): an agent in one of
     these states longer than its limit is flagged for the supervisor."""
@@ -227,6 +282,26 @@ class SupervisionSettings(_Frozen):
     wrapup_minutes: float = Field(5.0, gt=0, le=24 * 60)
     on_call_minutes: float = Field(30.0, gt=0, le=24 * 60)
     ringing_seconds: float = Field(60.0, gt=0, le=3600)
+    # The reasons a supervisor picks from in the wallboard's dialogs, per action (labels
+    # ``sup_reason.<code>`` in both languages; a code without a label shows as written). ``other`` opens
+    # a free-text box. A forced pause picks from ``console.pause_reasons`` instead.
+    action_reasons: dict[str, tuple[str, ...]] = Field(default_factory=lambda: {
+        "available": ("pause_over", "stuck_state", "queue_busy", "other"),
+        "logout": ("shift_end", "left_without_logout", "technical", "other"),
+        "queue_close": ("system_outage", "emergency", "staff_shortage", "other"),
+        "reassign": ("owner_absent", "workload", "expertise", "other"),
+    })
+
+    @field_validator("action_reasons")
+    @classmethod
+    def _known_actions(cls, table: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for action, codes in table.items():
+            if action not in SUPERVISOR_ACTIONS:
+                raise _PathError((action,), f"unknown action {action!r}; expected {', '.join(SUPERVISOR_ACTIONS)}")
+            for i, code in enumerate(codes):
+                if not re.fullmatch(r"[a-z0-9_-]{1,40}", code):
+                    raise _PathError((action, str(i)), f"expected a reason code of a-z, 0-9, _ or - (got {code!r})")
+        return {action: tuple(dict.fromkeys(codes)) for action, codes in table.items()}
 
 
 class MetricsSettings(_Frozen):
@@ -237,6 +312,8 @@ class MetricsSettings(_Frozen):
     sl_seconds: float = Field(20.0, gt=0, le=3600)
     sl_target: float = Field(0.8, gt=0, le=1)
     short_abandon_seconds: float = Field(5.0, ge=0, le=600)
+    # How often the wallboard's day series (waiting callers, SL per queue) takes a sample.
+    sample_seconds: float = Field(60.0, ge=0.1, le=3600)
 
 
 def _complete_table(table: dict[str, float], names: tuple[str, ...], what: str) -> dict[str, float]:

@@ -193,6 +193,16 @@ class Hub:
     def agents_online(self) -> frozenset[int]:
         return frozenset(agent_id for agent_id, stream in self._agents.items() if stream.connections)
 
+    def agent_online(self, agent_id: int) -> bool:
+        """True while at least one desk (agent socket) of *agent_id* is registered."""
+        stream = self._agents.get(agent_id)
+        return bool(stream and stream.connections)
+
+    @property
+    def closing(self) -> bool:
+        """The server is shutting down: sockets closing now say nothing about the agents' presence."""
+        return self._shut
+
     def supervisors_online(self) -> int:
         return len(self._supervisors)
 

@@ -7,8 +7,11 @@ Placeholders are ``{name}`` and are filled by ``fill`` (Python) and ``t(key, val
 """
 from __future__ import annotations
 
+from console.desk.labels import DESK_CLARITY_LABELS
+from console.labels_presence import PRESENCE_LABELS
 from console.labels_work import WORK_LABELS
 from console.labels_wrapup import WRAPUP_LABELS
+from console.wallboard_labels import WALLBOARD_LABELS
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -311,7 +314,8 @@ _DESK_LABELS: dict[str, dict[str, str]] = {
     "cc.consultation_from": {"zh": "咨询转接：来自 {from}", "en": "Consultation / transfer from {from}"},
 }
 # The customer pages and the reports keep their labels beside them (console/labels_work.py).
-LABELS: dict[str, dict[str, str]] = {**_DESK_LABELS, **WORK_LABELS, **WRAPUP_LABELS}
+LABELS: dict[str, dict[str, str]] = {**_DESK_LABELS, **WORK_LABELS, **DESK_CLARITY_LABELS, **WALLBOARD_LABELS,
+                                     **PRESENCE_LABELS, **WRAPUP_LABELS}
 
 
 def normalise_language(value: str | None) -> str | None:

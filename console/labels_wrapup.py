@@ -1,5 +1,6 @@
-"""Labels of the wrap-up guard and the pending wrap-ups (desk), and the missing outcomes (wallboard,
-reports); merged into :data:`console.i18n.LABELS`."""
+"""Labels of the wrap-up guard and the pending wrap-ups (the agent desk); merged into
+:data:`console.i18n.LABELS`. (The missing outcomes of the wallboard and the reports are labelled in
+``console/wallboard_labels.py``.)"""
 from __future__ import annotations
 
 WRAPUP_LABELS: dict[str, dict[str, str]] = {
@@ -12,6 +13,4 @@ WRAPUP_LABELS: dict[str, dict[str, str]] = {
     "pending.answered": {"zh": "接听于 {time}", "en": "answered {time}"},
     "pending.finish_first": {"zh": "有通话尚未填写处理结果：请先完成最早的一条。",
                              "en": "A call still has no outcome: the oldest one is open."},
-    "sup.missing_outcomes": {"zh": "未填结果", "en": "No outcome"},
-    "rep.missing_outcomes": {"zh": "未填结果", "en": "No outcome"},
 }

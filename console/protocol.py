@@ -12,7 +12,11 @@ Browser -> server::
 
 Server kinds: ``hello`` (who you are + current state, sent on connect), ``agent`` (the agent's own
 state), ``pop`` (screen pop while the phone rings), ``pop_withdrawn``, ``call`` (the call connected or
-ended: ``{"call_id", "state": "connected"|"ended", ...}``), ``wallboard`` (supervisor snapshot),
+ended: ``{"call_id", "state": "connected"|"ended", ...}``), ``wallboard`` (supervisor snapshot; its
+``metrics`` carry ``timezone``, the zone of the server's day), ``wallboard_series`` (supervisors, every
+``metrics.sample_seconds``: only the new point per queue, ``{"day", "step", "points": {queue: [epoch_s,
+waiting, sl]}}``; the supervisor's ``hello`` carries the day so far as ``series`` ``{"day", "step",
+"queues": {queue: [[epoch_s, waiting, sl], ...]}}`` and the reason lists ``action_reasons``),
 ``switches`` (supervisors: ``{"switches": [{"queue", "closed", "reason", "by", "at"}, ...]}``, the
 "closed now" switch of every queue, sent whole after each flip), ``complaints`` (supervisors: the
 complaints board, sent whole after an escalation or a hand-over), ``complaint_escalated`` (supervisors
@@ -23,14 +27,21 @@ and the owner's desk: ``{"complaint", "previous_level", "level", "roles"}``), ``
 ``hello`` of a desk carries the same list as ``wrapups``), ``error``. The ``agent`` frame's
 ``wrapup_ends_at`` (ISO 8601 or null) is when the wrap-up timer ends.
 
-Commands: ``available``, ``pause`` ``{"reason"}``, ``logout``, ``disposition`` ``{"call_id",
+Commands: ``available``, ``pause`` ``{"reason"}``, ``pause_after_call`` ``{"reason": code | null}`` (pause
+with that code once the current call and its wrap-up are over, at once when idle; null cancels; the
+``agent`` frame's ``pause_after_call`` shows the armed code), ``logout``, ``disposition`` ``{"call_id",
 "interaction_id", "outcome", "notes", "complaint": {"category", "severity", "description"} | null,
 "follow_up": {"due_at" (ISO 8601 with its offset, in the future, within a year), "assign": "me" | "pool",
 "pool" (a queue, when assign is pool), "note"} | null}``,
 ``wrapups`` (reply ``{"wrapups": [...]}``: answered calls without an outcome, from the database; a
-``disposition`` for any of them is accepted, also after a server restart), ``ack`` ``{"seq"}``,
-``ping``. Supervisor view only: ``queue_switch`` ``{"queue", "closed": bool,
-"reason"}`` (close a queue now / reopen it; the reply comes once the flip is committed).
+``disposition`` for any of them is accepted, also after a server restart),
+``ack`` ``{"seq"}``, ``ping``. Supervisor view only: ``queue_switch`` ``{"queue", "closed": bool,
+"reason"}`` (close a queue now / reopen it; the reply comes once the flip is committed; the reason is a
+code of ``supervision.action_reasons.queue_close`` or the supervisor's own words).
+Desk clarity (``DESK_CLARITY_COMMANDS``, issue 10, in ``console/desk/``): ``directory`` ``{"q"}``
+(agents with their live state and queues, for the transfer directory), ``call_customer``
+``{"call_id", "customer_id"}`` and ``customer_create`` ``{"call_id", "name", "customer_type", "number"}``
+(the customer of the call on the desk: stored on its interaction row, the pop updates).
 Tasks (``TASK_COMMANDS``, each answered once committed): ``tasks`` (the agent's open follow-ups and
 callback visits plus their queues' pool tasks, soonest first: reply ``{"tasks": [...], "now"}``),
 ``follow_up_done`` ``{"follow_up_id", "result", "note", "satisfaction": 1-5 | null}``,
@@ -60,16 +71,19 @@ import orjson
 from callcenter.errors import CallCenterError, ValidationFailed
 
 # Commands by family; every one of them is checked by name in ``decode``.
-DESK_COMMANDS = frozenset({"available", "pause", "logout", "queues", "disposition", "wrapups", "ack", "ping"})
+DESK_COMMANDS = frozenset({"available", "pause", "pause_after_call", "logout", "queues", "disposition", "wrapups",
+                           "ack", "ping"})
+# The desk's transfer directory and the customer chosen for a call (issue 10): console/desk/.
+DESK_CLARITY_COMMANDS = frozenset({"directory", "call_customer", "customer_create"})
 # Call control from the agent desk (issue 4): see decode_transfer / decode_dial.
 CALL_CONTROL_COMMANDS = frozenset({"hold", "resume", "hangup", "transfer", "transfer_complete", "transfer_cancel",
                                    "dial"})
-# The agent's tasks and complaint work: console/protocol_work.py.
+# The agent's tasks and complaint work: console/task_protocol.py.
 TASK_COMMANDS = frozenset({"tasks", "follow_up_done", "follow_up_cancel", "complaint_advance"})
 # Supervisor view only: the "closed now" switch; agent_force / spy (supervision); complaints /
-# complaint_reassign (the complaints board); decoders in console/protocol_work.py.
+# complaint_reassign (the complaints board); decoders in console/supervision_protocol.py.
 SUPERVISOR_COMMANDS = frozenset({"queue_switch", "agent_force", "spy", "complaints", "complaint_reassign"})
-COMMANDS = DESK_COMMANDS | CALL_CONTROL_COMMANDS | TASK_COMMANDS | SUPERVISOR_COMMANDS
+COMMANDS = DESK_COMMANDS | DESK_CLARITY_COMMANDS | CALL_CONTROL_COMMANDS | TASK_COMMANDS | SUPERVISOR_COMMANDS
 MAX_QUEUE_CHOICES = 32
 MAX_MESSAGE_BYTES = 64 * 1024
 
@@ -181,6 +195,13 @@ def decode_pause(data: dict[str, Any], reasons: tuple[str, ...]) -> str:
     if not isinstance(reason, str) or reason not in reasons:
         raise ValidationFailed(f"pause reason must be one of {list(reasons)}", {"reason": "invalid"})
     return reason
+
+
+def decode_pause_after_call(data: dict[str, Any], reasons: tuple[str, ...]) -> str:
+    """``pause_after_call``: the pause code to arm, or ``""`` when ``reason`` is null (cancel)."""
+    if data.get("reason") is None:
+        return ""
+    return decode_pause(data, reasons)
 
 
 def decode_queues(data: dict[str, Any]) -> tuple[str, ...]:

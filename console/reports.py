@@ -24,7 +24,7 @@ from callcenter.metrics import GROUPINGS, Rules
 from callcenter.settings import Settings
 from console.auth import require_login
 from console.customers import _error, _json, _mapped
-from console.i18n import labels_for
+from console.i18n import labels_for, normalise_language
 from console.sessions import Session, SessionStore, token_from_request
 from crm_bridge import csv_io, reports
 
@@ -50,6 +50,10 @@ class ReportViews:
 
     async def page(self, request: web.Request) -> web.Response:
         session = require_login(request, self._sessions, ROLES)
+        language = normalise_language(request.query.get("lang"))
+        if language and language != session.language:       # the layout's language links (?lang=en)
+            self._sessions.set_language(session.token, language)
+            session = self._sessions.get(session.token) or session
         today = self._clock().astimezone(self._rules.zone).date().isoformat()
         config = {"lang": session.language, "labels": labels_for(session.language), "today": today,
                   "groupings": list(GROUPINGS), "sl_target": self._rules.sl_target,

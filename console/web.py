@@ -4,7 +4,8 @@
 switches; without it the supervisor page shows none and ``queue_switch`` is refused.
 
 Routes: ``GET /`` (redirect by role), ``GET|POST /login``, ``POST /logout``, ``GET /agent``,
-``GET /supervisor``, ``GET /ws`` (websocket), ``GET /static/...`` (the top-level ``static/`` folder).
+``GET /supervisor``, ``GET /ws`` (websocket), ``POST /api/desk/dial`` (click-to-dial from the customer
+pages), ``GET /static/...`` (the top-level ``static/`` folder).
 Every response gets the security headers below (Content-Security-Policy with ``script-src 'self'``:
 the pages have no inline script, only a JSON data block).
 
@@ -24,6 +25,7 @@ from aiohttp import web
 from callcenter.settings import Settings
 from console.auth import AgentDirectory, AuthViews, LoginThrottle
 from console.customers import setup_customers
+from console.desk.click_to_dial import setup_click_to_dial
 from console.hub import Hub
 from console.pages import PageViews
 from console.reports import setup_reports
@@ -77,6 +79,7 @@ def setup_console(app: web.Application, *, settings: Settings, store: ConsoleSto
     app.router.add_get("/supervisor", pages.supervisor, name="console-supervisor")
     app.router.add_get("/ws", socket.handle, name="console-ws")
     setup_customers(app, store=store, sessions=sessions, render=pages.render)
+    setup_click_to_dial(app, engine=engine, sessions=sessions)       # Dial on the customer pages (issue 10)
     setup_reports(app, settings=settings, store=store, sessions=sessions, render=pages.render)   # issue 5 reports
     app.router.add_static("/static/", Path(static_dir) if static_dir is not None else STATIC_DIR, name="static")
 

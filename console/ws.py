@@ -7,10 +7,13 @@ snapshot so that the two line up) and the read loop starts. Every frame to the b
 included, goes through the hub's per-socket queue: nothing here writes to the socket directly.
 
 Commands are decoded with :mod:`console.protocol`; any bad message gets an error reply and the socket
-stays open. Errors are mapped to the wire here, once (``console.ws_work.error_for``). A disposition is saved in its
+stays open. Errors are mapped to the wire here, once (``console.replies.error_for``). A disposition is saved in its
 own task (``console.desk.dispositions``): the reply ``ok`` is sent only after ``store.save_disposition``
 committed, and only then is ``DispositionSaved`` posted to the engine. A desk's ``hello`` carries the
 agent's pending wrap-ups (``console.desk.pending``, read from the store before the socket is registered).
+
+Presence: every agent-view socket posts ``DeskConnected``; when the agent's last one closes (not
+while the server shuts down) ``DeskDisconnected`` (``callcenter/model/presence.py`` decides the rest).
 
 Which view may send what: the agent desk sends the desk commands; the supervisor view sends
 ``protocol.SUPERVISOR_COMMANDS`` (checked against the session's role as well); both send ``ack`` and
@@ -37,15 +40,20 @@ from urllib.parse import urlsplit
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from callcenter.domain import AgentGoAvailable, AgentGoPaused, AgentLogOut, AgentSelectQueues
+from callcenter.domain import AgentPauseAfterCall, DeskConnected, DeskDisconnected
 from callcenter.domain import CancelTransfer, CompleteTransfer, DialNumber, HangUpCall, HoldCall, ResumeCall, TransferCall
 from callcenter.errors import CallCenterError
 from callcenter.settings import Settings
 from console import protocol
 from console.desk.dispositions import Dispositions
 from console.desk.pending import PendingWrapups
+from console.desk.call_customer import CallCustomerCommands
+from console.desk.directory import DirectoryCommand
 from console.hub import Connection, Hub
 from console.sessions import Session, SessionStore, token_from_request
-from console.ws_work import WorkCommands, error_for, now_iso, spawn
+from console.replies import error_for, now_iso, spawn
+from console.supervision_commands import SupervisionCommands
+from console.task_commands import TaskCommands
 from crm_bridge.phones import normalize as phone_normalize
 from crm_bridge.store import AgentRecord, Disposition, DispositionResult
 
@@ -61,6 +69,7 @@ class ConsoleEngine(Protocol):
     def post(self, event: Any) -> None: ...
     def agent_snapshot(self, agent_id: int) -> dict[str, Any]: ...
     def wallboard(self) -> dict[str, Any]: ...
+    def wallboard_series(self) -> dict[str, Any]: ...
     def wrapup_call(self, agent_id: int, call_id: str) -> dict[str, Any] | None: ...
     def pending_wrapups(self, agent_id: int) -> dict[str, Any]: ...
 
@@ -79,6 +88,10 @@ class DispositionStore(Protocol):
     async def complaint_board(self, **kw: Any) -> dict[str, Any]: ...
     async def hand_on_complaint(self, complaint_id: int, new_owner: int, **kw: Any) -> dict[str, Any]: ...
     async def audit_agent_force(self, agent_id: int, **kw: Any) -> None: ...
+    # The customer of a call (console/desk/call_customer.py).
+    async def set_call_customer(self, *, interaction_id: str, call_id: str, customer_id: int,
+                                actor_login: str, actor_agent_id: int) -> dict[str, Any]: ...
+    async def add_customer(self, name: str, **kw: Any) -> int: ...
 
 
 class ConsoleSwitches(Protocol):
@@ -118,12 +131,15 @@ def _host_port(host: str, default_port: int) -> str:
     return f"{name}:{port or default_port}"
 
 
-class ConsoleSocket(WorkCommands):
+class ConsoleSocket(TaskCommands, SupervisionCommands):
     def __init__(self, *, settings: Settings, store: DispositionStore, engine: ConsoleEngine, hub: Hub,
                  sessions: SessionStore, heartbeat: float = 20.0, switches: ConsoleSwitches | None = None) -> None:
         self._outcomes = tuple(settings.console.outcomes)
-        self._pause_reasons = tuple(settings.console.pause_reasons)
-        self._complaint_rules = settings.complaints        # WorkCommands (complaint work)
+        self._pause_reasons = settings.console.pause_codes
+        self._pause_limits = settings.console.pause_limits
+        self._action_reasons = settings.supervision.action_reasons
+        self._complaint_rules = settings.complaints
+        self._queues = tuple(settings.queues)
         self._store = store
         self._engine = engine
         self._hub = hub
@@ -135,6 +151,7 @@ class ConsoleSocket(WorkCommands):
         self._commands: dict[str, Callable[[Connection, Session, protocol.Command, set[asyncio.Task[None]]], None]] = {
             "available": self._available,
             "pause": self._pause,
+            "pause_after_call": self._pause_after_call,
             "logout": self._logout,
             "queues": self._choose_queues,
             "disposition": self._dispositions.command,
@@ -151,7 +168,10 @@ class ConsoleSocket(WorkCommands):
             "complaint_reassign": self._complaint_reassign,
             "agent_force": self._agent_force,
             "spy": self._spy,
+            "directory": DirectoryCommand(engine),
         }
+        call_customer = CallCustomerCommands(store=store, engine=engine)
+        self._commands.update({"call_customer": call_customer.choose, "customer_create": call_customer.create})
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         # No permessage-deflate: a zlib context per socket costs ~300 KB (1,000 consoles = 300 MB) and
@@ -177,6 +197,8 @@ class ConsoleSocket(WorkCommands):
             await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=b"server error, try again")
             return ws
         tasks: set[asyncio.Task[None]] = set()
+        if conn.view == "agent" and conn.open:
+            self._engine.post(DeskConnected(session.agent_id))     # presence: a desk of theirs is here
         try:
             async for msg in ws:
                 if msg.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
@@ -186,7 +208,11 @@ class ConsoleSocket(WorkCommands):
                     break
                 self._on_message(conn, session, msg.data, tasks)
         finally:
-            await self._hub.disconnect(conn)
+            try:
+                await self._hub.disconnect(conn)
+            finally:            # told even when this handler is cancelled (the socket is unregistered first)
+                if conn.view == "agent" and not self._hub.closing and not self._hub.agent_online(session.agent_id):
+                    self._engine.post(DeskDisconnected(session.agent_id))   # their last desk is gone
             await _finish(tasks)
         return ws
 
@@ -196,11 +222,14 @@ class ConsoleSocket(WorkCommands):
         user = {"agent_id": session.agent_id, "login": session.login, "name": session.name,
                 "role": session.role, "language": session.language}
         hello: dict[str, Any] = {"user": user, "view": view, "outcomes": list(self._outcomes),
-                                 "pause_reasons": list(self._pause_reasons), "epoch": self._hub.epoch,
+                                 "pause_reasons": list(self._pause_reasons), "pause_limits": dict(self._pause_limits),
+                                 "epoch": self._hub.epoch,
                                  "now": now_iso()}
         if view == "supervisor":
             hello["snapshot"] = self._safe(self._engine.wallboard, {"queues": [], "agents": [], "at": now_iso()})
             hello["switches"] = self._switch_view()
+            hello["series"] = self._safe(self._engine.wallboard_series, {"queues": {}})
+            hello["action_reasons"] = {action: list(codes) for action, codes in self._action_reasons.items()}
             hello["seq"] = 0
             return self._hub.connect_supervisor(ws, session.agent_id, hello=protocol.encode("hello", hello),
                                                 tag=session.token)
@@ -255,6 +284,11 @@ class ConsoleSocket(WorkCommands):
     def _pause(self, conn: Connection, session: Session, command: protocol.Command, tasks: set[Any]) -> None:
         reason = protocol.decode_pause(command.data, self._pause_reasons)
         self._engine.post(AgentGoPaused(session.agent_id, reason))
+        conn.push(protocol.encode_reply(command.id))
+
+    def _pause_after_call(self, conn: Connection, session: Session, command: protocol.Command, tasks: set[Any]) -> None:
+        reason = protocol.decode_pause_after_call(command.data, self._pause_reasons)
+        self._engine.post(AgentPauseAfterCall(session.agent_id, reason))
         conn.push(protocol.encode_reply(command.id))
 
     def _choose_queues(self, conn: Connection, session: Session, command: protocol.Command, tasks: set[Any]) -> None:

@@ -27,7 +27,7 @@ from crm_bridge.models import (COMPLAINT_SEVERITIES, INTERACTION_STATUSES, LANGU
                                Interaction)
 
 if TYPE_CHECKING:
-    from crm_bridge.store import Disposition
+    from crm_bridge.records import Disposition
 
 OUTCOME_MAX = 64
 NOTES_MAX = 4000

@@ -377,3 +377,19 @@ class AuditEntry(Base):
     entity_id: Mapped[str] = mapped_column(String(64))
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
+
+
+class PausePeriod(Base):
+    """One stretch of an agent paused with one code (``callcenter/model/presence.py``): open while
+    ``ended_at`` is NULL. ``limit_seconds`` is the code's limit when it began (a later config change does
+    not rewrite history); the agent report counts the time beyond it."""
+
+    __tablename__ = "pause_periods"
+    __table_args__ = (Index("ix_pause_periods_agent_started", "agent_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    limit_seconds: Mapped[int | None] = mapped_column(Integer)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from callcenter import metrics
 from callcenter.errors import ValidationFailed
 from crm_bridge.models import Agent, Complaint, Interaction
+from crm_bridge.pauses import pause_figures, pause_rows
 
 MAX_DAYS = 366
 _FIELDS = ("id", "queue", "customer_type", "status", "started_at", "queued_at", "answered_at", "ended_at",
@@ -81,44 +82,53 @@ async def report(store: Any, rules: metrics.Rules, start_day: date, end_day: dat
         complaint_rows = [dict(r) for r in (await conn.execute(stmt)).mappings().all()]
     groups = metrics.aggregate(records, by, rules)
     complaints = complaint_counts(complaint_rows, by, rules, now)
+    # Per agent: time paused and time beyond each pause code's limit (pause periods begun in the range).
+    pauses = pause_figures(await pause_rows(store, start, end), now) if by == "agent" else {}
     total = metrics.Totals()
     for t in groups.values():
         total.add(t)
-    missing = missing_outcomes(records, by, rules)
-    keys = sorted(set(groups) | set(complaints), key=lambda k: (k is None, str(k)))
+    keys = sorted(set(groups) | set(complaints) | set(pauses), key=_order)
     rows = [{"key": k, "label": _label(k, by, agents), **metrics.figures(groups.get(k) or metrics.Totals(), rules),
-             "missing_outcomes": missing.get(k, 0), "complaints": complaints.get(k) or _no_complaints()}
-            for k in keys]
+             "complaints": complaints.get(k) or _no_complaints(), **_pause_cells(pauses, k, by)} for k in keys]
     all_complaints = _no_complaints()
     for c in complaints.values():
         for name in all_complaints:
             all_complaints[name] += c[name]
+    pause_total = {name: round(sum(p[name] for p in pauses.values()), 1) for name in PAUSE_COLUMNS} \
+        if by == "agent" else {}
     return {"from": start_day.isoformat(), "to": end_day.isoformat(), "by": by, "rows": rows,
-            "total": {**metrics.figures(total, rules), "missing_outcomes": sum(missing.values()),
-                      "complaints": all_complaints},
+            "total": {**metrics.figures(total, rules), "complaints": all_complaints, **pause_total},
             "rules": {"sl_seconds": rules.sl_seconds, "sl_target": rules.sl_target,
                       "short_abandon_seconds": rules.short_abandon_seconds, "timezone": str(rules.zone)}}
 
 
-def missing_outcomes(records: Iterable[Mapping[str, Any]], by: str, rules: metrics.Rules) -> dict[Any, int]:
-    """Answered calls without an outcome per group (per agent: the calls they owe a wrap-up for)."""
-    out: dict[Any, int] = {}
-    for rec in records:
-        if rec.get("answered_at") is None or rec.get("outcome") is not None:
-            continue
-        key = metrics.group_key(rec, by, rules.zone)
-        if key is not None:
-            out[key] = out.get(key, 0) + 1
-    return out
+def _order(key: Any) -> tuple[Any, ...]:
+    """Groups in reading order: numbers (hours of the day, agent ids) as numbers, then text, then none."""
+    if key is None:
+        return (2, 0, "")
+    return (0, key, "") if isinstance(key, int) else (1, 0, str(key))
 
 
 def _label(key: Any, by: str, agents: Mapping[int, Mapping[str, str]]) -> str:
+    if by == "hour_of_day" and isinstance(key, int):
+        return f"{key:02d}:00"
     if by == "agent":
         if key is None:
             return "-"
         a = agents.get(key)
         return f"{a['name']} ({a['login']})" if a else str(key)
     return "-" if key is None else str(key)
+
+
+PAUSE_COLUMNS = ("paused_minutes", "pause_over_minutes")
+
+
+def _pause_cells(pauses: Mapping[Any, Mapping[str, float]], key: Any, by: str) -> dict[str, float]:
+    """The agent rows' pause columns (only when grouped by agent)."""
+    if by != "agent":
+        return {}
+    figures = pauses.get(key) or {}
+    return {name: figures.get(name, 0.0) for name in PAUSE_COLUMNS}
 
 
 def _no_complaints() -> dict[str, int]:
@@ -156,10 +166,11 @@ COMPLAINT_COLUMNS = ("opened", "closed_in_sla", "closed_late", "open_overdue")
 
 def csv_cells(result: Mapping[str, Any]) -> list[list[Any]]:
     """The report as CSV cells: a header, a row per group, a total row (outcomes as name=count)."""
-    header = [*CSV_COLUMNS, *(f"complaints_{c}" for c in COMPLAINT_COLUMNS), "outcomes"]
+    pause = PAUSE_COLUMNS if result.get("by") == "agent" else ()
+    header = [*CSV_COLUMNS, *(f"complaints_{c}" for c in COMPLAINT_COLUMNS), *pause, "outcomes"]
     lines: list[list[Any]] = [header]
     for row in [*result["rows"], {**result["total"], "key": "total", "label": "total"}]:
         outcomes = " ".join(f"{k}={v}" for k, v in row["outcomes"].items())
         lines.append([*(row.get(c) for c in CSV_COLUMNS), *(row["complaints"][c] for c in COMPLAINT_COLUMNS),
-                      outcomes])
+                      *(row.get(c) for c in pause), outcomes])
     return lines

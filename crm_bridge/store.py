@@ -87,15 +87,17 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from callcenter.errors import CallCenterError, StoreUnavailable, ValidationFailed
+from callcenter.errors import CallCenterError, NotFound, StoreUnavailable, ValidationFailed
 from callcenter.settings import ComplaintSettings
-from crm_bridge import agents, complaints, customers, db, followups, interactions, wrapups
+from crm_bridge import agents, call_customer, complaints, customers, db, followups, interactions, wrapups
 from crm_bridge.models import COMPLAINT_STATUSES, LANGUAGES, Customer, utcnow
 from crm_bridge.passwords import hash_password, verify_password
 from crm_bridge.phones import normalize as normalize_number
 from crm_bridge.phones import variants as number_variants
 from crm_bridge.store_agents import AgentStore
-from crm_bridge.store_work import WorkStore
+from crm_bridge.store_cases import CaseStore
+from crm_bridge.store_customers import CustomerStore
+from crm_bridge.store_supervision import SupervisionStore
 from crm_bridge.db_errors import UNAVAILABLE, first_line, is_unavailable, unavailable
 from crm_bridge.records import (AgentRecord, ComplaintInput, Disposition, DispositionResult,  # noqa: F401 (re-exported)
                                 FollowUpInput)
@@ -103,7 +105,7 @@ from crm_bridge.records import (AgentRecord, ComplaintInput, Disposition, Dispos
 log = logging.getLogger(__name__)
 
 
-class Store(AgentStore, WorkStore):
+class Store(AgentStore, CustomerStore, CaseStore, SupervisionStore):
     """The CRM database behind one object (see the module docstring for the contract)."""
 
     def __init__(self, url: str, *, default_region: str = "CN", echo: bool = False) -> None:
@@ -245,6 +247,19 @@ class Store(AgentStore, WorkStore):
                 "the account number is taken or the account manager does not exist",
                 {"account_number": "already used, or account_manager_id unknown"},
             ) from exc
+
+    # ------------------------------------------------------------------ the customer of a call (issue 10)
+    async def set_call_customer(self, *, interaction_id: str, call_id: str, customer_id: int,
+                                actor_login: str, actor_agent_id: int) -> dict[str, Any]:
+        """Store *customer_id* on the call's interaction row (committed, audited); returns its card."""
+        async with self.connect(write=True) as conn:
+            await call_customer.assign(conn, interaction_id=interaction_id, call_id=call_id,
+                                       customer_id=customer_id, actor_login=actor_login,
+                                       actor_agent_id=actor_agent_id, now=utcnow())
+        card = await self.customer_card(customer_id)
+        if card is None:        # deleted in between: the row's foreign key went to NULL with it
+            raise NotFound("customer", customer_id)
+        return card
 
     # ------------------------------------------------------------------ customers (continued)
     async def set_customer_language(self, customer_id: int, language: str) -> None:

@@ -35,6 +35,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator, model_validator
 
+from callcenter.errors import PathError
+from callcenter.queue_names import RESERVED_QUEUE_NAMES
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DAY = 24 * 3600
@@ -44,9 +47,7 @@ LOOKAHEAD_DAYS = 400
 
 
 def _path_error(path: tuple[str, ...], message: str) -> ValueError:
-    # Imported here: callcenter.settings embeds these models, so a top-level import would be circular.
-    from callcenter.settings import _PathError
-    return _PathError(path, message)
+    return PathError(path, message)
 
 
 # --------------------------------------------------------------------------- ranges
@@ -191,7 +192,6 @@ class BusinessHours(_Frozen):
                                                     f"{self.country}: {subdivisions}")
         elif self.subdivision:
             raise _path_error(("subdivision",), "a subdivision needs a country")
-        from callcenter.settings import RESERVED_QUEUE_NAMES    # see _path_error
         for name in self.queues:
             if name.lower() in RESERVED_QUEUE_NAMES or not _NAME.match(name):
                 raise _path_error(("queues", name), f"{name!r} cannot be a queue name")

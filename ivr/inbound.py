@@ -228,7 +228,13 @@ async def _identify(identify: Identify, number: str, timeout: float, known: _Kno
     known.notes.append("known caller" if card else "unknown caller")
     if known.ambiguous:
         known.notes.append(f"number shared by {len(cards)} customers")
+        if card is not None:     # the pop offers the agent the choice among them (issue 10)
+            card = {**card, "candidates": [_candidate(c) for c in cards]}
     return card
+
+
+def _candidate(card: dict[str, Any]) -> dict[str, Any]:
+    return {key: card.get(key) for key in ("customer_id", "name", "customer_type", "value_class", "account_manager")}
 
 
 async def _remember_language(remember: RememberLanguage, known: _Known, chosen: str, call_id: str) -> None:

@@ -5,7 +5,7 @@ Validation refuses a tree the caller could get stuck in or that Asterisk cannot 
 naming no menu, a root that does not exist, a menu no path reaches, ``#`` as an option (it *ends*
 GET DATA input, it never arrives as a choice), a queue named ``general``, a fallback that is not a
 final action. Errors name the key path relative to the tree (``menus.main.digits.3.menu``), as
-:class:`callcenter.settings._PathError`. The flow over a tree is in :mod:`ivr.menus`.
+:class:`callcenter.errors.PathError`. The flow over a tree is in :mod:`ivr.menus`.
 """
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
+from callcenter.errors import PathError
+from callcenter.queue_names import RESERVED_QUEUE_NAMES
+
 OPTION_KEYS = "0123456789*"      # '#' terminates GET DATA input: it can never be an option
 SELF_SERVICES = ("complaint_status", "credit_status", "balance")
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -23,9 +26,7 @@ _SOUND = re.compile(r"^[^\s&,|\"']+$")      # one Asterisk sound name: no separa
 
 
 def _path_error(path: tuple[str, ...], message: str) -> ValueError:
-    # Imported here: callcenter.settings embeds this model, so a top-level import would be circular.
-    from callcenter.settings import _PathError
-    return _PathError(path, message)
+    return PathError(path, message)
 
 
 class _Frozen(BaseModel):
@@ -242,7 +243,6 @@ class MenuTree(_Frozen):
         if isinstance(action, MenuAction) and action.menu not in self.menus:
             raise _path_error(path, f"no menu {action.menu!r}; menus: {sorted(self.menus)}")
         if isinstance(action, QueueAction):
-            from callcenter.settings import RESERVED_QUEUE_NAMES    # see _path_error
             if action.queue.lower() in RESERVED_QUEUE_NAMES:
                 raise _path_error(path, f"a queue cannot be named {action.queue!r}: [general] is app_queue's "
                                         "settings section in queues.conf")

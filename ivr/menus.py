@@ -5,7 +5,7 @@ per language and ``digits`` → action. Validation refuses a tree the caller cou
 Asterisk cannot play: a ``menu:`` naming no menu, a root that does not exist, a menu no path reaches,
 ``#`` as an option (it *ends* GET DATA input, it never arrives as a choice), a queue named ``general``,
 a fallback that is not a final action. Errors name the key path relative to the tree
-(``menus.main.digits.3.menu``), as :class:`callcenter.settings._PathError`.
+(``menus.main.digits.3.menu``), as :class:`callcenter.errors.PathError`.
 
 :class:`MenuFlow` walks a tree for one call and does no I/O. The script loops::
 

@@ -178,6 +178,16 @@ class Agent:
     # Held out of the queues for something other than a queue call (a callback on their phone): the
     # reason Asterisk keeps on the member meanwhile; "" = not held.
     hold: str = ""
+    # Presence (callcenter/model/presence.py): the pause code armed by "pause after this call" ("" none);
+    # whether a desk of theirs is connected, and was ever in this server's life; what they wanted before
+    # the server paused / logged them out for a lost connection (restored when a desk comes back).
+    pause_next: str = ""
+    desk_online: bool = False
+    desk_seen: bool = False
+    lost_from: tuple[str, str] | None = None
+    # The pause period in progress (its code, since when): what the over-limit highlight and the report use.
+    pause_open: str = ""
+    pause_since: datetime | None = None
 
     @property
     def state(self) -> AgentState:
@@ -205,7 +215,7 @@ class Agent:
                 "queues": sorted(self.memberships), "call_id": self.call_id,
                 "wrapup_ends_at": self.wrapup_ends_at.isoformat()
                 if self.wrapup_ends_at is not None and self.activity is Activity.WRAP_UP else None,
-                "all_queues": list(self.info.queues),
+                "all_queues": list(self.info.queues), "pause_after_call": self.pause_next or None,
                 "chosen_queues": list(self.want_queues) if self.want_queues is not None else list(self.info.queues)}
 
 

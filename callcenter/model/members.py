@@ -16,11 +16,14 @@ from callcenter import effects as fx
 from callcenter.ami import actions
 from callcenter.model.entities import Agent, Call, Membership
 from callcenter.model.tables import Activity, CallState
+from callcenter.pause_codes import CONNECTION_LOST
 
 if TYPE_CHECKING:
     from callcenter.settings import Settings
 
 Effects = list[Any]
+# Pause reasons the server sets, never an agent's wish: not adopted as one after a restart.
+_NOT_A_WISH = (actions.WRAP_UP_REASON, CONNECTION_LOST)
 
 
 def pause_in_own_queues(agent: Agent, reason: str) -> Effects:
@@ -55,6 +58,7 @@ class MemberHandlers:
     _call_completed: Callable[..., Effects]
     _hangup: Callable[..., Effects]
     _offer_callback: Callable[..., Effects]
+    _armed_pause: Callable[..., Effects]
 
     # ------------------------------------------------------------------ members
     def _member_added(self, e: d.MemberAdded, now: datetime) -> Effects:
@@ -115,7 +119,7 @@ class MemberHandlers:
         members = agent.memberships.values()
         if not agent.memberships:
             agent.wants, agent.want_reason = "logged_out", ""
-        elif all(m.paused for m in members) and not any(m.reason == actions.WRAP_UP_REASON for m in members):
+        elif all(m.paused for m in members) and not any(m.reason in _NOT_A_WISH for m in members):
             agent.wants, agent.want_reason = "paused", next((m.reason for m in members if m.reason), "")
         else:
             agent.wants, agent.want_reason = "available", ""
@@ -212,6 +216,7 @@ class MemberHandlers:
         agent = self._command_agent(e.agent_id)
         if agent is None:
             return [fx.Problem("command for an unknown agent", {"agent_id": e.agent_id})]
+        agent.pause_next, agent.lost_from = "", None    # an explicit wish replaces both
         agent.wants, agent.want_reason = "available", ""
         self._touched.add(e.agent_id)
         notice = self._forced(e.agent_id, "available", e.by)
@@ -227,6 +232,7 @@ class MemberHandlers:
         agent = self._command_agent(e.agent_id)
         if agent is None:
             return [fx.Problem("command for an unknown agent", {"agent_id": e.agent_id})]
+        agent.pause_next, agent.lost_from = "", None    # an explicit wish replaces both
         agent.wants, agent.want_reason = "paused", e.reason
         return [fx.SavePresence(e.agent_id, agent.wants, e.reason, agent.want_queues),
                 *self._forced(e.agent_id, "pause", e.by, e.reason), *self._reconcile(agent)]
@@ -235,6 +241,7 @@ class MemberHandlers:
         agent = self._command_agent(e.agent_id)
         if agent is None:
             return [fx.Problem("command for an unknown agent", {"agent_id": e.agent_id})]
+        agent.pause_next, agent.lost_from = "", None    # an explicit wish replaces both
         agent.wants, agent.want_reason = "logged_out", ""
         return [fx.SavePresence(e.agent_id, agent.wants, queues=agent.want_queues),
                 *self._forced(e.agent_id, "logout", e.by), *self._reconcile(agent)]
@@ -269,6 +276,7 @@ class MemberHandlers:
         if agent.activity is Activity.IDLE:
             agent.call_id = None
         effects.append(fx.CancelTimer(f"wrapup:{agent.info.agent_id}"))
+        effects += self._armed_pause(agent)         # "pause after this call": paused, never unpaused first
         effects += self._offer_callback(agent, now)
         effects += self._reconcile(agent)
         self._touched.add(agent.info.agent_id)

@@ -22,8 +22,10 @@ from callcenter import effects as fx
 from callcenter.model.entities import Agent, Call, CallbackEntry, WrapUp
 from callcenter.model.callbacks import CallbackHandlers
 from callcenter.model.control import ControlHandlers
+from callcenter.model.customer_choice import customer_chosen
 from callcenter.model.exits import ExitHandlers
 from callcenter.model.members import MemberHandlers, keep_out_for_call
+from callcenter.model.presence import PresenceHandlers
 from callcenter.model.routes import RouteHandlers
 from callcenter.model.tables import (ACTIVITY_TRANSITIONS, CALL_TERMINAL, CALL_TRANSITIONS, Activity,
                                      CallState)
@@ -36,7 +38,7 @@ from callcenter.model.members import Effects
 MAX_PENDING = 20     # unsaved outcomes kept per agent
 
 
-class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers, ExitHandlers):
+class Model(MemberHandlers, PresenceHandlers, RouteHandlers, CallbackHandlers, ControlHandlers, ExitHandlers):
     def __init__(self, settings: Settings, *, new_id: Callable[[], str] = lambda: uuid.uuid4().hex) -> None:
         self.settings = settings
         self.new_id = new_id
@@ -85,6 +87,11 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers, Ex
             d.AgentGoPaused: self._go_paused,
             d.AgentLogOut: self._log_out,
             d.SpyOnAgent: self._spy,
+            d.AgentPauseAfterCall: self._pause_after_call,
+            d.DeskConnected: self._desk_connected,
+            d.DeskDisconnected: self._desk_disconnected,
+            d.DeskAbsent: self._desk_absent,
+            d.PausesRestored: self._pauses_restored,
             d.AgentSelectQueues: self._select_queues,
             d.DispositionSaved: self._disposition_saved,
             d.WrapUpExpired: self._wrapup_expired,
@@ -101,6 +108,7 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers, Ex
             d.LegDialEnded: self._leg_dial_ended,
             d.ChannelUnheld: self._channel_unheld,
             d.CallAttendedTransferred: self._call_attended_transferred,
+            d.CustomerChosen: lambda e, now: customer_chosen(self.agents, self.calls, e, now),
         }
 
     # ------------------------------------------------------------------ entry point
@@ -110,10 +118,12 @@ class Model(MemberHandlers, RouteHandlers, CallbackHandlers, ControlHandlers, Ex
             return [fx.Problem("event the model does not know", {"event": repr(event)})]
         self._touched.clear()
         effects = handler(event, now)
+        effects += self._armed_pauses(event)
         if self.callbacks:
             effects += self._dispatch_callbacks(now)
         for agent_id in self._touched:
             agent = self.agents[agent_id]
+            effects += self._pause_period(agent, now)
             if agent.state is not agent.shown:
                 agent.shown = agent.state
                 agent.since = now

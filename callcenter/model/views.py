@@ -6,6 +6,7 @@ from typing import Any
 
 from callcenter.metrics import NO_TIER, LiveMetrics, Rules, Totals, figures
 from callcenter.model.entities import Call
+from callcenter.model.presence import pause_fields
 from callcenter.model.state import Model
 from callcenter.model.supervision import stuck_fields
 from callcenter.model.tables import Activity, CallState
@@ -82,6 +83,15 @@ def _waits(calls: list[Call], now: datetime) -> dict[str, Any]:
     return {"waiting_count": len(calls), "longest_wait": round(max(longest, 0.0), 1)}
 
 
+def waiting_counts(model: Model) -> dict[str, int]:
+    """Callers waiting in each configured queue now (as the wallboard counts them)."""
+    counts = dict.fromkeys(model.settings.queues, 0)
+    for c in model.calls.values():
+        if c.state in _WAITING and c.queue in counts:
+            counts[c.queue] += 1
+    return counts
+
+
 def wallboard(model: Model, now: datetime, metrics: LiveMetrics | None = None) -> dict[str, Any]:
     """Each queue's waiting calls (best first, as app_queue orders them) and each agent's state; with
     *metrics*, today's figures per queue and per tier (callcenter/metrics.py) and per agent answered."""
@@ -112,9 +122,10 @@ def wallboard(model: Model, now: datetime, metrics: LiveMetrics | None = None) -
                           for t in names]
         board["metrics"] = {"sl_seconds": metrics.rules.sl_seconds, "sl_target": metrics.rules.sl_target,
                             "short_abandon_seconds": metrics.rules.short_abandon_seconds,
-                            "day": metrics.day.isoformat()}
+                            "day": metrics.day.isoformat(), "timezone": str(metrics.rules.zone)}
     agent_figures = metrics.figures("agent") if metrics is not None else {}
     agents = []
+    limits = model.settings.console.pause_limits
     for agent in sorted(model.agents.values(), key=lambda a: a.info.login):
         if agent.info.role != "agent" and not agent.memberships:
             continue
@@ -123,7 +134,8 @@ def wallboard(model: Model, now: datetime, metrics: LiveMetrics | None = None) -
         agents.append({**agent.view(), "customer_type": (call.card or {}).get("customer_type") if call else None,
                        "answered_today": answered,
                        "missing_outcomes": model.missing_outcomes.get(agent.info.agent_id, 0),
-                       **stuck_fields(agent.state.value, agent.since, now, model.settings.supervision)})
+                       **stuck_fields(agent.state.value, agent.since, now, model.settings.supervision),
+                       **pause_fields(agent, now, limits)})
     return {**board, "agents": agents, "ami_up": model.ami_up, "at": now.isoformat()}
 
 

@@ -84,7 +84,8 @@ def _extensions(settings: Settings, agi_host: str | None) -> dict[str, Any]:
                "machine reaches it at 127.0.0.1; elsewhere render with --agi-host <server address>"
     return {"default_queue": settings.routing.default_queue, "agi_address": agi_address(settings, agi_host),
             "agi_note": note, "inbound_script": dv.INBOUND_SCRIPT, "survey_script": dv.SURVEY_SCRIPT,
-            "callback_context": settings.callbacks.context, "number_prefix": TRANSFER_NUMBER_PREFIX}
+            "callback_context": settings.callbacks.context, "number_prefix": TRANSFER_NUMBER_PREFIX,
+            "transfer_ring_seconds": settings.routing.transfer_ring_seconds}
 
 
 def _queues(settings: Settings) -> dict[str, Any]:

@@ -49,8 +49,8 @@ pressed while nothing reads them are lost on a real PBX, hence this model.
 from .calls import ABANDONED, COMPLETED, FAILED, IVR_HANGUP, LEFT_DIALPLAN, STOPPED, SimCall
 from .config import PhoneSettings, QueueSpec, SimulatorConfig, Timing
 from .events import Event
-from .simulator import MemberView, PbxSimulator, QueueView, WaitingCaller, run_simulator
-from .traffic import TrafficGenerator
+from .simulator import MemberView, PbxSimulator, QueueView, WaitingCaller
+from .traffic import TrafficGenerator, run_simulator
 
 __all__ = ["ABANDONED", "COMPLETED", "Event", "FAILED", "IVR_HANGUP", "LEFT_DIALPLAN", "MemberView", "PbxSimulator",
            "PhoneSettings", "QueueSpec", "QueueView", "STOPPED", "SimCall", "SimulatorConfig", "Timing",

@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from . import events as ev
 from . import queue_events as qev
-from .calls import ABANDONED, SimCall, wait_any
+from .calls import ABANDONED, CONTINUE, REDIRECTED, TIMEOUT, UNKNOWN, SimCall, wait_any
 from .channels import Bridge, new_bridge
 from .pbx import Pbx
 from .queues import DEVICE_INUSE, DEVICE_NOT_INUSE, Entry, Member, QueueState
@@ -28,7 +28,6 @@ from .ringing import MemberLeg, abort, answer, caller_left_the_bridge, hang_up_a
 from .atxfer import attended_hook
 from .transfer_events import blind_transferred
 
-UNKNOWN, CONTINUE, REDIRECTED, TIMEOUT = "unknown", "continue", "redirected", "timeout"
 
 
 async def queue_exec(pbx: Pbx, call: SimCall, name: str, *, timeout: float | None = None,

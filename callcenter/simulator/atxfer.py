@@ -39,6 +39,7 @@ from .calls import COMPLETED, SimCall, wait_any
 from .channels import STATE_UP, Bridge, Channel, new_bridge
 from .pbx import Pbx
 from .protocol import Pairs, error, header, success
+from .queues import member_or_phone
 from .ringing import AGENT_ANSWER_PRIORITY, MemberLeg, _mark_ringing, hang_up_agent_side
 from .transfer_context import CUSTOMER_PHONES, phone_destination
 
@@ -110,8 +111,8 @@ class Consultation:
         two.at(phones, number, 1, "NoOp", "")
         one.connected_num, one.connected_name = caller.caller_num, caller.caller_name
         pbx.emit(ev.newconnectedline(one.snapshot()))
-        from .dial import _member  # (dial imports this module)
-        self.target = MemberLeg(pbx, "", _member(pbx, f"Local/{number}@{phones}/n"), one, two)
+        self.target = MemberLeg(pbx, "", member_or_phone(pbx.queues.values(), f"Local/{number}@{phones}/n"),
+                                one, two)
         _mark_ringing(pbx, self.target.member.state_interface, call.call_id)
         one.bridge_id = self.bridge.uniqueid
         pbx.emit(ev.bridge_enter(self.bridge, 1, one.snapshot()))

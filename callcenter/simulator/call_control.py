@@ -7,8 +7,11 @@ records where the caller goes (``call.transfer``) and resolves the caller's redi
 app_dial emit the transfer (:mod:`.transfer_events`) and the caller runs ``[transfer]``:
 
     exten = a queue name     -> 1 Queue(${EXTEN})        2 Hangup()
-    exten = a 4-digit login  -> 1 Dial(Local/${EXTEN}@agent-phones/n,30,g)   2 Hangup()
-    exten = "*" + a number   -> 1 Dial(Local/${EXTEN:1}@customer-phones/n,30,g) 2 Hangup()
+    exten = a 4-digit login  -> 1 Dial(Local/${EXTEN}@agent-phones/n,<ring>,g)
+    exten = "*" + a number   -> 1 Dial(Local/${EXTEN:1}@customer-phones/n,<ring>,g)
+        then 2 GotoIf(answered?bye)  3 Queue(${CC_QUEUE} or the default queue,t)  4 (bye) Hangup()
+        (<ring> = routing.transfer_ring_seconds: an unanswered blind transfer puts the caller back in
+        their queue, at their QUEUE_PRIO)
     (anything else is no extension of the context: the caller's channel ends; :mod:`.transfer_context`)
 
 Hold: ``Redirect`` of the caller to ``[cc-hold]`` with ``ExtraChannel`` = the agent's leg (to
@@ -42,10 +45,11 @@ from .agi_client import AgiSession
 from .ami_actions import action_redirect
 from .ami_server import Session
 from .atxfer import ATXFER_ACTIONS
-from .app_queue import queue_exec
+from .app_queue import REDIRECTED, queue_exec
 from .calls import COMPLETED, LEFT_DIALPLAN, SimCall, wait_any
 from .channels import new_bridge
 from .dial import ANSWER, dial_exec
+from .dialplan_exits import Location, after_queue, dialplan_hangup, end_dead, take_redirect
 from .pbx import Pbx
 from .protocol import Pairs, error, header, success
 from .ringing import MemberLeg, hang_up_agent_side
@@ -54,10 +58,8 @@ from .transfer_events import blind_transferred
 
 TRANSFER, HOLD, HOLD_AGENT = "transfer", "cc-hold", "cc-hold-agent"
 CONTEXTS = (TRANSFER, HOLD)
-TRANSFER_RING_SECONDS = 30.0
 HOLD_AGENT_WAIT_SECONDS = 3600.0          # [cc-hold-agent] s,1 Wait(3600)
 HOLD_AFTER_AGENT, HOLD_SURVEY, HOLD_BYE = 2, 3, 4      # [cc-hold] priorities after MusicOnHold
-Location = tuple[str, str, int]
 
 
 def _call_of_leg(pbx: Pbx, leg: Any) -> SimCall | None:
@@ -148,33 +150,37 @@ async def run_context(pbx: Pbx, call: SimCall, context: str, exten: str, priorit
 
 
 async def _transfer(pbx: Pbx, call: SimCall, exten: str) -> Location | None:
-    from .dialplan import _after_queue, _dialplan_hangup, _take_redirect
-    from .app_queue import REDIRECTED
     chan = call.chan
     assert chan is not None
     if exten in pbx.queues:
         chan.at(TRANSFER, exten, 1, "Queue", exten)
         result = await queue_exec(pbx, call, exten)
-        return _after_queue(pbx, call, result, (TRANSFER, exten, 2))
+        return after_queue(pbx, call, result, (TRANSFER, exten, 2))
     destination = phone_destination(exten)
     if destination is None:                      # no such extension in [transfer]: the channel ends
-        _dialplan_hangup(pbx, call, LEFT_DIALPLAN)
+        dialplan_hangup(pbx, call, LEFT_DIALPLAN)
         return None
     context, number = destination
     interface = f"Local/{number}@{context}/n"
-    chan.at(TRANSFER, exten, 1, "Dial", f"{interface},{int(TRANSFER_RING_SECONDS)},g")
-    result = await dial_exec(pbx, call, interface, TRANSFER_RING_SECONDS)
+    ring = pbx.config.transfer_ring_seconds
+    chan.at(TRANSFER, exten, 1, "Dial", f"{interface},{int(ring)},g")
+    result = await dial_exec(pbx, call, interface, ring)
     if result == REDIRECTED:
-        return _take_redirect(call)
+        return take_redirect(call)
     if call.outcome is not None:
         return None
-    chan.at(TRANSFER, exten, 2, "Hangup")
-    _dialplan_hangup(pbx, call, COMPLETED if result == ANSWER else LEFT_DIALPLAN)
+    chan.at(TRANSFER, exten, 2, "GotoIf")
+    if result != ANSWER:        # nobody answered: back to the caller's queue (BLINDTRANSFER is set)
+        queue = call.variables.get(dv.QUEUE) or pbx.config.default_queue
+        chan.at(TRANSFER, exten, 3, "Queue", f"{queue},t")
+        back = await queue_exec(pbx, call, queue)
+        return after_queue(pbx, call, back, (TRANSFER, exten, 4))
+    chan.at(TRANSFER, exten, 4, "Hangup")
+    dialplan_hangup(pbx, call, COMPLETED)
     return None
 
 
 async def _hold(pbx: Pbx, call: SimCall, exten: str, priority: int = 1) -> Location | None:
-    from .dialplan import _end_dead, _take_redirect
     chan = call.chan
     assert chan is not None
     if priority >= 2:
@@ -192,7 +198,7 @@ async def _hold(pbx: Pbx, call: SimCall, exten: str, priority: int = 1) -> Locat
     request, call.bridge_request = call.bridge_request, None
     pbx.emit(ev.moh_stop(chan.snapshot()))
     if call.hung_up or call.redirect.done():
-        return _end_dead(pbx, call, LEFT_DIALPLAN) if call.hung_up else _take_redirect(call)
+        return end_dead(pbx, call, LEFT_DIALPLAN) if call.hung_up else take_redirect(call)
     return await _bridged(pbx, call, request.result(), exten)
 
 
@@ -221,7 +227,6 @@ async def _after_agent(pbx: Pbx, call: SimCall, exten: str, priority: int) -> Lo
     """``[cc-hold]`` from priority 2: where a resumed caller goes when the agent hangs up (Bridge's
     after-goto) or where the server sends a held caller whose agent's leg is gone:
     2 GotoIf(CC_SURVEY != yes ? bye)  3 AGI(survey)  4 (bye) Hangup()."""
-    from .dialplan import _dialplan_hangup, _end_dead, _take_redirect
     chan = call.chan
     assert chan is not None
     if priority <= HOLD_SURVEY and (pbx.get_var(chan, dv.SURVEY) or "") == "yes":
@@ -230,16 +235,15 @@ async def _after_agent(pbx: Pbx, call: SimCall, exten: str, priority: int) -> Lo
         call.phase = "survey"
         await session.run()
     if call.redirect.done() and not call.hung_up:
-        return _take_redirect(call)
+        return take_redirect(call)
     if call.hung_up or call.dead_by_agi:
-        return _end_dead(pbx, call, LEFT_DIALPLAN)
+        return end_dead(pbx, call, LEFT_DIALPLAN)
     chan.at(HOLD, exten, HOLD_BYE, "Hangup")
-    _dialplan_hangup(pbx, call, COMPLETED)
+    dialplan_hangup(pbx, call, COMPLETED)
     return None
 
 
 async def _bridged(pbx: Pbx, call: SimCall, leg: MemberLeg, exten: str) -> Location | None:
-    from .dialplan import _dialplan_hangup, _take_redirect
     chan = call.chan
     assert chan is not None
     if leg.unparked is not None and not leg.unparked.done():
@@ -272,14 +276,14 @@ async def _bridged(pbx: Pbx, call: SimCall, leg: MemberLeg, exten: str) -> Locat
     if call.redirect.done():
         if call.transfer is not None:
             blind_transferred(pbx, call, bridge, leg, None)
-            return _take_redirect(call)
+            return take_redirect(call)
         pbx.emit(ev.bridge_leave(bridge, 1, chan.snapshot()))
         pbx.emit(ev.bridge_leave(bridge, 0, leg.dial.snapshot()))
         pbx.emit(ev.bridge_destroy(bridge))
         chan.bridge_id = ""
         if call.parked_leg is not leg:
             hang_up_agent_side(pbx, leg, 16)
-        return _take_redirect(call)
+        return take_redirect(call)
     # The agent's side hung up (either half: app_queue no longer cares which): the caller goes on after
     # the bridge to [cc-hold] priority 2 (the survey, then Hangup()).
     pbx.emit(ev.bridge_leave(bridge, 1, leg.dial.snapshot()))

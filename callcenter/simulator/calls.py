@@ -22,6 +22,10 @@ STOPPED = "stopped"            # the simulator stopped under the call
 FAILED = "failed"              # a simulator bug ended the call (logged)
 OUTCOMES = (COMPLETED, ABANDONED, IVR_HANGUP, LEFT_DIALPLAN, STOPPED, FAILED)
 
+# What Queue() and Dial() hand back to the dialplan besides a status: the caller was redirected away
+# (a transfer, hold); Queue()'s QUEUESTATUS values the dialplan branches on.
+UNKNOWN, CONTINUE, REDIRECTED, TIMEOUT = "unknown", "continue", "redirected", "timeout"
+
 
 async def wait_any(futures: Iterable[asyncio.Future[Any]], timeout: float | None) -> bool:
     """Wait until one of *futures* is done or *timeout* passes; ``True`` when one is done."""

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
+from callcenter.queue_names import RESERVED_QUEUE_NAMES
+
 if TYPE_CHECKING:  # pragma: no cover
     from callcenter.settings import Settings
 
 Strategy = Literal["ringall", "rrmemory", "leastrecent", "fewestcalls", "random", "linear"]
 STRATEGIES: tuple[str, ...] = ("ringall", "rrmemory", "leastrecent", "fewestcalls", "random", "linear")
-# ``[general]`` is app_queue's global-settings section in queues.conf: never a queue.
-RESERVED_QUEUE_NAMES = frozenset({"general"})
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,7 @@ class SimulatorConfig:
     queues: Mapping[str, QueueSpec] = field(
         default_factory=lambda: {"vip": QueueSpec(), "enterprise": QueueSpec(), "standard": QueueSpec()})
     default_queue: str = "standard"
+    transfer_ring_seconds: float = 30.0    # extensions.conf [transfer]: Dial(...,<this>,g), then back to CC_QUEUE
     agi_host: str = "127.0.0.1"
     agi_port: int | None = 4573        # None: no FastAGI server (every call gets AGISTATUS=FAILURE)
     agi_script: str = "inbound"
@@ -106,7 +107,8 @@ class SimulatorConfig:
                   for name, q in settings.queues.items()}
         values: dict[str, object] = dict(
             username=settings.ami.username, secret=settings.ami.secret, queues=queues,
-            default_queue=settings.routing.default_queue, agi_host=settings.fastagi.host,
+            default_queue=settings.routing.default_queue,
+            transfer_ring_seconds=float(settings.routing.transfer_ring_seconds), agi_host=settings.fastagi.host,
             agi_port=settings.fastagi.port, timing=timing or Timing())
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

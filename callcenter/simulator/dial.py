@@ -17,25 +17,15 @@ outcome (:data:`COMPLETED`, :data:`ABANDONED`) when the caller is gone.
 from __future__ import annotations
 
 from . import events as ev
-from .app_queue import REDIRECTED
-from .calls import ABANDONED, COMPLETED, SimCall, wait_any
+from .calls import ABANDONED, COMPLETED, REDIRECTED, SimCall, wait_any
 from .channels import Bridge, new_bridge
 from .pbx import Pbx
-from .queues import DEVICE_INUSE, DEVICE_NOT_INUSE, Member
+from .queues import DEVICE_INUSE, DEVICE_NOT_INUSE, member_or_phone
 from .ringing import MemberLeg, abort, answer, hang_up_agent_side, start_dial
 from .atxfer import attended_hook
 from .transfer_events import blind_transferred
 
 ANSWER, NOANSWER, BUSY, CHANUNAVAIL = "ANSWER", "NOANSWER", "BUSY", "CHANUNAVAIL"
-
-
-def _member(pbx: Pbx, interface: str) -> Member:
-    """The queue member with this interface (its device state), else a stand-alone phone."""
-    for queue in pbx.queues.values():
-        member = queue.members.get(interface)
-        if member is not None:
-            return member
-    return Member(interface=interface, name="", state_interface=interface)
 
 
 def _set_in_call(pbx: Pbx, state_interface: str, in_call: bool) -> None:
@@ -51,7 +41,7 @@ async def dial_exec(pbx: Pbx, call: SimCall, interface: str, seconds: float | No
     if not interface:
         chan.variables["DIALSTATUS"] = CHANUNAVAIL
         return CHANUNAVAIL
-    member = _member(pbx, interface)
+    member = member_or_phone(pbx.queues.values(), interface)
     chan.application, chan.app_data = "Dial", f"{interface},{seconds or ''},g"
     call.phase = "dialing"
     busy = member.ringing_for is not None or pbx.device(member.state_interface) != DEVICE_NOT_INUSE

@@ -35,10 +35,11 @@ from ivr import variables as dv
 from . import call_control
 from . import events as ev
 from .agi_client import AgiSession
-from .app_queue import CONTINUE, REDIRECTED, TIMEOUT, UNKNOWN, queue_exec
-from .calls import COMPLETED, FAILED, IVR_HANGUP, LEFT_DIALPLAN, STOPPED, SimCall, wait_any
+from .app_queue import CONTINUE, TIMEOUT, UNKNOWN, queue_exec
+from .calls import FAILED, IVR_HANGUP, LEFT_DIALPLAN, STOPPED, SimCall, wait_any
 from .channels import STATE_UP
 from .dial import ANSWER, BUSY, CHANUNAVAIL, NOANSWER, dial_exec
+from .dialplan_exits import Location, after_queue, dialplan_hangup, end_dead, take_redirect
 from .pbx import Pbx
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,6 @@ INBOUND, QUEUE_DIRECT, CALLER_CONTEXT = "inbound", "queue-direct", "caller-sim"
  P_QUEUE, P_QUEUE_CHECK, P_CHECK, P_FALLBACK, P_FALLBACK_CHECK, P_AFTER, P_SURVEY, P_HANGUP,
  P_CLOSED) = range(1, 29)
 QD_ANSWER, QD_QUEUE, QD_HANGUP = 2, 3, 4
-Location = tuple[str, str, int]
 
 
 def create_caller(pbx: Pbx, call: SimCall, context: str, exten: str, dial_string: str) -> None:
@@ -87,7 +87,7 @@ def _clean_up_after_failure(pbx: Pbx, call: SimCall) -> None:
 
 async def _execute(pbx: Pbx, call: SimCall, context: str, exten: str, priority: int) -> Location | None:
     if call.hung_up:
-        return _end_dead(pbx, call, IVR_HANGUP)
+        return end_dead(pbx, call, IVR_HANGUP)
     if context == INBOUND:
         return await _inbound(pbx, call, exten, priority)
     if context == QUEUE_DIRECT:
@@ -121,9 +121,9 @@ async def _inbound(pbx: Pbx, call: SimCall, exten: str, priority: int) -> Locati
 
     while True:
         if call.hung_up or call.dead_by_agi:
-            return _end_dead(pbx, call, IVR_HANGUP)
+            return end_dead(pbx, call, IVR_HANGUP)
         if call.redirect.done():
-            return _take_redirect(call)
+            return take_redirect(call)
         if p in (P_NOOP, P_SET_QUEUE, P_SET_PRIORITY, P_STEP_INIT, P_NEXT, P_LOOP, P_DIAL_NEXT):
             chan.at(INBOUND, exten, p, "Set" if p != P_NOOP else "NoOp")
             if p == P_SET_QUEUE:
@@ -157,7 +157,7 @@ async def _inbound(pbx: Pbx, call: SimCall, exten: str, priority: int) -> Locati
             chan.at(INBOUND, exten, P_DIAL, "Dial", f"{step('DIAL')},{step('SECONDS')},g")
             result = await dial_exec(pbx, call, step("DIAL"), _seconds(step("SECONDS")))
             if result not in (ANSWER, NOANSWER, BUSY, CHANUNAVAIL):
-                return _after_queue(pbx, call, result, (INBOUND, exten, P_HANGUP))
+                return after_queue(pbx, call, result, (INBOUND, exten, P_HANGUP))
             p += 1
         elif p == P_DIAL_CHECK:
             p = P_AFTER if var("DIALSTATUS") == ANSWER else p + 1
@@ -171,7 +171,7 @@ async def _inbound(pbx: Pbx, call: SimCall, exten: str, priority: int) -> Locati
             chan.at(INBOUND, exten, p, "Queue", f"{queue},ct,,,{'' if timeout is None else timeout}")
             result = await queue_exec(pbx, call, queue, timeout=timeout)
             if result not in (CONTINUE, UNKNOWN, TIMEOUT):
-                return _after_queue(pbx, call, result, (INBOUND, exten, P_HANGUP))
+                return after_queue(pbx, call, result, (INBOUND, exten, P_HANGUP))
             p += 1
         elif p in (P_STEP_CHECK, P_QUEUE_CHECK):
             p = P_AFTER if var("QUEUESTATUS") == "CONTINUE" else p + 1
@@ -190,13 +190,13 @@ async def _inbound(pbx: Pbx, call: SimCall, exten: str, priority: int) -> Locati
         elif p == P_HANGUP:
             chan.at(INBOUND, exten, P_HANGUP, "Hangup")
             # Sent away by the IVR (a callback, a blocked number) before any queue: ended in the IVR.
-            _dialplan_hangup(pbx, call, LEFT_DIALPLAN if call.joined.is_set() else IVR_HANGUP)
+            dialplan_hangup(pbx, call, LEFT_DIALPLAN if call.joined.is_set() else IVR_HANGUP)
             return None
         elif p >= P_CLOSED:
             return _closed(pbx, call, exten)
         else:                                   # a priority the context does not have
             chan.at(INBOUND, exten, p)
-            _dialplan_hangup(pbx, call)
+            dialplan_hangup(pbx, call)
             return None
 
 
@@ -221,7 +221,7 @@ def _closed(pbx: Pbx, call: SimCall, exten: str) -> None:
     chan = call.chan
     assert chan is not None
     chan.at(INBOUND, exten, P_CLOSED, "Hangup")
-    return _end_dead(pbx, call, IVR_HANGUP)
+    return end_dead(pbx, call, IVR_HANGUP)
 
 
 async def _queue_direct(pbx: Pbx, call: SimCall, exten: str, priority: int) -> Location | None:
@@ -232,17 +232,7 @@ async def _queue_direct(pbx: Pbx, call: SimCall, exten: str, priority: int) -> L
         assert call.chan is not None
         call.chan.at(QUEUE_DIRECT, exten, QD_QUEUE, "Queue", exten)
         result = await queue_exec(pbx, call, exten)
-    return _after_queue(pbx, call, result, (QUEUE_DIRECT, exten, QD_HANGUP))
-
-
-def _after_queue(pbx: Pbx, call: SimCall, result: str, hangup_at: Location) -> Location | None:
-    if result == REDIRECTED:
-        return _take_redirect(call)
-    if result in (CONTINUE, UNKNOWN):
-        assert call.chan is not None
-        call.chan.at(*hangup_at, "Hangup")
-        _dialplan_hangup(pbx, call)
-    return None                              # otherwise the call already ended in the queue
+    return after_queue(pbx, call, result, (QUEUE_DIRECT, exten, QD_HANGUP))
 
 
 async def _elsewhere(pbx: Pbx, call: SimCall, context: str, exten: str, priority: int) -> Location | None:
@@ -251,49 +241,5 @@ async def _elsewhere(pbx: Pbx, call: SimCall, context: str, exten: str, priority
     call.phase = "elsewhere"
     await wait_any([call.caller_gone, call.redirect], None)
     if call.redirect.done():
-        return _take_redirect(call)
-    return _end_dead(pbx, call, LEFT_DIALPLAN)
-
-
-def _take_redirect(call: SimCall) -> Location:
-    location = call.redirect.result()
-    call.redirect = asyncio.get_running_loop().create_future()
-    return location
-
-
-def _deferred(call: SimCall) -> None:
-    """The caller leaves the dialplan: app_queue's AgentComplete owed since a Redirect (``Reason: caller``)."""
-    complete, call.pending_complete = call.pending_complete, None
-    if complete is not None:
-        complete("caller")
-
-
-def _end_dead(pbx: Pbx, call: SimCall, outcome: str) -> None:
-    """The channel is already hung up (caller, or the AGI): finish the ;2 half."""
-    chan = call.chan
-    assert chan is not None
-    if call.hung_up:
-        pbx.caller_hangup_requests(call)
-        _deferred(call)
-        pbx.drop_front(call)
-        pbx.emit(ev.soft_hangup_request(chan.snapshot(), 16))
-        pbx.hangup_channel(chan, call.cause)
-    else:
-        _deferred(call)
-        _hang_up_from_dialplan(pbx, call)
-    call.finish(COMPLETED if call.answered.is_set() else outcome)
-
-
-def _dialplan_hangup(pbx: Pbx, call: SimCall, unanswered: str = LEFT_DIALPLAN) -> None:
-    """The dialplan ends (Hangup()) with the caller still on the line."""
-    _deferred(call)
-    _hang_up_from_dialplan(pbx, call)
-    call.finish(COMPLETED if call.answered.is_set() else unanswered)
-
-
-def _hang_up_from_dialplan(pbx: Pbx, call: SimCall) -> None:
-    assert call.chan is not None and call.front is not None
-    pbx.hangup_channel(call.chan, 16)
-    if pbx.channels.get(call.front.name) is call.front:
-        pbx.emit(ev.hangup_request(call.front.snapshot(), 16))
-        pbx.hangup_channel(call.front, 16)
+        return take_redirect(call)
+    return end_dead(pbx, call, LEFT_DIALPLAN)

@@ -15,6 +15,7 @@ sample; the service level counts calls answered within ``servicelevel`` seconds.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .config import QueueSpec
@@ -38,6 +39,15 @@ class Member:
     status: int = DEVICE_NOT_INUSE
     membership: str = "dynamic"
     ringing_for: str | None = None       # uniqueid of the caller this member is ringing for
+
+
+def member_or_phone(queues: Iterable[QueueState], interface: str) -> Member:
+    """The queue member with this interface (its device state), else a stand-alone phone."""
+    for queue in queues:
+        member = queue.members.get(interface)
+        if member is not None:
+            return member
+    return Member(interface=interface, name="", state_interface=interface)
 
 
 @dataclass

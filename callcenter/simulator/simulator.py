@@ -1,4 +1,4 @@
-"""``PbxSimulator``: the facade tests and the demo use; ``run_simulator`` for the CLI.
+"""``PbxSimulator``: the facade tests and the demo use (``run_simulator`` in :mod:`.traffic` runs one with callers).
 
 It assembles the PBX (:mod:`.pbx`), the AMI server and its actions, and offers what a test needs to
 play the caller's and the agents' parts: ``place_call``, ``hangup``, ``phone`` settings and a read-only
@@ -200,25 +200,3 @@ class PbxSimulator:
 
     def remove_listener(self, listener: Callable[[Event], None]) -> None:
         self.pbx.remove_listener(listener)
-
-
-async def run_simulator(config: SimulatorConfig, host: str = "127.0.0.1", port: int = 5038, *,
-                        callers: Sequence[tuple[str, str]] = (), calls_per_second: float = 0.0,
-                        ready: Callable[[PbxSimulator], None] | None = None) -> None:
-    """Run a simulator (and optional random traffic) until cancelled; ``ready`` gets it once listening."""
-    from .traffic import TrafficGenerator
-
-    sim = PbxSimulator(config)
-    await sim.start(host, port)
-    traffic = None
-    try:
-        if callers and calls_per_second > 0:
-            traffic = TrafficGenerator(sim, callers, calls_per_second, seed=config.seed)
-            traffic.start()
-        if ready is not None:
-            ready(sim)
-        await asyncio.Event().wait()
-    finally:
-        if traffic is not None:
-            await traffic.stop()
-        await sim.stop()

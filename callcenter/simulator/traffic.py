@@ -1,12 +1,14 @@
-"""Random inbound traffic for the demo: callers drawn from a list, Poisson arrivals, seeded."""
+"""Random inbound traffic for the demo: callers drawn from a list, Poisson arrivals, seeded; and
+``run_simulator``, a simulator with that traffic until cancelled (the demo, ``callcenter simulator``)."""
 from __future__ import annotations
 
 import asyncio
 import random
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .calls import SimCall
+from .config import SimulatorConfig
 from .simulator import PbxSimulator
 
 DEFAULT_DIGITS: tuple[tuple[str | None, ...], ...] = (("1",), ("2",), ("1",), (None,))
@@ -67,3 +69,23 @@ class TrafficGenerator:
         while True:
             await asyncio.sleep(self.rng.expovariate(self.rate))
             await self.place_one()
+
+
+async def run_simulator(config: SimulatorConfig, host: str = "127.0.0.1", port: int = 5038, *,
+                        callers: Sequence[tuple[str, str]] = (), calls_per_second: float = 0.0,
+                        ready: Callable[[PbxSimulator], None] | None = None) -> None:
+    """Run a simulator (and optional random traffic) until cancelled; ``ready`` gets it once listening."""
+    sim = PbxSimulator(config)
+    await sim.start(host, port)
+    traffic = None
+    try:
+        if callers and calls_per_second > 0:
+            traffic = TrafficGenerator(sim, callers, calls_per_second, seed=config.seed)
+            traffic.start()
+        if ready is not None:
+            ready(sim)
+        await asyncio.Event().wait()
+    finally:
+        if traffic is not None:
+            await traffic.stop()
+        await sim.stop()

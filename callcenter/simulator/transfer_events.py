@@ -12,11 +12,11 @@ from collections.abc import Callable
 from typing import Any
 
 from . import events as ev
+from .calls import REDIRECTED
 from .channels import Bridge, Snapshot
 from .pbx import Pbx
 from .ringing import hang_up_agent_side
 
-REDIRECTED = "redirected"        # app_queue.REDIRECTED (not imported: app_queue imports this module)
 
 
 def unhold(s: Snapshot) -> ev.Event:

@@ -25,7 +25,7 @@ from console import protocol
 from console.desk.pending import PendingWrapups
 from console.hub import Connection
 from console.sessions import Session
-from console.ws_work import error_for
+from console.replies import error_for
 from crm_bridge.records import ComplaintInput, Disposition, DispositionResult, FollowUpInput
 
 log = logging.getLogger(__name__)

@@ -8,6 +8,10 @@ import { MAX_CATEGORY, MAX_DESCRIPTION, MAX_FOLLOW_UP_NOTE, MAX_NOTES, SEVERITIE
 import { mountTasks, slaBadge } from "./tasks.js";
 import { createCallControl } from "./callcontrol.js";
 import { Countdown, callOf, draftStore, fillDraft, readDraft, renderPending } from "./wrapups.js";
+import { createMessages } from "./desk_messages.js";
+import { createAlerting } from "./alerting.js";
+import { recentNumbers } from "./directory.js";
+import { popCustomer } from "./pop_customer.js";
 
 const config = loadConfig();
 const labels = config.labels;
@@ -25,8 +29,12 @@ const ui = {
   available: $("btn-available"),
   pauseReason: $("pause-reason"),
   pause: $("btn-pause"),
+  pauseAfter: $("btn-pause-after"),
+  pauseArmed: $("pause-armed"),
+  pauseArmedText: $("pause-armed-text"),
+  pauseAfterCancel: $("btn-pause-after-cancel"),
   logoutQueues: $("btn-logout-queues"),
-  message: $("state-message"),
+  messages: $("desk-messages"),
   pop: $("pop"),
   wrapups: $("wrapups"),
   pending: $("pending-wrapups"),
@@ -39,6 +47,7 @@ const desk = {
   call: null, // the current call: pop data + state (ringing | connected | wrapup)
   outcomes: [],
   pauseReasons: [],
+  pauseLimits: {}, // pause code -> its limit in seconds (null: none)
   wrapups: new Map(), // call_id -> wrap-up card state; kept across reconnects so typing is never lost
   pending: [], // answered calls without an outcome, oldest first (the server reads them from the database)
 };
@@ -58,6 +67,11 @@ const socket = new DeskSocket({
   },
 });
 
+// Messages: about a call (gone with it) or general (fade, dismissable); static/js/desk_messages.js.
+const messages = createMessages({ root: ui.messages, t });
+// Ring tone + desktop notification for a pop in a background tab, once the agent allowed it.
+const alerting = createAlerting({ root: $("desk-notify"), t });
+
 // The task list (follow-ups, callback visits): static/js/tasks.js; loaded on every hello.
 const tasks = mountTasks({ root: $("tasks"), socket, t, labels, lang, clock });
 
@@ -66,6 +80,7 @@ function hello(data) {
   clock.sync(data.now);
   desk.outcomes = data.outcomes || [];
   desk.pauseReasons = data.pause_reasons || [];
+  desk.pauseLimits = data.pause_limits || {};
   fillReasons();
   const snapshot = data.snapshot || {};
   drafts = draftStore((data.user && data.user.agent_id) ?? "?");
@@ -119,6 +134,7 @@ function frame(kind, data) {
     case "pop":
       desk.call = { ...data, state: "ringing" };
       renderPop();
+      alerting.popArrived(desk.call);
       break;
     case "pop_withdrawn":
       if (desk.call && desk.call.call_id === data.call_id && desk.call.state === "ringing") {
@@ -138,8 +154,8 @@ function frame(kind, data) {
       renderPop();
       break;
     }
-    case "error":
-      showMessage(data.message || t("error.generic", { message: "" }), true);
+    case "error": // about the call on the desk when there is one (the engine refused an action on it)
+      messages.say(data.message || t("error.generic", { message: "" }), { error: true, call: liveCall() });
       break;
     case "complaint_escalated": // one of this agent's complaints is past its SLA: escalated (issue 5)
       showMessage(t("cb.escalated", { id: (data.complaint && data.complaint.id) ?? "?",
@@ -155,6 +171,8 @@ function frame(kind, data) {
     }
     case "notice": // a supervisor set this agent's state (issue 5): "set by supervisor X"
       if (data.kind === "forced") showMessage(t(`notice.forced.${data.action}`, { by: data.by || "?" }), false);
+      // presence: the desk came back after the server had paused / logged out a lost connection
+      if (data.kind === "presence" && data.action === "restored") showMessage(t("notice.presence.restored"), false);
       break;
     default:
       break;
@@ -165,9 +183,16 @@ function frame(kind, data) {
 function fillReasons() {
   const chosen = ui.pauseReason.value;
   ui.pauseReason.replaceChildren(
-    ...desk.pauseReasons.map((reason) => el("option", { text: labelOf(labels, "reason", reason), attrs: { value: reason } })),
+    ...desk.pauseReasons.map((reason) => el("option", { text: reasonText(reason), attrs: { value: reason } })),
   );
   if (desk.pauseReasons.includes(chosen)) ui.pauseReason.value = chosen;
+}
+
+// A pause code with its limit, if it has one: "Break · limit 15 min".
+function reasonText(reason) {
+  const limit = desk.pauseLimits[reason];
+  const label = labelOf(labels, "reason", reason);
+  return limit ? `${label} · ${t("pause.limit", { minutes: Math.round(limit / 6) / 10 })}` : label;
 }
 
 function renderState() {
@@ -175,7 +200,7 @@ function renderState() {
   const state = agent && agent.state ? agent.state : "unknown";
   ui.badge.textContent = labelOf(labels, "state", state);
   ui.badge.className = `badge state-${state}`;
-  ui.reason.textContent = agent && agent.reason ? labelOf(labels, "reason", agent.reason) : "";
+  ui.reason.textContent = agent && agent.reason ? reasonText(agent.reason) : "";
   if (agent && agent.since) ticker.track(ui.timer, agent.since);
   if (state === "wrap_up" && agent.wrapup_ends_at) countdown.show(agent.wrapup_ends_at);
   else countdown.hide();
@@ -183,7 +208,14 @@ function renderState() {
   const on = desk.connected;
   ui.available.disabled = !on || !["paused", "logged_out"].includes(state);
   ui.pause.disabled = !on || !["available", "paused"].includes(state) || desk.pauseReasons.length === 0;
-  ui.pauseReason.disabled = ui.pause.disabled;
+  // "Pause after this call": from any state but logged out (idle: the server pauses now); armed: shown
+  // with its code and a cancel button.
+  const armed = agent && agent.pause_after_call;
+  ui.pauseAfter.disabled = !on || ["logged_out", "unknown"].includes(state) || desk.pauseReasons.length === 0;
+  ui.pauseArmed.hidden = !armed;
+  ui.pauseArmedText.textContent = armed ? t("pause.after_call_armed", { reason: labelOf(labels, "reason", armed) }) : "";
+  ui.pauseAfterCancel.disabled = !on || !armed;
+  ui.pauseReason.disabled = ui.pause.disabled && ui.pauseAfter.disabled;
   ui.logoutQueues.disabled = !on || ["logged_out", "ringing", "on_call", "unknown"].includes(state);
 }
 
@@ -217,9 +249,13 @@ function onQueuesChanged() {
   });
 }
 
+// A general message (not about a call): fades, or the agent dismisses it; "" says nothing.
 function showMessage(text, isError = false) {
-  ui.message.textContent = text;
-  ui.message.classList.toggle("is-error", isError);
+  messages.say(text, { error: isError });
+}
+
+function liveCall() {
+  return Boolean(desk.call && (desk.call.state === "ringing" || desk.call.state === "connected"));
 }
 
 function command(button, type, data) {
@@ -236,6 +272,8 @@ function command(button, type, data) {
 
 ui.available.addEventListener("click", () => command(ui.available, "available"));
 ui.pause.addEventListener("click", () => command(ui.pause, "pause", { reason: ui.pauseReason.value }));
+ui.pauseAfter.addEventListener("click", () => command(ui.pauseAfter, "pause_after_call", { reason: ui.pauseReason.value }));
+ui.pauseAfterCancel.addEventListener("click", () => command(ui.pauseAfterCancel, "pause_after_call", { reason: null }));
 ui.logoutQueues.addEventListener("click", () => command(ui.logoutQueues, "logout"));
 
 // ------------------------------------------------------------------ screen pop
@@ -255,10 +293,24 @@ function table(headers, rows) {
 }
 
 // Call control (hold, transfer, hang up, dial): its own module, told about every change of the call.
-const callControl = createCallControl({ root: document.getElementById("call-control"), socket, t });
+const callControl = createCallControl({ root: document.getElementById("call-control"), socket, t, labels, messages,
+  recent: recentNumbers(config.user && config.user.login) });
+
+// The agent said who the caller is (pop_customer.js): the pop shows that customer's card; the other
+// candidates stay on offer.
+function customerLinked(callId, card) {
+  if (!desk.call || desk.call.call_id !== callId) return;
+  const candidates = desk.call.card && desk.call.card.candidates;
+  desk.call = { ...desk.call, card: candidates ? { ...card, candidates } : card };
+  const wrap = desk.wrapups.get(callId);
+  if (wrap) wrap.call.card = desk.call.card;
+  renderPop();
+  showMessage(t("popc.saved", { name: card.name }));
+}
 
 function renderPop(notice) {
   callControl.render(desk.call);
+  messages.follow(desk.call);
   const call = desk.call;
   clear(ui.pop);
   if (!call) {
@@ -282,6 +334,8 @@ function renderPop(notice) {
     el("h2", { className: "pop-name", text: card ? card.name : t("pop.unknown"), attrs: { "data-testid": "pop-name" } }),
     el("p", { className: "pop-number", text: call.caller_number || (card && card.number) || "" }),
   );
+  const choice = popCustomer({ call, socket, t, labels, onCard: customerLinked });
+  if (choice) ui.pop.append(choice);
   // The full customer page opens in a new tab: the desk (and its websocket) stays here.
   if (card && card.customer_id) {
     ui.pop.append(el("a", { className: "pop-open", text: t("cust.open_full"), attrs: {

@@ -1,24 +1,26 @@
 // The supervisors' complaints board: open, in-progress and resolved (awaiting the callback visit)
 // complaints grouped by severity, with the customer's tier, a live SLA clock (slaBadge), the escalation
-// level and a reassign control (agent select + confirm, `complaint_reassign`, answered once committed).
+// level and a reassign button opening a dialog (dialogs.js: the new owner and a reason from
+// supervision.action_reasons.reassign; `complaint_reassign`, answered once committed). The reason goes
+// as the note, in the supervisor's words (the label they picked, or their own text).
 // The server pushes the whole board (`complaints`) after an escalation or a hand-over; the table is asked
 // for again (`complaints`) on every (re)connect. Everything goes in with textContent (dom.el).
 
 import { el } from "./dom.js";
 import { labelOf } from "./i18n.js";
 import { slaBadge } from "./tasks.js";
+import { askAction } from "./dialogs.js";
 
 const SEVERITIES = ["critical", "high", "medium", "low"];
 const TIERS = ["vip", "group", "family", "individual", "unknown"];
 
-export function mountComplaintsBoard({ root, socket, t, labels, clock }) {
+export function mountComplaintsBoard({ root, socket, t, labels, clock, reasons = () => [] }) {
   if (!root) return { refresh() {}, frame() {} };
   const message = el("p", { className: "inline-message", attrs: { role: "status", "aria-live": "polite" } });
   const counts = el("div", { className: "complaint-counts" });
   const table = el("table", { className: "table compact complaints-table" });
   root.replaceChildren(message, counts, table);
   let board = null;
-  let open = null; // complaint id whose reassign form is open (kept across pushes)
 
   function show(text, isError = false) {
     message.textContent = text;
@@ -30,34 +32,32 @@ export function mountComplaintsBoard({ root, socket, t, labels, clock }) {
     socket.send("complaints", {}).then(render).catch((error) => show(t("cb.failed", { message: error.message || error.id || "?" }), true));
   }
 
-  function reassignForm(complaint) {
-    const select = el("select", { attrs: { "aria-label": t("cb.new_owner"), "data-role": "owner" } },
+  async function reassign(complaint) {
+    const select = el("select", { attrs: { id: "reassign-owner", "data-role": "owner" } },
       el("option", { text: t("cb.choose_agent"), attrs: { value: "" } }),
       ...(board.agents || []).filter((a) => a.id !== complaint.owner_agent_id)
         .map((a) => el("option", { text: `${a.name} (${a.login})`, attrs: { value: String(a.id) } })));
-    const note = el("input", { attrs: { type: "text", maxlength: 500, placeholder: t("cb.note"), "data-role": "note" } });
-    const confirm = el("button", { className: "btn btn-primary", text: t("cb.confirm"), attrs: { type: "button", "data-action": "confirm-reassign" } });
-    const cancel = el("button", { className: "btn btn-quiet", text: t("tasks.cancel"), attrs: { type: "button" } });
-    cancel.addEventListener("click", () => { open = null; render(board); });
-    confirm.addEventListener("click", () => {
-      const agentId = Number(select.value);
-      if (!agentId) { show(t("cb.choose_agent"), true); return; }
-      confirm.disabled = true;
-      show(t("switch.saving"));
-      socket.send("complaint_reassign", { complaint_id: complaint.id, agent_id: agentId, note: note.value.trim() })
-        .then((data) => {
-          open = null;
-          show(t("cb.reassigned", { id: complaint.id, name: data.complaint?.owner_name || "" }));
-          refresh();
-        })
-        .catch((error) => { confirm.disabled = false; show(t("cb.failed", { message: error.message || error.id || "?" }), true); });
+    const owner = complaint.owner_name ? `${complaint.owner_name} (${complaint.owner_login})` : "–";
+    const answer = await askAction({
+      t, title: t("dlg.reassign_title", { id: complaint.id }), body: t("dlg.reassign_body", { owner }),
+      ok: t("dlg.reassign_ok"), reasons: { codes: reasons(), labels, prefix: "sup_reason" },
+      fields: [el("label", { className: "dialog-field", attrs: { for: "reassign-owner" } },
+        el("span", { text: t("cb.new_owner") }), select)],
+      check: () => (Number(select.value) ? "" : t("dlg.agent_needed")),
     });
-    return el("div", { className: "reassign-form" }, select, note, confirm, cancel);
+    if (!answer) return;
+    show(t("switch.saving"));
+    socket.send("complaint_reassign", { complaint_id: complaint.id, agent_id: Number(select.value), note: answer.label })
+      .then((data) => {
+        show(t("cb.reassigned", { id: complaint.id, name: data.complaint?.owner_name || "" }));
+        refresh();
+      })
+      .catch((error) => show(t("cb.failed", { message: error.message || error.id || "?" }), true));
   }
 
   function row(complaint) {
-    const reassign = el("button", { className: "btn btn-quiet", text: t("cb.reassign"), attrs: { type: "button", "data-action": "reassign" } });
-    reassign.addEventListener("click", () => { open = complaint.id; render(board); });
+    const button = el("button", { className: "btn btn-quiet", text: t("cb.reassign"), attrs: { type: "button", "data-action": "reassign" } });
+    button.addEventListener("click", () => reassign(complaint));
     const level = complaint.escalation_level || 0;
     const clockCell = complaint.status === "resolved"
       ? el("span", { className: "muted", text: labelOf(labels, "complaint_status", "resolved") })
@@ -74,7 +74,7 @@ export function mountComplaintsBoard({ root, socket, t, labels, clock }) {
       el("td", {}, level > 0
         ? el("span", { className: `badge escalation-${level}`, text: t(`cb.level${level}`), attrs: { "data-level": level } })
         : ""),
-      el("td", {}, open === complaint.id ? reassignForm(complaint) : reassign));
+      el("td", {}, button));
   }
 
   function renderCounts(table) {

@@ -33,6 +33,29 @@ async function api(url, options = {}) {
   return body;
 }
 
+// Dial (click-to-dial): the agent's phone rings first, then the customer; the call shows on the desk.
+// POST as JSON from this site only (console/desk/click_to_dial.py).
+async function dial(number) {
+  const status = $("dial-status");
+  status.classList.remove("is-error");
+  status.textContent = "";
+  try {
+    await api("/api/desk/dial", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ number }) });
+    status.textContent = t("cust.dialing", { number });
+  } catch (error) {
+    status.textContent = t("cust.dial_failed", { message: error.message });
+    status.classList.add("is-error");
+  }
+}
+
+function dialButton(number) {
+  const button = el("button", { className: "btn btn-dial", text: t("cust.dial"), attrs: {
+    type: "button", "aria-label": t("cust.dial_number", { number }), "data-number": number } });
+  button.addEventListener("click", () => dial(number));
+  return button;
+}
+
 function table(headers, rows, testid) {
   if (!rows.length) return el("p", { className: "muted", text: t("pop.none") });
   return el("table", { className: "table compact", attrs: { "data-testid": testid } },
@@ -101,7 +124,8 @@ function searchPage() {
       const link = el("a", { text: c.name, attrs: { href: `/customers/${c.id}`, "data-testid": "customer-link" } });
       ui.body.append(el("tr", { attrs: { "data-customer-id": c.id, "data-testid": "customer-row" } },
         el("td", {}, link),
-        el("td", { text: (c.phones || []).map((p) => p.e164).join(", ") }),
+        el("td", { className: "phones" }, ...(c.phones || []).map((p) => el("span", { className: "phone" },
+          el("span", { className: "phone-number", text: p.e164 }), dialButton(p.e164)))),
         el("td", { text: labelOf(labels, "customer_type", c.customer_type) }),
         el("td", { text: labelOf(labels, "value_class", c.value_class) }),
         el("td", { text: c.account_number || "" }),
@@ -170,7 +194,7 @@ function customerPage() {
       });
       ui.phones.append(el("li", { attrs: { "data-phone": phone.e164 } },
         el("span", { className: "phone-number", text: phone.e164 }), " ",
-        el("span", { className: "muted", text: labelOf(labels, "cust.kind", phone.kind) }), " ",
+        el("span", { className: "muted", text: labelOf(labels, "cust.kind", phone.kind) }), " ", dialButton(phone.e164), " ",
         el("label", { className: "check" }, remove, ` ${t("cust.remove_phone")}`)));
     }
     ui.save.disabled = !config.can_edit;

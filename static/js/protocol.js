@@ -4,11 +4,13 @@
 // Browser -> server: {type: <command>, id, data}.
 // seq is per agent and survives reconnects; reconnect with ?resume=<last seq>&epoch=<epoch>.
 
-export const COMMANDS = Object.freeze(["available", "pause", "logout", "disposition", "wrapups", "ack", "ping", "queue_switch",
+export const COMMANDS = Object.freeze(["available", "pause", "pause_after_call", "logout", "disposition", "wrapups", "ack", "ping", "queue_switch",
   "hold", "resume", "hangup", "transfer", "transfer_complete", "transfer_cancel", "dial",
   "tasks", "follow_up_done", "follow_up_cancel", "complaint_advance", "complaints", "complaint_reassign", "queues",
-  "agent_force", "spy"]);
-// Supervision (issue 5): agent_force {agent_id, action, reason}, spy {agent_id, mode}.
+  "agent_force", "spy", "directory", "call_customer", "customer_create"]);
+// Supervision (issue 5): agent_force {agent_id, action, reason}, spy {agent_id, mode}. The reason of a
+// forced available / log out is a code of hello.action_reasons or the supervisor's words (audited).
+// Server kind wallboard_series {day, step, points: {queue: [epoch_s, waiting, sl]}} (issue 10).
 export const FORCE_ACTIONS = Object.freeze(["available", "pause", "logout"]);
 export const SPY_MODES = Object.freeze(["listen", "whisper", "barge"]);
 export const TRANSFER_KINDS = Object.freeze(["blind", "attended"]);

@@ -1,88 +1,126 @@
 // The reports page: fetches /api/reports (the same formulas as the wallboard, README "Metrics") and
-// draws a table and two SVG charts (offered / answered / abandoned bars, an SL line against the
-// target). Everything from the server goes in as textContent; SVG is built with createElementNS.
+// draws three charts of the table's rows — calls offered / answered / abandoned, service level
+// against its target, ASA and AHT in seconds — then the same rows as a table. Time groupings (day,
+// hour, hour of day) stand as columns over a time axis (every hour 0–23, every day of the range);
+// names (queue, agent, tier) lie as horizontal bars so that long names stay readable. Numbers, shares,
+// seconds and days are written in the page's language (format.js). Data goes in as textContent.
 import { clear, el } from "./dom.js";
-import { loadConfig, makeT } from "./i18n.js";
+import { labelOf, loadConfig, makeT } from "./i18n.js";
+import { chart, legend } from "./charts.js";
+import { formatDay, formatNumber, formatSeconds, formatShare } from "./format.js";
 
 const config = loadConfig();
-const t = makeT(config.labels);
+const lang = config.lang;
+const labels = config.labels;
+const t = makeT(labels);
 const $ = (id) => document.getElementById(id);
-const SVG = "http://www.w3.org/2000/svg";
-const pct = (v) => (v === null || v === undefined ? "–" : `${Math.round(v * 1000) / 10} %`);
-const num = (v) => (v === null || v === undefined ? "–" : String(v));
+const TIME_GROUPS = new Set(["day", "hour", "hour_of_day"]);
+const MAX_FILLED_DAYS = 62;
 
-function svg(tag, attrs = {}, text) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
-  if (text !== undefined) node.textContent = String(text);
-  return node;
+const num = (v) => formatNumber(v, lang);
+const share = (v) => formatShare(v, lang);
+const secs = (v) => formatSeconds(v, lang, 1);
+
+// A group's name as the reader reads it (the same in the charts and the table).
+function groupLabel(row, by) {
+  if (row.key === null || row.key === undefined) return by === "agent" ? t("chart.unassigned") : "–";
+  if (by === "day") return formatDay(row.key, lang);
+  if (by === "hour") {
+    const [day, hour] = String(row.key).split(" ");
+    return `${formatDay(day, lang)} ${hour || ""}`.trim();
+  }
+  if (by === "hour_of_day") return `${String(row.key).padStart(2, "0")}:00`;
+  if (by === "tier") return labelOf(labels, "customer_type", row.key);
+  return row.label || String(row.key);
 }
 
 const COLUMNS = [
-  ["rep.group", (r) => r.label], ["met.offered", (r) => num(r.offered)], ["met.answered", (r) => num(r.answered)],
+  ["rep.group", (r) => r.display], ["met.offered", (r) => num(r.offered)], ["met.answered", (r) => num(r.answered)],
   ["met.abandoned", (r) => num(r.abandoned)], ["met.short_abandoned", (r) => num(r.short_abandoned)],
-  ["met.sl", (r) => pct(r.sl)], ["met.asa", (r) => num(r.asa)], ["met.aht", (r) => num(r.aht)],
-  ["met.abandon_rate", (r) => pct(r.abandon_rate)], ["met.survey", (r) => num(r.survey_avg)],
-  ["met.outcomes", (r) => Object.entries(r.outcomes || {}).map(([k, v]) => `${k} ${v}`).join(", ")],
-  ["rep.missing_outcomes", (r) => num(r.missing_outcomes)],
+  ["met.sl", (r) => share(r.sl)], ["met.asa", (r) => secs(r.asa)], ["met.aht", (r) => secs(r.aht)],
+  ["met.abandon_rate", (r) => share(r.abandon_rate)], ["met.survey", (r) => formatNumber(r.survey_avg, lang, 2)],
+  ["met.missing_outcomes", (r) => num(r.missing_outcomes)],
+  ["met.outcomes", (r) => Object.entries(r.outcomes || {}).map(([k, v]) => `${labelOf(labels, "outcome", k)} ${num(v)}`).join(", ")],
   ["met.complaints_opened", (r) => num(r.complaints.opened)],
   ["met.complaints_in_sla", (r) => num(r.complaints.closed_in_sla)],
   ["met.complaints_late", (r) => num(r.complaints.closed_late)],
   ["met.complaints_overdue", (r) => num(r.complaints.open_overdue)],
 ];
 
-function renderTable(report) {
+// Per agent only: minutes paused, and minutes beyond each pause code's limit (highlighted when any).
+const PAUSE_COLUMNS = [
+  ["rep.paused_minutes", (r) => formatNumber(r.paused_minutes, lang, 1)],
+  ["rep.pause_over_minutes", (r) => formatNumber(r.pause_over_minutes, lang, 1),
+    (r) => (r.pause_over_minutes > 0 ? "over-limit" : "")],
+];
+
+function renderTable(rows, total, by) {
+  const columns = by === "agent" ? [...COLUMNS, ...PAUSE_COLUMNS] : COLUMNS;
   clear($("report-head"));
-  $("report-head").append(...COLUMNS.map(([key]) => el("th", { text: t(key), attrs: { scope: "col" } })));
+  $("report-head").append(...columns.map(([key]) => el("th", { text: t(key), attrs: { scope: "col" } })));
   clear($("report-body"));
-  const rows = [...report.rows, { ...report.total, label: t("rep.total") }];
-  $("report-body").append(...rows.map((r, i) => el("tr", { className: i === rows.length - 1 ? "report-total" : "" },
-    ...COLUMNS.map(([, cell]) => el("td", { text: cell(r) })))));
+  const all = [...rows, { ...total, display: t("rep.total") }];
+  $("report-body").append(...all.map((r, i) => el("tr", { className: i === all.length - 1 ? "report-total" : "" },
+    ...columns.map(([, cell, cls], j) => el(j === 0 ? "th" : "td", { text: cell(r),
+      className: cls ? cls(r) : "", attrs: j === 0 ? { scope: "row" } : {} })))));
 }
 
-function renderVolume(rows) {
-  const root = $("chart-volume");
-  clear(root);
-  const w = Math.max(320, rows.length * 60 + 60), h = 200, base = 170;
-  const max = Math.max(1, ...rows.map((r) => r.offered));
-  const chart = svg("svg", { viewBox: `0 0 ${w} ${h}`, class: "chart", role: "img" });
-  chart.append(svg("title", {}, t("rep.chart_volume")));
-  rows.forEach((r, i) => {
-    const x = 40 + i * 60;
-    [["offered", "bar-offered"], ["answered", "bar-answered"], ["abandoned", "bar-abandoned"]].forEach(([k, cls], j) => {
-      const bh = (r[k] / max) * 140;
-      const bar = svg("rect", { x: x + j * 16, y: base - bh, width: 14, height: bh, class: cls });
-      bar.append(svg("title", {}, `${r.label} · ${t(`met.${k}`)}: ${r[k]}`));
-      chart.append(bar);
+// Time axes show every slot, also the quiet ones: 0–23 for hours of the day, each day of the range.
+function filled(rows, by, from, to) {
+  const empty = (key) => ({ key, offered: 0, answered: 0, abandoned: 0, sl: null, asa: null, aht: null, empty: true });
+  const byKey = new Map(rows.map((r) => [String(r.key), r]));
+  if (by === "hour_of_day") return Array.from({ length: 24 }, (_, h) => byKey.get(String(h)) || empty(h));
+  if (by === "day") {
+    const start = Date.parse(`${from}T00:00:00Z`);
+    const end = Date.parse(`${to}T00:00:00Z`);
+    const days = Math.round((end - start) / 86400000) + 1;
+    if (!(days > 0) || days > MAX_FILLED_DAYS) return rows;
+    return Array.from({ length: days }, (_, i) => {
+      const key = new Date(start + i * 86400000).toISOString().slice(0, 10);
+      return byKey.get(key) || empty(key);
     });
-    chart.append(svg("text", { x: x + 24, y: base + 16, "text-anchor": "middle", class: "chart-label" }, r.label));
-  });
-  chart.append(svg("line", { x1: 30, y1: base, x2: w - 10, y2: base, class: "chart-axis" }));
-  root.append(chart);
+  }
+  return rows;
 }
 
-function renderSl(rows, target) {
-  const root = $("chart-sl");
+function figureBody(id, node, items) {
+  const root = $(id);
   clear(root);
-  const w = Math.max(320, rows.length * 60 + 60), h = 200, top = 20, base = 170;
-  const y = (v) => base - v * (base - top);
-  const chart = svg("svg", { viewBox: `0 0 ${w} ${h}`, class: "chart", role: "img" });
-  chart.append(svg("title", {}, t("rep.chart_sl")));
-  chart.append(svg("line", { x1: 30, y1: y(target), x2: w - 10, y2: y(target), class: "chart-target" }));
-  chart.append(svg("text", { x: 2, y: y(target) + 4, class: "chart-label" }, pct(target)));
-  const points = rows.map((r, i) => [64 + i * 60, r.sl]).filter(([, v]) => v !== null && v !== undefined);
-  if (points.length) {
-    chart.append(svg("polyline", { points: points.map(([px, v]) => `${px},${y(v)}`).join(" "), class: "chart-sl" }));
-    for (const [px, v] of points) {
-      const dot = svg("circle", { cx: px, cy: y(v), r: 4, class: v >= target ? "sl-ok" : "sl-bad" });
-      dot.append(svg("title", {}, pct(v)));
-      chart.append(dot);
-    }
-  }
-  rows.forEach((r, i) => chart.append(svg("text", { x: 64 + i * 60, y: base + 16, "text-anchor": "middle",
-    class: "chart-label" }, r.label)));
-  root.append(chart);
+  root.append(node, legend(items));
 }
+
+function renderCharts(rows, by, target) {
+  const horizontal = !TIME_GROUPS.has(by);
+  const width = Math.max(480, $("chart-volume").clientWidth || 720);
+  const categories = rows.map((r) => ({ label: r.display }));
+  const categoryTitle = t(`chart.axis_${by}`);
+  const common = { categories, horizontal, categoryTitle, width };
+  const volume = [
+    { key: "offered", label: t("met.offered"), cls: "s-offered", values: rows.map((r) => r.offered) },
+    { key: "answered", label: t("met.answered"), cls: "s-answered", values: rows.map((r) => r.answered) },
+    { key: "abandoned", label: t("met.abandoned"), cls: "s-abandoned", values: rows.map((r) => r.abandoned) },
+  ];
+  figureBody("chart-volume", chart({ ...common, series: volume, whole: true, format: num,
+    valueTitle: t("chart.axis_calls"), title: t("rep.chart_volume") }), volume);
+
+  const targetPct = Math.round(target * 1000) / 10;
+  const slSeries = [{ key: "sl", label: t("met.sl"), cls: horizontal ? "s-answered" : "line-sl",
+    values: rows.map((r) => (r.sl === null || r.sl === undefined ? null : Math.round(r.sl * 1000) / 10)) }];
+  const targetLabel = t("chart.target", { target: share(target) });
+  figureBody("chart-sl", chart({ ...common, series: slSeries, line: !horizontal, top: 100,
+    format: (v) => share(v / 100), valueTitle: t("chart.axis_sl"), title: t("rep.chart_sl"),
+    target: { value: targetPct, label: targetLabel }, dotClass: (v) => (v >= targetPct ? "dot-ok" : "dot-bad") }),
+  [...slSeries, { key: "target", label: targetLabel, cls: "target-line" }]);
+
+  const times = [
+    { key: "asa", label: t("met.asa"), cls: "s-asa", values: rows.map((r) => r.asa) },
+    { key: "aht", label: t("met.aht"), cls: "s-aht", values: rows.map((r) => r.aht) },
+  ];
+  figureBody("chart-times", chart({ ...common, series: times, format: (v) => formatSeconds(v, lang, 2),
+    valueTitle: t("chart.axis_seconds"), title: t("chart.times") }), times);
+}
+
+let last = null;
 
 async function load() {
   const params = new URLSearchParams({ from: $("report-from").value, to: $("report-to").value, by: $("report-by").value });
@@ -94,12 +132,19 @@ async function load() {
     const body = await resp.json();
     if (!resp.ok) throw new Error(body.error ? body.error.message : resp.statusText);
     $("report-status").textContent = body.rows.length ? "" : t("rep.empty");
-    renderTable(body);
-    renderVolume(body.rows);
-    renderSl(body.rows, config.sl_target);
+    last = body;
+    draw();
   } catch (err) {
     $("report-status").textContent = `${t("rep.failed")}: ${err.message}`;
   }
+}
+
+function draw() {
+  if (!last) return;
+  const rows = last.rows.map((r) => ({ ...r, display: groupLabel(r, last.by) }));
+  renderTable(rows, last.total, last.by);
+  const drawn = filled(rows, last.by, last.from, last.to).map((r) => ({ ...r, display: r.display || groupLabel(r, last.by) }));
+  renderCharts(drawn, last.by, last.rules ? last.rules.sl_target : config.sl_target);
 }
 
 const query = new URLSearchParams(location.search);
@@ -107,4 +152,6 @@ $("report-from").value = query.get("from") || config.today;
 $("report-to").value = query.get("to") || config.today;
 $("report-by").value = config.groupings.includes(query.get("by")) ? query.get("by") : "day";
 $("report-form").addEventListener("submit", (event) => { event.preventDefault(); load(); });
+let resizing = null;
+window.addEventListener("resize", () => { clearTimeout(resizing); resizing = setTimeout(draw, 200); });
 load();

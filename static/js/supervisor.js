@@ -1,12 +1,18 @@
 // The supervisor wallboard: waiting calls per queue with live wait times (and each call's routing
 // trace), agents with state, reason and time in state, and each queue's emergency "closed now"
 // switch. Every wallboard and switches frame is a whole snapshot; timers run locally between frames.
+// The day's series (waiting, SL per queue) come whole in the hello and one point per queue in each
+// wallboard_series frame; they draw the sparklines here and on the TV wallboard (?tv=1, tv.js).
 // All names, reasons and traces go in with textContent (dom.el), never innerHTML.
 
 import { DeskSocket } from "./socket.js";
-import { Clock, Ticker, clear, el, formatTime } from "./dom.js";
+import { Clock, Ticker, clear, el } from "./dom.js";
 import { labelOf, loadConfig, makeT } from "./i18n.js";
 import { MAX_SWITCH_REASON } from "./protocol.js";
+import { askAction, reasonValue } from "./dialogs.js";
+import { formatDateTime } from "./format.js";
+import { sparkline } from "./sparkline.js";
+import { mountTv } from "./tv.js";
 import { mountAgents } from "./sup_agents.js";
 import { mountComplaintsBoard } from "./complaints_board.js";
 import { renderMetrics } from "./sup_metrics.js";
@@ -25,12 +31,67 @@ const ui = {
 let lastBoard = null;
 const switches = new Map(); // queue name -> {queue, closed, reason, by, at}
 const flipping = new Set(); // queues with a switch command in flight
+let actionReasons = {};     // action -> reason codes (hello.action_reasons)
+
+// The day's series per queue: [[epoch_s, waiting, sl], ...]; seriesVersion tells the drawings to redo.
+const MAX_POINTS = 2000;
+const series = new Map();
+let seriesDay = null;
+let seriesVersion = 0;
+const seriesFor = (queue) => series.get(queue) || [];
+const sparks = new Map(); // `${queue}:${kind}` -> {version, node}: redrawn only when the series moved
+
+function cachedSpark(queue, kind) {
+  const key = `${queue}:${kind}`;
+  const hit = sparks.get(key);
+  if (hit && hit.version === seriesVersion) return hit.node;
+  const target = kind === "sl" ? lastBoard?.metrics?.sl_target ?? null : null;
+  const node = sparkline(seriesFor(queue), { kind, target, t, lang: config.lang, zone: lastBoard?.metrics?.timezone });
+  sparks.set(key, { version: seriesVersion, node });
+  return node;
+}
+
+function loadSeries(data) {
+  series.clear();
+  seriesDay = data && data.day;
+  for (const [queue, points] of Object.entries((data && data.queues) || {})) {
+    if (Array.isArray(points)) series.set(queue, points.slice(-MAX_POINTS));
+  }
+  seriesVersion += 1;
+}
+
+function addPoints(data) {
+  if (!data || typeof data.points !== "object") return;
+  if (data.day !== seriesDay) { series.clear(); seriesDay = data.day; }
+  for (const [queue, point] of Object.entries(data.points)) {
+    const line = series.get(queue) || [];
+    line.push(point);
+    if (line.length > MAX_POINTS) line.splice(0, line.length - MAX_POINTS);
+    series.set(queue, line);
+  }
+  seriesVersion += 1;
+  if (lastBoard) draw();
+}
+
+const tvMode = new URLSearchParams(location.search).get("tv") === "1";
+const tv = tvMode ? mountTv({ root: $("tv-board"), t, labels, lang: config.lang, clock, seriesFor }) : null;
+if (tvMode) {
+  document.body.classList.add("tv-mode");
+  $("tv-board").hidden = false;
+  $("board-page").hidden = true;
+}
+
+function draw() {
+  if (tv) tv.render(lastBoard, seriesVersion);
+  else renderQueues(lastBoard.queues || []);
+}
 
 function render(board) {
   if (!board) return;
   lastBoard = board;
-  ui.updated.textContent = formatTime(board.at, config.lang) || "–";
-  renderQueues(board.queues || []);
+  ui.updated.textContent = formatDateTime(board.at, config.lang, board.metrics?.timezone) || "–";
+  draw();
+  if (tv) return;
   renderAgents(board.agents || []);
   renderMetrics(board, config);      // today's figures per queue and tier (sup_metrics.js)
 }
@@ -40,7 +101,7 @@ function setSwitches(list) {
   for (const entry of Array.isArray(list) ? list : []) {
     if (entry && typeof entry.queue === "string") switches.set(entry.queue, entry);
   }
-  if (lastBoard) renderQueues(lastBoard.queues || []);
+  if (lastBoard) draw();
 }
 
 // The routing trace in the page's language: {"en": "...", "zh": "..."}; absent or null shows nothing.
@@ -56,14 +117,14 @@ function showStatus(text, isError = false) {
   ui.status.className = `inline-message switch-status${isError ? " is-error" : ""}`;
 }
 
-function flip(queue, label, closed) {
-  let reason = "";
-  if (closed) {
-    const answer = window.prompt(t("switch.reason_prompt", { queue: label }), "");
-    if (answer === null) return;
-    reason = answer.trim().slice(0, MAX_SWITCH_REASON);
-    if (!window.confirm(t("switch.confirm_close", { queue: label }))) return;
-  }
+async function flip(queue, label, closed) {
+  const answer = await askAction({
+    t, title: t(closed ? "dlg.close_title" : "dlg.reopen_title", { queue: label }),
+    body: t(closed ? "dlg.close_body" : "dlg.reopen_body"), ok: t(closed ? "dlg.close_ok" : "dlg.reopen_ok"),
+    danger: closed, reasons: closed ? { codes: actionReasons.queue_close || [], labels, prefix: "sup_reason" } : null,
+  });
+  if (!answer) return;
+  const reason = reasonValue(answer).slice(0, MAX_SWITCH_REASON);
   flipping.add(queue);
   showStatus(t("switch.saving"));
   if (lastBoard) renderQueues(lastBoard.queues || []);
@@ -89,11 +150,12 @@ function switchBlock(queue, label) {
   });
   button.addEventListener("click", () => flip(queue, label, !state.closed));
   if (!state.closed) return el("div", { className: "switch-line" }, button);
-  const who = t("switch.closed_by", { by: state.by || "?", at: formatTime(state.at, config.lang) || "?" });
+  const who = t("switch.closed_by", { by: state.by || "?", at: formatDateTime(state.at, config.lang, lastBoard?.metrics?.timezone) || "?" });
   return el("div", { className: "switch-line is-closed" },
     el("span", { className: "badge badge-closed", text: t("switch.closed_badge") }),
     el("span", { className: "switch-who", text: who }),
-    state.reason ? el("span", { className: "switch-reason", text: t("switch.reason", { reason: state.reason }) }) : null,
+    state.reason ? el("span", { className: "switch-reason",
+      text: t("switch.reason", { reason: labelOf(labels, "sup_reason", state.reason) }) }) : null,
     button);
 }
 
@@ -135,6 +197,7 @@ function renderQueues(queues) {
         stat("board.available", queue.available ?? 0),
         stat("board.members", (queue.members || []).length),
         stat("board.callbacks", queue.callbacks ?? 0)),
+      el("div", { className: "queue-sparks" }, cachedSpark(queue.name, "waiting"), cachedSpark(queue.name, "sl")),
       body));
   }
 }
@@ -163,6 +226,8 @@ const socket = new DeskSocket({
   onHello: (data) => {
     clock.sync(data.now);
     agentsPanel.hello(data);
+    actionReasons = data.action_reasons && typeof data.action_reasons === "object" ? data.action_reasons : {};
+    loadSeries(data.series);
     setSwitches(data.switches);
     render(data.snapshot);
     complaints.refresh();
@@ -170,14 +235,16 @@ const socket = new DeskSocket({
   onFrame: (kind, data) => {
     complaints.frame(kind, data);
     if (kind === "wallboard") render(data);
+    else if (kind === "wallboard_series") addPoints(data);
     else if (kind === "switches") setSwitches(data.switches);
   },
   onState: () => {
-    if (lastBoard) renderQueues(lastBoard.queues || []);
+    if (lastBoard) draw();
   },
 });
 // The complaints board (complaints_board.js): asked for on every hello, then pushed whole.
-const complaints = mountComplaintsBoard({ root: $("complaints-board"), socket, t, labels, clock });
+const complaints = mountComplaintsBoard({ root: $("complaints-board"), socket, t, labels, clock,
+  reasons: () => actionReasons.reassign || [] });
 // The agents table with stuck rows and one-click fixes (sup_agents.js).
 const agentsPanel = mountAgents({ body: $("board-agents"), socket, t, labels, ticker, clock, lang: config.lang,
   status: $("agents-status") });

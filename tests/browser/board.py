@@ -17,8 +17,8 @@ from tests.e2e.stack import Stack
 
 async def open_board(browser: Browser, stack: Stack, login: str = "9001", *, locale: str = "zh-CN",
                      viewport: dict[str, int] | None = None, accept_dialogs: bool = False) -> Desk:
-    """*accept_dialogs*: answer OK to the page's confirm() (the one-click fixes ask first); they are
-    still kept in ``board.dialogs``."""
+    """*accept_dialogs*: answer OK to any browser confirm()/prompt() (the page has none left: its actions
+    ask in its own dialogs, see :func:`answer_dialog`); they are still kept in ``board.dialogs``."""
     context = await browser.new_context(locale=locale, viewport=viewport or VIEWPORT)
     context.set_default_timeout(TIMEOUT_MS)
     page = await context.new_page()
@@ -65,3 +65,20 @@ def metric(page: Page, testid: str, label: str) -> Locator:
 def agent_row(page: Page, login: str) -> Locator:
     """The agents table's row of one agent, by login."""
     return page.locator("#board-agents tr").filter(has=page.get_by_role("cell", name=login, exact=True))
+
+
+def action_dialog(page: Page) -> Locator:
+    """The page's own action dialog (an open HTML <dialog>), as a person sees it."""
+    return page.locator("dialog[open][data-testid=action-dialog]")
+
+
+async def answer_dialog(page: Page, reason: str | None, *, other: str | None = None) -> None:
+    """Pick *reason* (its label as shown) in the open action dialog, type *other* when given, and confirm."""
+    dialog = action_dialog(page)
+    await expect(dialog).to_be_visible()
+    if reason is not None:
+        await dialog.get_by_label(reason, exact=True).check()
+    if other is not None:
+        await dialog.locator("[data-role=other-text]").fill(other)
+    await dialog.locator("[data-action=dialog-ok]").click()
+    await expect(dialog).to_have_count(0)

@@ -5,7 +5,8 @@
 Runs the whole system as the browser tests do (server + PBX simulator over sockets, demo data, Debian's
 headless Chromium): agents 1003–1006 go available, a burst of customers of every tier calls, two of the
 agents' phones answer at once and two ring on; supervisor 9001 (赵丽) watches the wallboard
-(``docs/supervisor-wallboard.png``), then opens the day's report by queue (``docs/report.png``).
+(``docs/supervisor-wallboard.png``) and the TV wallboard at 1920×1080 (``docs/supervisor-tv.png``),
+then opens the day's report by queue (``docs/report.png``) and by hour in English (``docs/report-en.png``).
 """
 from __future__ import annotations
 
@@ -26,14 +27,17 @@ ROOT = Path(__file__).resolve().parents[2]
 VIEWPORT = {"width": 1280, "height": 1100}
 AGENTS = {"1003": 1.0, "1004": 30.0, "1005": 1.0, "1006": 30.0}     # login -> seconds before the phone answers
 BURST = 9
+SAMPLES = {"metrics": {"sample_seconds": 0.5}}      # the sparklines get points within seconds
 
 
 async def take(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     wallboard, report = out / "supervisor-wallboard.png", out / "report.png"
+    tv, report_en = out / "supervisor-tv.png", out / "report-en.png"
     expect.set_options(timeout=TIMEOUT_MS)
     with tempfile.TemporaryDirectory(prefix="cc-shots-") as tmp:
-        async with running_stack(Path(tmp), timing=BROWSER_TIMING) as stack, async_playwright() as playwright:
+        async with running_stack(Path(tmp), timing=BROWSER_TIMING, config=SAMPLES) as stack, \
+                async_playwright() as playwright:
             browser = await playwright.chromium.launch(**launch_options())
             try:
                 board = await open_board(browser, stack, viewport=VIEWPORT)
@@ -51,6 +55,12 @@ async def take(out: Path) -> list[Path]:
                 await expect(page.locator("#board-agents .badge.state-ringing")).to_have_count(2)
                 await page.mouse.move(0, 0)
                 await page.screenshot(path=wallboard, full_page=True)
+                big = await board.context.new_page()
+                await big.set_viewport_size({"width": 1920, "height": 1080})
+                await big.goto(f"{stack.base_url}/supervisor?tv=1")
+                await expect(big.locator(".tv-state[data-state=on_call] .tv-value")).to_have_text("2")
+                await big.mouse.move(0, 0)
+                await big.screenshot(path=tv)
 
                 # Every caller hangs up (answered calls complete, the others are abandoned); then the
                 # day's report of the same floor, by queue, with its SVG charts.
@@ -63,10 +73,13 @@ async def take(out: Path) -> list[Path]:
                 await expect(reports.get_by_test_id("report-table")).to_contain_text("standard")
                 await reports.mouse.move(0, 0)
                 await reports.screenshot(path=report, full_page=True)
+                await reports.goto(f"{stack.base_url}/reports?by=hour&lang=en")
+                await expect(reports.locator("#chart-volume svg")).to_be_visible()
+                await reports.screenshot(path=report_en, full_page=True)
                 await board.close()
             finally:
                 await browser.close()
-    return [wallboard, report]
+    return [wallboard, tv, report, report_en]
 
 
 def main() -> None:

@@ -46,10 +46,12 @@ async def test_a_blind_transfer_to_an_agent_pops_the_caller_on_their_desk(stack,
     call = await answered_vip_call(stack, agent)
 
     page = agent.page
-    await page.locator("#btn-transfer").click()
+    await page.locator("#btn-transfer").click()                   # the directory: 1005 with their live state
+    await page.locator("#directory-search").fill("1005")
+    target = page.locator("#directory-agents li[data-login='1005']")
+    await expect(target.get_by_test_id("dir-state")).to_have_text("Available")
+    await target.get_by_role("button").click()
     await page.locator("#transfer-kind").select_option("blind")
-    await page.locator("#transfer-to").select_option("agent")
-    await page.locator("#transfer-target").fill("1005")
     await page.locator("#btn-transfer-go").click()
 
     # 1002 is done with the call (wrap-up); 1005's desk pops 李娜 while the phone rings, then answers.

@@ -165,7 +165,7 @@ async def test_a_wrap_up_whose_timer_ran_out_comes_back_when_the_agent_pauses(br
             wrap = page.locator(".wrap-card")
             await expect(wrap).to_have_count(1)                   # the oldest unsaved wrap-up is back
             await expect(wrap).to_contain_text("刘强")
-            await expect(page.locator("#state-message")).to_have_text(
+            await expect(page.get_by_test_id("desk-message")).to_contain_text(
                 "A call still has no outcome: the oldest one is open.")
             assert agent.errors == []
         finally:

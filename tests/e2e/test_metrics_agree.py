@@ -80,6 +80,9 @@ async def test_the_wallboard_and_the_day_report_give_the_same_hand_computed_figu
             for queue in ("vip", "standard"):
                 assert {k: by_queue[queue][k] for k in keys} == {k: live[queue][k] for k in keys}, queue
             (only_day,) = day["rows"]
+            (only_hour,) = (await _get(sup, "/api/reports?by=hour_of_day"))["rows"]   # today's calls, one hour
+            assert isinstance(only_hour["key"], int) and only_hour["label"] == f"{only_hour['key']:02d}:00"
+            assert [only_hour[k] for k in keys[:5]] == [only_day[k] for k in keys[:5]]
             assert [only_day[k] for k in keys[:5]] == [4, 2, 1, 1, round(1 / 3, 4)]
             async with sup.http.get(f"{sup.base_url}/api/reports.csv?by=queue") as resp:
                 lines = (await resp.text()).lstrip("\ufeff").splitlines()

@@ -14,7 +14,7 @@ import pytest
 from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestClient
 
-from callcenter.domain import AgentGoAvailable, AgentGoPaused, AgentLogOut, DispositionSaved
+from callcenter.domain import AgentGoAvailable, AgentGoPaused, AgentLogOut, DeskConnected, DispositionSaved
 from callcenter.errors import StoreUnavailable
 from callcenter.settings import Settings
 from console import protocol
@@ -67,6 +67,9 @@ class FakeEngine:
     def wallboard(self) -> dict[str, Any]:
         self.wallboard_calls += 1
         return self.board
+
+    def wallboard_series(self) -> dict[str, Any]:
+        return {"day": "2024-05-03", "step": 60.0, "queues": {}}
 
     def wrapup_call(self, agent_id: int, call_id: str) -> dict[str, Any] | None:
         return self.calls.get((agent_id, call_id))
@@ -331,7 +334,8 @@ async def test_ws_hello_carries_user_snapshot_outcomes_and_pause_reasons(console
     assert data["user"] == {"agent_id": 1, "login": "alice", "name": "Alice", "role": "agent", "language": "en"}
     assert data["snapshot"] == console.engine.snapshots[1]
     assert data["outcomes"] == list(Settings().console.outcomes)
-    assert data["pause_reasons"] == list(Settings().console.pause_reasons)
+    assert data["pause_reasons"] == list(Settings().console.pause_codes)
+    assert data["pause_limits"] == Settings().console.pause_limits
     assert data["seq"] == 0 and data["epoch"] == console.hub.epoch
     assert console.hub.agents_online() == {1}
 
@@ -363,7 +367,7 @@ async def test_state_commands_post_to_the_engine(console: Console) -> None:
     await receive(ws)
     reply = await command(ws, "available", msg_id=7)
     assert reply == {"type": "reply", "re": 7, "ok": True, "data": {}}
-    assert console.engine.posted == [AgentGoAvailable(1)]
+    assert console.engine.posted == [DeskConnected(1), AgentGoAvailable(1)]
     assert (await command(ws, "pause", {"reason": "lunch"}))["ok"] is True
     assert console.engine.posted[-1] == AgentGoPaused(1, "lunch")
     bad = await command(ws, "pause", {"reason": "nap"})
@@ -472,7 +476,7 @@ async def test_malformed_messages_get_error_replies_and_the_socket_keeps_working
     if '"id": 9' in raw and "larger" not in expected:
         assert reply["re"] == 9
     assert (await command(ws, "available"))["ok"] is True
-    assert console.engine.posted == [AgentGoAvailable(1)]
+    assert console.engine.posted == [DeskConnected(1), AgentGoAvailable(1)]
 
 
 async def test_binary_garbage_does_not_break_the_socket(console: Console) -> None:

@@ -82,6 +82,9 @@ class Engine:
     def wallboard(self) -> dict[str, Any]:
         return {"queues": [], "agents": [], "at": "2024-05-03T08:00:00+00:00"}
 
+    def wallboard_series(self) -> dict[str, Any]:
+        return {"day": "2024-05-03", "step": 60.0, "queues": {}}
+
     def wrapup_call(self, agent_id: int, call_id: str) -> dict[str, Any] | None:
         return None
 

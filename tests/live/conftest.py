@@ -52,7 +52,7 @@ def scenario_config(db: Path | None, ami_port: int, agi_port: int) -> dict[str, 
             "family": [{"queue": "standard", "priority": 2}],
             "individual": [{"queue": "standard", "priority": 0}],
             "unknown": [{"queue": "standard", "priority": 0}]},
-            "deputies": {"1001": "1003"}},
+            "deputies": {"1001": "1003"}, "transfer_ring_seconds": 5},
         "callbacks": {"abandoned_after": 0, "ring_seconds": 10},
         # A loaded CI machine (Asterisk, the server and pytest on two cores) can take longer than the
         # production 0.5 s for a lookup; a scenario's caller must be known, so the limit is generous here.

@@ -1,5 +1,5 @@
 """Call control from the desk, on the simulator and on a real Asterisk: hang up (then the survey), hold
-and resume, the caller hanging up on hold, blind transfers to an agent, a queue and a number, attended
+and resume, the caller hanging up on hold, blind transfers to an agent, a queue and a number (and back to the queue when nobody answers), attended
 transfer completed and cancelled, click-to-dial."""
 from __future__ import annotations
 
@@ -121,6 +121,26 @@ async def test_blind_transfer_to_a_queue(live):
             await other.next("call", where=lambda c: c["state"] == "connected", timeout=15)
             await live.pbx.hang_up(caller)
             await other.next("call", where=lambda c: c["state"] == "ended", timeout=10)
+
+
+async def test_an_unanswered_blind_transfer_puts_the_caller_back_in_their_queue(live):
+    """1006 is signed in and available but away from the phone: after routing.transfer_ring_seconds
+    the caller waits in their queue again instead of being hung up, and the next free agent gets them."""
+    pbx = live.pbx
+    async with desks(live, "1005", "1006") as (desk, away):
+        caller = await connected_first(live, desk)
+        await pbx.phone("1006", answers=False)
+        since = pbx.mark()
+        assert (await desk.send("transfer", {"kind": "blind", "to": "agent", "target": "1006"}))["ok"]
+        ended = await desk.next("call", where=lambda c: c["state"] == "ended", timeout=10)
+        assert ended["reason"] == "transfer"
+        await away.next("pop", where=lambda p: p["call_id"] == caller.call_id, timeout=10)
+        joined = await pbx.event("QueueCallerJoin", timeout=20, since=since, Uniqueid=caller.call_id)
+        assert joined.get("Queue") == "standard"
+        assert not pbx.events("Hangup", since=since, Uniqueid=caller.call_id)
+        pop = await desk.next("pop", where=lambda p: p["call_id"] == caller.call_id, timeout=30)
+        assert pop["card"]["name"] == "刘强"
+        await pbx.hang_up(caller)
 
 
 async def test_blind_transfer_to_an_outside_number(live):

@@ -8,7 +8,7 @@ import pytest
 
 from callcenter.errors import ValidationFailed
 from console import protocol
-from console import protocol_work
+from console import supervision_protocol
 
 JS = Path(__file__).resolve().parents[2] / "static" / "js"
 
@@ -18,17 +18,17 @@ def test_board_commands_are_supervisor_commands() -> None:
 
 
 def test_decoders() -> None:
-    assert protocol_work.decode_complaints({}) == "severity"
-    assert protocol_work.decode_complaints({"order": "tier"}) == "tier"
-    assert protocol_work.decode_complaint_reassign({"complaint_id": 4, "agent_id": 7, "note": " leave "}) == \
-        protocol_work.ComplaintReassignData(4, 7, "leave")
+    assert supervision_protocol.decode_complaints({}) == "severity"
+    assert supervision_protocol.decode_complaints({"order": "tier"}) == "tier"
+    assert supervision_protocol.decode_complaint_reassign({"complaint_id": 4, "agent_id": 7, "note": " leave "}) == \
+        supervision_protocol.ComplaintReassignData(4, 7, "leave")
 
 
 @pytest.mark.parametrize(("decode", "data", "field"), [
-    (protocol_work.decode_complaints, {"order": "owner"}, "order"),
-    (protocol_work.decode_complaint_reassign, {"agent_id": 7}, "complaint_id"),
-    (protocol_work.decode_complaint_reassign, {"complaint_id": 4, "agent_id": "7"}, "agent_id"),
-    (protocol_work.decode_complaint_reassign, {"complaint_id": 4, "agent_id": 7, "note": "x" * 501}, "note"),
+    (supervision_protocol.decode_complaints, {"order": "owner"}, "order"),
+    (supervision_protocol.decode_complaint_reassign, {"agent_id": 7}, "complaint_id"),
+    (supervision_protocol.decode_complaint_reassign, {"complaint_id": 4, "agent_id": "7"}, "agent_id"),
+    (supervision_protocol.decode_complaint_reassign, {"complaint_id": 4, "agent_id": 7, "note": "x" * 501}, "note"),
 ])
 def test_bad_input_names_the_field(decode, data, field) -> None:
     with pytest.raises(ValidationFailed) as exc:

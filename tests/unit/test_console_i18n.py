@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from callcenter.pause_codes import SYSTEM_CODES
 from callcenter.settings import CUSTOMER_TYPES, VALUE_CLASSES, Settings
 from console import protocol
 from console.i18n import LABELS, LANGUAGES, fill, labels_for, language_from_accept, normalise_language
@@ -37,7 +38,7 @@ def test_every_label_used_by_templates_and_modules_exists() -> None:
 
 def test_domain_values_shown_in_the_console_have_labels() -> None:
     console = Settings().console
-    wanted = ({f"outcome.{o}" for o in console.outcomes} | {f"reason.{r}" for r in console.pause_reasons}
+    wanted = ({f"outcome.{o}" for o in console.outcomes} | {f"reason.{r}" for r in (*console.pause_codes, *SYSTEM_CODES)}
               | {f"customer_type.{c}" for c in CUSTOMER_TYPES} | {f"value_class.{v}" for v in VALUE_CLASSES}
               | {f"severity.{s}" for s in protocol.SEVERITIES}
               | {f"state.{s}" for s in ("logged_out", "available", "paused", "ringing", "on_call", "wrap_up")})

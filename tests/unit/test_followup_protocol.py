@@ -9,7 +9,7 @@ import pytest
 
 from callcenter.errors import ValidationFailed
 from console import protocol
-from console import protocol_work
+from console import task_protocol
 from crm_bridge import followups
 from crm_bridge.models import COMPLAINT_STATUSES, FOLLOW_UP_RESULTS
 
@@ -53,23 +53,23 @@ def test_a_bad_follow_up_names_its_field(follow_up, field) -> None:
 
 
 def test_follow_up_done_and_cancel_and_complaint_advance() -> None:
-    done = protocol_work.decode_follow_up_done({"follow_up_id": 7, "result": "satisfied", "satisfaction": 5, "note": "ok"})
-    assert done == protocol_work.FollowUpDoneData(7, "satisfied", "ok", 5)
-    assert protocol_work.decode_follow_up_done({"follow_up_id": 7, "result": "no_answer"}).satisfaction is None
-    assert protocol_work.decode_follow_up_cancel({"follow_up_id": 3, "note": "dup"}) == (3, "dup")
-    assert protocol_work.decode_complaint_advance({"complaint_id": 9, "status": "resolved"}) == \
-        protocol_work.ComplaintAdvanceData(9, "resolved")
+    done = task_protocol.decode_follow_up_done({"follow_up_id": 7, "result": "satisfied", "satisfaction": 5, "note": "ok"})
+    assert done == task_protocol.FollowUpDoneData(7, "satisfied", "ok", 5)
+    assert task_protocol.decode_follow_up_done({"follow_up_id": 7, "result": "no_answer"}).satisfaction is None
+    assert task_protocol.decode_follow_up_cancel({"follow_up_id": 3, "note": "dup"}) == (3, "dup")
+    assert task_protocol.decode_complaint_advance({"complaint_id": 9, "status": "resolved"}) == \
+        task_protocol.ComplaintAdvanceData(9, "resolved")
 
 
 @pytest.mark.parametrize(("decode", "data", "field"), [
-    (protocol_work.decode_follow_up_done, {"follow_up_id": "7", "result": "reached"}, "follow_up_id"),
-    (protocol_work.decode_follow_up_done, {"follow_up_id": True, "result": "reached"}, "follow_up_id"),
-    (protocol_work.decode_follow_up_done, {"follow_up_id": 7, "result": "happy"}, "result"),
-    (protocol_work.decode_follow_up_done, {"follow_up_id": 7, "result": "satisfied", "satisfaction": 6}, "satisfaction"),
-    (protocol_work.decode_follow_up_done, {"follow_up_id": 7, "result": "satisfied", "satisfaction": 4.5}, "satisfaction"),
-    (protocol_work.decode_follow_up_cancel, {"follow_up_id": 0}, "follow_up_id"),
-    (protocol_work.decode_complaint_advance, {"complaint_id": 9, "status": "escalated"}, "status"),
-    (protocol_work.decode_complaint_advance, {"status": "resolved"}, "complaint_id"),
+    (task_protocol.decode_follow_up_done, {"follow_up_id": "7", "result": "reached"}, "follow_up_id"),
+    (task_protocol.decode_follow_up_done, {"follow_up_id": True, "result": "reached"}, "follow_up_id"),
+    (task_protocol.decode_follow_up_done, {"follow_up_id": 7, "result": "happy"}, "result"),
+    (task_protocol.decode_follow_up_done, {"follow_up_id": 7, "result": "satisfied", "satisfaction": 6}, "satisfaction"),
+    (task_protocol.decode_follow_up_done, {"follow_up_id": 7, "result": "satisfied", "satisfaction": 4.5}, "satisfaction"),
+    (task_protocol.decode_follow_up_cancel, {"follow_up_id": 0}, "follow_up_id"),
+    (task_protocol.decode_complaint_advance, {"complaint_id": 9, "status": "escalated"}, "status"),
+    (task_protocol.decode_complaint_advance, {"status": "resolved"}, "complaint_id"),
 ])
 def test_bad_task_commands_name_the_field(decode, data, field) -> None:
     with pytest.raises(ValidationFailed) as exc:
@@ -78,7 +78,7 @@ def test_bad_task_commands_name_the_field(decode, data, field) -> None:
 
 
 def test_the_console_vocabularies_match_the_store() -> None:
-    assert protocol_work.FOLLOW_UP_RESULTS == FOLLOW_UP_RESULTS and protocol_work.COMPLAINT_STATUSES == COMPLAINT_STATUSES
+    assert task_protocol.FOLLOW_UP_RESULTS == FOLLOW_UP_RESULTS and task_protocol.COMPLAINT_STATUSES == COMPLAINT_STATUSES
     assert protocol.FOLLOW_UP_ASSIGN == followups.ASSIGN
     assert (protocol.MAX_FOLLOW_UP_NOTE, protocol.MAX_FOLLOW_UP_DAYS) == (followups.NOTE_MAX, followups.MAX_DAYS_AHEAD)
     assert protocol.TASK_COMMANDS <= protocol.COMMANDS
@@ -88,7 +88,7 @@ def test_protocol_js_mirrors_the_follow_up_rules() -> None:
     code = JS.read_text(encoding="utf-8")
     for name in ("FOLLOW_UP_ASSIGN", "FOLLOW_UP_RESULTS", "COMPLAINT_STATUSES"):
         found = re.search(rf"{name} = Object\.freeze\(\[([^\]]*)\]", code)
-        source = protocol if hasattr(protocol, name) else protocol_work
+        source = protocol if hasattr(protocol, name) else task_protocol
         assert found and tuple(re.findall(r'"(\w+)"', found.group(1))) == getattr(source, name), name
     for name in ("MAX_FOLLOW_UP_NOTE", "MAX_FOLLOW_UP_DAYS"):
         assert f"{name} = {getattr(protocol, name)};" in code, name

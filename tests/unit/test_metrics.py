@@ -46,6 +46,7 @@ def test_per_queue_figures_are_the_hand_computed_ones():
     assert vip["aht"] == 120.0                # (100 + 200 + 60) / 3
     assert vip["survey_avg"] == 4.0 and vip["surveys"] == 2
     assert vip["outcomes"] == {"resolved": 1}
+    assert vip["missing_outcomes"] == 2           # calls 2 and 3 were answered and never dispositioned
     std = figures(aggregate(CALLS, "queue", RULES)["standard"], RULES)
     assert (std["offered"], std["answered"], std["abandoned"], std["sl"], std["abandon_rate"]) == (2, 1, 1, 0.5, 0.5)
 
@@ -60,6 +61,14 @@ def test_by_agent_tier_day_and_hour():
     late = call(9, "vip", wait=1, answered=True, at=datetime(2024, 5, 6, 16, 30, tzinfo=UTC))   # 00:39 next day
     assert group_key(late, "day", SHANGHAI) == "2024-05-07"
     assert group_key(late, "hour", SHANGHAI) == "2024-05-07 00:00"
+    assert group_key(late, "hour_of_day", SHANGHAI) == 0
+
+
+def test_hour_of_day_folds_the_days_of_a_range_into_24_local_hours():
+    morning = [call(20 + i, "vip", wait=1, answered=True, at=datetime(2024, 5, 6 + i, 1, 10, tzinfo=UTC))
+               for i in range(3)]                                  # 09:10 in Shanghai on three days
+    hours = aggregate(morning, "hour_of_day", RULES)
+    assert list(hours) == [9] and hours[9].offered == 3 and hours[9].answered_in_sl == 3
 
 
 def test_empty_groups_have_no_ratios_and_unfinished_calls_do_not_count():
@@ -89,6 +98,9 @@ def test_live_totals_follow_updates_and_restart_from_the_store():
     vip = figures(live.group("queue", "vip"), RULES)
     assert vip["offered"] == 5 and vip["survey_avg"] == 3.0
     assert live.group("agent", 8).answered == 2
+    assert live.group("agent", 8).missing_outcomes == 2        # the outcomes were left out above
+    assert live.record("i6", {"outcome": "resolved"})            # saved later: no longer missing
+    assert live.group("agent", 8).missing_outcomes == 1
     # Calls not finished yet are not counted; a restart reloads what the store holds.
     assert not live.record("x", {"queue": "vip", "status": "queued", "queued_at": T0})
     again = LiveMetrics(RULES, lambda: now[0])

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from callcenter import routing_rules, settings
+from callcenter import routing_rules
 from callcenter.routing import (
     AgentAvailability,
     AgentPresence,
@@ -341,12 +341,6 @@ def test_the_documented_yaml_is_the_table_rules_and_round_trips() -> None:
     check_rules(rules, QUEUES, {"lina", "wangfang"})
     assert RoutingRules.model_validate(rules.model_dump(mode="json")) == rules
     assert RoutingRules.model_validate(RoutingRules().model_dump(mode="json")) == RoutingRules()
-
-
-def test_shared_constants_match_settings() -> None:
-    assert routing_rules.CUSTOMER_TYPES == settings.CUSTOMER_TYPES
-    assert routing_rules.VALUE_CLASSES == settings.VALUE_CLASSES
-    assert routing_rules.RESERVED_QUEUE_NAMES == settings.RESERVED_QUEUE_NAMES
 
 
 def test_entry_route_gives_the_tier_map() -> None:

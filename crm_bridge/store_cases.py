@@ -1,5 +1,5 @@
-"""The store's facade for the CRM work around calls: queue switches, callbacks, the audit log, customer
-search and pages, follow-ups and callback visits, complaint work. ``Store`` inherits it; every method
+"""The store's facade for the cases worked between calls: callers to call back, follow-ups and callback
+visits (回访), complaint moves, the complaints board and escalation. ``Store`` inherits it; every method
 opens its own connection (one transaction) through ``Store.connect``."""
 from __future__ import annotations
 
@@ -9,31 +9,15 @@ from typing import Any
 
 from callcenter.errors import ValidationFailed
 from callcenter.settings import ComplaintSettings
-from crm_bridge import agents, audit, callbacks, complaint_board, complaints, followups, switches
-from crm_bridge import customer_page as customer_view
-from crm_bridge import search
+from crm_bridge import agents, audit, callbacks, complaint_board, complaints, followups
 from crm_bridge.models import utcnow
 from crm_bridge.records import AgentRecord, FollowUpInput
 
 
-class WorkStore:
+class CaseStore:
     """Mixed into :class:`crm_bridge.store.Store` (which provides ``connect``)."""
 
     connect: Any
-
-    # ------------------------------------------------------------------ queue switches (appended)
-    async def queue_switches(self) -> list[dict[str, Any]]:
-        """Every supervisor "closed now" switch ever flipped: ``queue, closed, reason, changed_by, changed_at``."""
-        async with self.connect() as conn:
-            return await switches.all_switches(conn)
-
-    async def set_queue_switch(self, queue: str, *, closed: bool, reason: str, changed_by: str,
-                               changed_at: datetime) -> dict[str, Any] | None:
-        """Commit a queue's switch; returns the row it replaced (``None`` the first time)."""
-        async with self.connect(write=True) as conn:
-            return await switches.put(conn, queue, closed=closed, reason=reason, changed_by=changed_by,
-                                      changed_at=changed_at)
-
 
     # ------------------------------------------------------------------ callbacks
     async def add_callback(self, *, number: str, queue: str, source: str, credit_from: datetime | None = None,
@@ -56,45 +40,6 @@ class WorkStore:
     async def list_callbacks(self, *, statuses: Sequence[str] = (), limit: int = 100) -> list[dict[str, Any]]:
         async with self.connect() as conn:
             return await callbacks.listing(conn, statuses=tuple(statuses), limit=limit)
-
-    # ------------------------------------------------------------------ audit log
-    async def audit_entries(self, *, entity: str | None = None, entity_id: Any = None,
-                            actor_login: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        async with self.connect() as conn:
-            return await audit.entries(conn, entity=entity, entity_id=entity_id, actor_login=actor_login, limit=limit)
-
-    async def audit_agent_force(self, agent_id: int, *, actor: AgentRecord, before: dict[str, Any],
-                                after: dict[str, Any]) -> None:
-        """A supervisor set an agent's state for them (``agent.force``, issue 5)."""
-        async with self.connect(write=True) as conn:
-            await audit.record(conn, actor_login=actor.login, actor_agent_id=actor.id, action="agent.force",
-                               entity="agent", entity_id=agent_id, before=before, after=after)
-
-    # ------------------------------------------------------------------ customer search, page, contact edits
-    # (crm_bridge/search.py ranks the strategies; crm_bridge/customer_page.py holds the page and the edit)
-    async def search_customers(self, query: str, *, limit: Any = None, offset: Any = None,
-                               max_limit: int = search.MAX_LIMIT) -> dict[str, Any]:
-        """Customers by name, number (any format), pinyin initials or account number, best first:
-        ``{"query", "results", "limit", "offset", "more"}``; ValidationFailed names ``q``/``limit``/``offset``."""
-        limit, offset = search.check_paging(limit, offset, max_limit=max_limit)
-        search.clean_query(query)
-        async with self.connect() as conn:
-            return await search.search(conn, query, region=self.default_region, limit=limit, offset=offset)
-
-    async def customer_page(self, customer_id: int, *, limit: int = customer_view.HISTORY_LIMIT) -> dict[str, Any] | None:
-        """The customer (with phones, email, address, account manager) and their calls, complaints (all
-        statuses, SLA deadline), follow-ups and tier changes, newest first; ``None`` when unknown."""
-        async with self.connect() as conn:
-            return await customer_view.page(conn, customer_id, max(1, min(limit, 1000)))
-
-    async def update_contact(self, customer_id: int, changes: Any, actor: customer_view.Actor) -> dict[str, Any]:
-        """Change email / address / phones (``add_phones``, ``remove_phones``) in ONE transaction with an
-        audit entry (``customer.update``); returns ``{"contact", "changed"}``. ValidationFailed names
-        the fields, NotFound for an unknown customer."""
-        checked = customer_view.check_contact_changes(changes, self.default_region)
-        async with self.connect(write=True) as conn:
-            return await customer_view.update_contact(conn, customer_id, checked, actor)
-
 
     # ------------------------------------------------------------------ follow-ups, callback visits, complaint work
     # (crm_bridge/followups.py). ``actor`` is the AgentRecord acting; ``rules`` is settings.complaints.
