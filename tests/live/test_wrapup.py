@@ -32,8 +32,10 @@ async def test_an_agent_in_wrap_up_is_not_rung_by_waiting_callers_until_the_outc
         await pbx.event("AgentConnect", Uniqueid=first.call_id)
         # Out of the queue from the connect, while the desk still says "on call".
         pause = await pbx.event("QueueMemberPause", Interface=PHONE, Paused="1")
-        # app_queue pauses a member on a call as any other: the call goes on, the member stays in use.
-        assert (pause.get("PausedReason"), pause.get("InCall"), pause.get("Status")) == ("wrap-up", "1", "2")
+        # app_queue pauses a member on a call as any other: the call goes on. (Not compared: the event's
+        # InCall and Status. app_queue marks the member in call just after publishing AgentConnect, and
+        # the Local channel's device state follows on its own thread: a pause sent at once may see either.)
+        assert pause.get("PausedReason") == "wrap-up"
         member = (await pbx.members("standard"))[PHONE]
         assert (member.get("Paused"), member.get("PausedReason"), member.get("InCall")) == ("1", "wrap-up", "1")
         await desk.next("agent", where=lambda a: a["state"] == "on_call", timeout=5)
