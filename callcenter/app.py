@@ -49,8 +49,14 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
     lookup: Identify = identify or store.identify
     hub = Hub(wallboard=lambda: engine_ref[0].wallboard())
     switches = QueueSwitches(settings, store, hub.broadcast_supervisors)   # supervisors' "closed now"
+    async def count_missing() -> dict[int, int]:
+        with contextlib.suppress(TimeoutError):      # the call just completed is stored first
+            await asyncio.wait_for(recorder.flushed(), 2.0)
+        return await store.missing_outcomes()
+
     engine = Engine(settings, hub=hub, recorder=recorder, send_ami=gateway.send, identify=lookup,
-                    save_presence=store.set_presence, callback_store=store, pause_log=PauseLog(store))
+                    save_presence=store.set_presence, callback_store=store, pause_log=PauseLog(store),
+                    count_missing=count_missing)
     engine_ref.append(engine)
     async def request_callback(fields: dict[str, Any], card: dict[str, Any] | None) -> dict[str, Any]:
         row = await store.add_callback(**fields)        # saved first: the caller is told only then
@@ -86,6 +92,7 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
         now = engine.clock()
         engine.series.load(now, day_series.backfill(today, engine.metrics.rules, engine.metrics.day, now,
                                                     settings.queues, settings.metrics.sample_seconds))
+        engine.post(domain.MissingOutcomesCounted(tuple(sorted((await store.missing_outcomes()).items()))))
         yield
         await store.close()
 

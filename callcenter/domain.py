@@ -357,6 +357,12 @@ class WrapUpExpired:
     call_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class MissingOutcomesCounted:
+    """Answered calls without an outcome per agent (agent id -> count), as the store counted them."""
+    counts: tuple[tuple[int, int], ...] = ()
+
+
 # --------------------------------------------------------------------------- directory
 @dataclass(frozen=True, slots=True)
 class AgentInfo:

@@ -63,6 +63,11 @@ class CancelTimer:
 
 
 @dataclass(frozen=True, slots=True)
+class CountMissingOutcomes:
+    """Count again, in the store, each agent's answered calls without an outcome (the wallboard's)."""
+
+
+@dataclass(frozen=True, slots=True)
 class LookupCaller:
     """Identify a caller off the ringing path (a call that reached a queue without the IVR)."""
     call_id: str

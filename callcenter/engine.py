@@ -62,6 +62,7 @@ class Engine:
                  identify: Callable[[str], Awaitable[list[dict[str, Any]]]],
                  save_presence: Callable[[int, str, str], Awaitable[None]] | None = None,
                  callback_store: Any = None,
+                 count_missing: Callable[[], Awaitable[dict[int, int]]] | None = None,
                  pause_log: PauseLogPort | None = None,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self.settings = settings
@@ -73,6 +74,10 @@ class Engine:
         self.save_presence = save_presence
         # add_callback(**fields) -> row, update_callback(id, **fields): the store (None: not kept).
         self.callback_store = callback_store
+        # The store's count of answered calls without an outcome per agent (None: not shown).
+        self.count_missing = count_missing
+        self._counting: asyncio.Task[None] | None = None
+        self._count_again = False
         self._callback_lock = asyncio.Lock()     # FIFO: status changes land in order
         self._presence_lock = asyncio.Lock()     # FIFO: saves land in the order agents asked
         self.pause_log = pause_log
@@ -118,6 +123,9 @@ class Engine:
 
     def wrapup_call(self, agent_id: int, call_id: str) -> dict[str, Any] | None:
         return views.wrapup_call(self.model, agent_id, call_id)
+
+    def pending_wrapups(self, agent_id: int) -> dict[str, Any]:
+        return views.pending_wrapups(self.model, agent_id)
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
@@ -182,6 +190,8 @@ class Engine:
             self._spawn(self._save_callback(effect), "save-callback")
         elif kind is fx.UpdateCallback:
             self._spawn(self._update_callback(effect), "update-callback")
+        elif kind is fx.CountMissingOutcomes:
+            self._count_missing()
         elif kind is fx.LookupCaller:
             self._spawn(self._lookup(effect), "lookup-caller")
         elif kind is fx.SavePresence:
@@ -257,6 +267,29 @@ class Engine:
             except Exception as exc:     # the engine keeps the wish; only a restart would miss it
                 log.warning("saving what agent %s asked for (%s) failed: %s", effect.agent_id, effect.wants, exc)
 
+    def _count_missing(self) -> None:
+        """One count at a time; asked again meanwhile, it runs once more after (the latest wins)."""
+        if self.count_missing is None:
+            return
+        if self._counting is not None and not self._counting.done():
+            self._count_again = True
+            return
+        self._counting = asyncio.ensure_future(self._count())
+        self._tasks.add(self._counting)
+        self._counting.add_done_callback(self._tasks.discard)
+
+    async def _count(self) -> None:
+        assert self.count_missing is not None
+        while True:
+            self._count_again = False
+            try:
+                counts = await self.count_missing()
+            except Exception as exc:     # the wallboard keeps the last count
+                log.warning("counting missing outcomes failed: %s", exc)
+                return
+            self.post(d.MissingOutcomesCounted(tuple(sorted(counts.items()))))
+            if not self._count_again:
+                return
     async def _log_pause(self, effect: fx.PauseStarted | fx.PauseEnded) -> None:
         assert self.pause_log is not None
         async with self._presence_lock:           # the same FIFO: a period closes before the next opens

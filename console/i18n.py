@@ -20,6 +20,7 @@ from __future__ import annotations
 from console.desk.labels import DESK_CLARITY_LABELS
 from console.error_labels import ERROR_LABELS
 from console.labels_presence import PRESENCE_LABELS
+from console.labels_wrapup import WRAPUP_LABELS
 from console.page_labels import PAGE_LABELS
 from console.wallboard_labels import WALLBOARD_LABELS
 
@@ -338,7 +339,7 @@ _DESK_LABELS: dict[str, dict[str, str]] = {
 # The customer pages, the wallboard figures and the reports keep their labels in console/page_labels.py;
 # the error ids theirs in console/error_labels.py.
 LABELS: dict[str, dict[str, str]] = {**_DESK_LABELS, **PAGE_LABELS, **DESK_CLARITY_LABELS, **WALLBOARD_LABELS,
-                                     **PRESENCE_LABELS, **ERROR_LABELS}
+                                     **PRESENCE_LABELS, **WRAPUP_LABELS, **ERROR_LABELS}
 
 
 def normalise_language(value: str | None) -> str | None:

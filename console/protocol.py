@@ -22,7 +22,10 @@ waiting, sl]}}``; the supervisor's ``hello`` carries the day so far as ``series`
 complaints board, sent whole after an escalation or a hand-over), ``complaint_escalated`` (supervisors
 and the owner's desk: ``{"complaint", "previous_level", "level", "roles"}``), ``complaint_reassigned``
 (the old and new owners' desks: ``{"complaint", "from_agent_id", "to_agent_id", "by", "note"}``),
-``error``.
+``wrapups`` (the agent's pending wrap-ups, after every save: ``{"wrapups": [{"interaction_id", "call_id",
+"caller_number", "queue", "name", "customer_id", "answered_at", "ended_at"}, ...]}``, oldest first; the
+``hello`` of a desk carries the same list as ``wrapups``), ``error``. The ``agent`` frame's
+``wrapup_ends_at`` (ISO 8601 or null) is when the wrap-up timer ends.
 
 Commands: ``available``, ``pause`` ``{"reason"}``, ``pause_after_call`` ``{"reason": code | null}`` (pause
 with that code once the current call and its wrap-up are over, at once when idle; null cancels; the
@@ -30,6 +33,8 @@ with that code once the current call and its wrap-up are over, at once when idle
 "interaction_id", "outcome", "notes", "complaint": {"category", "severity", "description"} | null,
 "follow_up": {"due_at" (ISO 8601 with its offset, in the future, within a year), "assign": "me" | "pool",
 "pool" (a queue, when assign is pool), "note"} | null}``,
+``wrapups`` (reply ``{"wrapups": [...]}``: answered calls without an outcome, from the database; a
+``disposition`` for any of them is accepted, also after a server restart),
 ``ack`` ``{"seq"}``, ``ping``. Supervisor view only: ``queue_switch`` ``{"queue", "closed": bool,
 "reason"}`` (close a queue now / reopen it; the reply comes once the flip is committed; the reason is a
 code of ``supervision.action_reasons.queue_close`` or the supervisor's own words).
@@ -66,8 +71,8 @@ import orjson
 from callcenter.errors import CallCenterError, ValidationFailed
 
 # Commands by family; every one of them is checked by name in ``decode``.
-DESK_COMMANDS = frozenset({"available", "pause", "pause_after_call", "logout", "queues", "disposition", "ack",
-                           "ping"})
+DESK_COMMANDS = frozenset({"available", "pause", "pause_after_call", "logout", "queues", "disposition", "wrapups",
+                           "ack", "ping"})
 # The desk's transfer directory and the customer chosen for a call (issue 10): console/desk/.
 DESK_CLARITY_COMMANDS = frozenset({"directory", "call_customer", "customer_create"})
 # Call control from the agent desk (issue 4): see decode_transfer / decode_dial.

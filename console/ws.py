@@ -8,9 +8,9 @@ included, goes through the hub's per-socket queue: nothing here writes to the so
 
 Commands are decoded with :mod:`console.protocol`; any bad message gets an error reply and the socket
 stays open. Errors are mapped to the wire here, once (``console.replies.error_for``). A disposition is saved in its
-own task (the read loop keeps going): the reply ``ok`` is sent only after ``store.save_disposition``
-committed, and only then is ``DispositionSaved`` posted to the engine. A retry of a wrap-up already
-saved (its reply lost to a reconnect) is answered with the same result and not saved twice.
+own task (``console.desk.dispositions``): the reply ``ok`` is sent only after ``store.save_disposition``
+committed, and only then is ``DispositionSaved`` posted to the engine. A desk's ``hello`` carries the
+agent's pending wrap-ups (``console.desk.pending``, read from the store before the socket is registered).
 
 Presence: every agent-view socket posts ``DeskConnected``; when the agent's last one closes (not
 while the server shuts down) ``DeskDisconnected`` (``callcenter/model/presence.py`` decides the rest).
@@ -33,20 +33,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from callcenter.domain import AgentGoAvailable, AgentGoPaused, AgentLogOut, AgentSelectQueues, DispositionSaved
+from callcenter.domain import AgentGoAvailable, AgentGoPaused, AgentLogOut, AgentSelectQueues
 from callcenter.domain import AgentPauseAfterCall, DeskConnected, DeskDisconnected
 from callcenter.domain import CancelTransfer, CompleteTransfer, DialNumber, HangUpCall, HoldCall, ResumeCall, TransferCall
 from callcenter.errors import CallCenterError
 from callcenter.settings import Settings
 from console import protocol
+from console.desk.dispositions import Dispositions
+from console.desk.pending import PendingWrapups
 from console.desk.call_customer import CallCustomerCommands
 from console.desk.directory import DirectoryCommand
 from console.hub import Connection, Hub
@@ -55,7 +55,7 @@ from console.replies import error_for, now_iso, spawn
 from console.supervision_commands import SupervisionCommands
 from console.task_commands import TaskCommands
 from crm_bridge.phones import normalize as phone_normalize
-from crm_bridge.store import AgentRecord, ComplaintInput, Disposition, DispositionResult, FollowUpInput
+from crm_bridge.store import AgentRecord, Disposition, DispositionResult
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,6 @@ SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
 # aiohttp closes the socket (1009) above this; between protocol.MAX_MESSAGE_BYTES and this an
 # oversized message only gets an error reply.
 MAX_FRAME_BYTES = 4 * protocol.MAX_MESSAGE_BYTES
-_SAVED_MEMORY = 2048
 
 
 class ConsoleEngine(Protocol):
@@ -72,10 +71,14 @@ class ConsoleEngine(Protocol):
     def wallboard(self) -> dict[str, Any]: ...
     def wallboard_series(self) -> dict[str, Any]: ...
     def wrapup_call(self, agent_id: int, call_id: str) -> dict[str, Any] | None: ...
+    def pending_wrapups(self, agent_id: int) -> dict[str, Any]: ...
 
 
 class DispositionStore(Protocol):
     async def save_disposition(self, disposition: Disposition, *, rules: Any = None) -> DispositionResult: ...
+    # Pending wrap-ups (console.desk.pending).
+    async def pending_wrapups(self, agent_id: int, *, also: Any = ()) -> tuple[list[dict[str, Any]], set[str]]: ...
+    async def savable_wrapup(self, agent_id: int, interaction_id: str, call_id: str) -> dict[str, Any] | None: ...
     # Tasks and complaint work (crm_bridge.store.Store).
     async def agent_by_id(self, agent_id: int) -> AgentRecord | None: ...
     async def tasks_for(self, agent_id: int, queues: Any) -> list[dict[str, Any]]: ...
@@ -143,15 +146,16 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
         self._sessions = sessions
         self._heartbeat = heartbeat
         self._switches = switches
-        self._saving: set[tuple[int, str]] = set()
-        self._saved: OrderedDict[tuple[int, str], DispositionResult] = OrderedDict()
+        self._pending = PendingWrapups(store, engine, hub)
+        self._dispositions = Dispositions(settings, store=store, engine=engine, pending=self._pending)
         self._commands: dict[str, Callable[[Connection, Session, protocol.Command, set[asyncio.Task[None]]], None]] = {
             "available": self._available,
             "pause": self._pause,
             "pause_after_call": self._pause_after_call,
             "logout": self._logout,
             "queues": self._choose_queues,
-            "disposition": self._disposition,
+            "disposition": self._dispositions.command,
+            "wrapups": self._wrapups,
             "ack": self._ack,
             "ping": self._ping,
             "queue_switch": self._queue_switch,
@@ -185,8 +189,9 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
         if view not in ("agent", "supervisor") or (view == "supervisor" and session.role not in SUPERVISOR_ROLES):
             await ws.close(code=protocol.CLOSE_FORBIDDEN, message=b"this view needs the supervisor role")
             return ws
+        wrapups = await self._pending.for_agent(session.agent_id) if view == "agent" else []
         try:
-            conn = self._connect(ws, session, view, request.query)
+            conn = self._connect(ws, session, view, request.query, wrapups)
         except Exception:
             log.exception("could not open the console of %s", session.login)
             await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=b"server error, try again")
@@ -212,7 +217,8 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
         return ws
 
     # ------------------------------------------------------------------ connect
-    def _connect(self, ws: web.WebSocketResponse, session: Session, view: str, query: Any) -> Connection:
+    def _connect(self, ws: web.WebSocketResponse, session: Session, view: str, query: Any,
+                 wrapups: list[dict[str, Any]]) -> Connection:
         user = {"agent_id": session.agent_id, "login": session.login, "name": session.name,
                 "role": session.role, "language": session.language}
         hello: dict[str, Any] = {"user": user, "view": view, "outcomes": list(self._outcomes),
@@ -229,6 +235,7 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
                                                 tag=session.token)
         hello["snapshot"] = self._safe(lambda: self._engine.agent_snapshot(session.agent_id),
                                        {"agent": None, "call": None})
+        hello["wrapups"] = wrapups          # answered calls without an outcome, oldest first (from the store)
         hello["seq"] = self._hub.last_seq(session.agent_id)
         return self._hub.connect_agent(ws, session.agent_id, hello=protocol.encode("hello", hello),
                                        resume=_resume(query.get("resume")), epoch=query.get("epoch"),
@@ -287,6 +294,12 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
     def _choose_queues(self, conn: Connection, session: Session, command: protocol.Command, tasks: set[Any]) -> None:
         self._engine.post(AgentSelectQueues(session.agent_id, protocol.decode_queues(command.data)))
         conn.push(protocol.encode_reply(command.id))
+
+    def _wrapups(self, conn: Connection, session: Session, command: protocol.Command, tasks: set[Any]) -> None:
+        spawn(conn, command, tasks, self._pending_reply(session.agent_id))
+
+    async def _pending_reply(self, agent_id: int) -> dict[str, Any]:
+        return {"wrapups": await self._pending.for_agent(agent_id)}
 
     def _logout(self, conn: Connection, session: Session, command: protocol.Command, tasks: set[Any]) -> None:
         self._engine.post(AgentLogOut(session.agent_id))
@@ -347,68 +360,10 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
             raise _NoSwitches()
         spawn(conn, command, tasks, _flip(switches, data, session.login))
 
-    def _disposition(self, conn: Connection, session: Session, command: protocol.Command,
-                     tasks: set[asyncio.Task[None]]) -> None:
-        data = protocol.decode_disposition(command.data, self._outcomes, queues=self._queues,
-                                           now=datetime.now(UTC))
-        key = (session.agent_id, data.call_id)
-        saved = self._saved.get(key)
-        if saved is not None:       # a retry whose first reply was lost: same answer, no second save
-            conn.push(protocol.encode_reply(command.id, _result(saved)))
-            return
-        if key in self._saving:
-            raise CallCenterError("disposition-in-progress", "this wrap-up is already being saved",
-                                  {"call_id": data.call_id})
-        call = self._engine.wrapup_call(session.agent_id, data.call_id)
-        if call is None:
-            raise CallCenterError("no-such-call", "this call is not waiting for your wrap-up "
-                                  "(already saved, or not yours)", {"call_id": data.call_id})
-        complaint = None
-        if data.complaint is not None:
-            complaint = ComplaintInput(data.complaint.category, data.complaint.severity, data.complaint.description)
-        follow_up = None
-        if data.follow_up is not None:
-            f = data.follow_up
-            follow_up = FollowUpInput(due_at=f.due_at, assign=f.assign, pool=f.pool, note=f.note)
-        disposition = Disposition(interaction_id=call["interaction_id"], call_id=data.call_id,
-                                  agent_id=session.agent_id, outcome=data.outcome, notes=data.notes,
-                                  complaint=complaint, call_fields=dict(call.get("call_fields") or {}),
-                                  follow_up=follow_up)
-        self._saving.add(key)
-        task = asyncio.create_task(self._save(conn, command, disposition, key), name=f"disposition-{data.call_id}")
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
-
-    async def _save(self, conn: Connection, command: protocol.Command, disposition: Disposition,
-                    key: tuple[int, str]) -> None:
-        try:
-            result = await self._store.save_disposition(disposition, rules=self._complaint_rules)
-        except Exception as exc:
-            conn.push(protocol.encode_error(command.id, error_for(exc, command)))
-            return
-        finally:
-            self._saving.discard(key)
-        self._saved[key] = result
-        while len(self._saved) > _SAVED_MEMORY:
-            self._saved.popitem(last=False)
-        conn.push(protocol.encode_reply(command.id, _result(result)))
-        try:
-            self._engine.post(DispositionSaved(disposition.agent_id, disposition.call_id, disposition.outcome))
-        except Exception:
-            log.exception("disposition of call %s is saved but the engine did not take DispositionSaved",
-                          disposition.call_id)
-
 
 async def _flip(switches: ConsoleSwitches, data: protocol.QueueSwitchData, login: str) -> dict[str, Any]:
     """The reply comes only once the switch is committed (the switches service tells the supervisors)."""
     return {"switch": await switches.set(data.queue, data.closed, by=login, reason=data.reason)}
-
-
-def _result(result: DispositionResult) -> dict[str, Any]:
-    data: dict[str, Any] = {"interaction_id": result.interaction_id, "complaint_id": result.complaint_id}
-    if result.follow_up_id is not None:
-        data["follow_up_id"] = result.follow_up_id
-    return data
 
 
 def _resume(value: str | None) -> int | None:

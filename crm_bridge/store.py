@@ -89,7 +89,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from callcenter.errors import CallCenterError, NotFound, StoreUnavailable, ValidationFailed
 from callcenter.settings import ComplaintSettings
-from crm_bridge import agents, call_customer, complaints, customers, db, followups, interactions
+from crm_bridge import agents, call_customer, complaints, customers, db, followups, interactions, wrapups
 from crm_bridge.models import COMPLAINT_STATUSES, LANGUAGES, Customer, utcnow
 from crm_bridge.passwords import hash_password, verify_password
 from crm_bridge.phones import normalize as normalize_number
@@ -341,6 +341,21 @@ class Store(AgentStore, CustomerStore, CaseStore, SupervisionStore):
     ) -> list[dict[str, Any]]:
         async with self.connect() as conn:
             return await interactions.recent(conn, limit, agent_id=agent_id, customer_id=customer_id, status=status)
+
+    # ------------------------------------------------------------------ pending wrap-ups
+    async def pending_wrapups(self, agent_id: int, *, also: Sequence[str] = ()) -> tuple[list[dict[str, Any]], set[str]]:
+        """The agent's answered calls without an outcome (oldest first), and which of *also* (interaction
+        ids the engine still holds) are saved meanwhile."""
+        async with self.connect() as conn:
+            return await wrapups.pending(conn, agent_id), await wrapups.with_outcome(conn, also)
+
+    async def savable_wrapup(self, agent_id: int, interaction_id: str, call_id: str) -> dict[str, Any] | None:
+        async with self.connect() as conn:
+            return await wrapups.savable(conn, agent_id, interaction_id, call_id)
+
+    async def missing_outcomes(self, since: Any = None, until: Any = None) -> dict[int, int]:
+        async with self.connect() as conn:
+            return await wrapups.missing_by_agent(conn, since, until)
 
     # ------------------------------------------------------------------ complaints
     async def list_complaints(

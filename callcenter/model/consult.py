@@ -26,6 +26,7 @@ from callcenter import domain as d
 from callcenter import effects as fx
 from callcenter.ami import actions
 from callcenter.model.entities import Agent, Call, Consultation
+from callcenter.model.members import keep_out_for_call
 from callcenter.model.tables import CALL_TRANSITIONS, Activity, CallState
 
 if TYPE_CHECKING:
@@ -201,7 +202,7 @@ class ConsultHandlers:
             target.activity = Activity.ON_CALL
             self._touched.add(target.info.agent_id)
         effects.append(fx.SendToAgent(target.info.agent_id, "call", {**call.pop(now), "state": "connected"}))
-        return effects + [self._record(call), fx.SupervisorsChanged()]
+        return effects + [*keep_out_for_call(target), self._record(call), fx.SupervisorsChanged()]
 
     def _consult_caller_gone(self, call: Call) -> Effects:
         """The caller hung up while held for a consultation: the target's pop goes away."""

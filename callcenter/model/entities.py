@@ -173,6 +173,7 @@ class Agent:
     # Calls this agent handled whose outcome is not saved yet (savable after the wrap-up timer too).
     pending: dict[str, WrapUp] = field(default_factory=dict)
     wrapup_call: str | None = None
+    wrapup_ends_at: datetime | None = None      # when the wrap-up timer ends (the desk's countdown)
     shown: AgentState = AgentState.LOGGED_OUT
     # Held out of the queues for something other than a queue call (a callback on their phone): the
     # reason Asterisk keeps on the member meanwhile; "" = not held.
@@ -212,6 +213,8 @@ class Agent:
         return {"agent_id": self.info.agent_id, "login": self.info.login, "name": self.info.name,
                 "state": self.state.value, "reason": self.reason, "since": self.since.isoformat(),
                 "queues": sorted(self.memberships), "call_id": self.call_id,
+                "wrapup_ends_at": self.wrapup_ends_at.isoformat()
+                if self.wrapup_ends_at is not None and self.activity is Activity.WRAP_UP else None,
                 "all_queues": list(self.info.queues), "pause_after_call": self.pause_next or None,
                 "chosen_queues": list(self.want_queues) if self.want_queues is not None else list(self.info.queues)}
 

@@ -35,6 +35,17 @@ def pause_in_own_queues(agent: Agent, reason: str) -> Effects:
             for queue in sorted(agent.memberships)]
 
 
+def keep_out_for_call(agent: Agent) -> Effects:
+    """On connect (and again when the call ends): ``QueuePause`` with reason ``wrap-up`` in each queue
+    where Asterisk does not show the member paused yet. app_queue with ``ringinuse=no`` skips a member
+    whose phone is in use, so a pause placed while the agent talks is in place before the hang-up and
+    no waiting caller can ring them between the call's end and the wrap-up; ``_reconcile`` keeps it
+    through the call and the wrap-up, until the outcome is saved or the wrap-up timer ends. A member
+    already paused (the agent's own pause, a callback hold) keeps its reason."""
+    return [fx.AmiAction(actions.queue_pause(agent.info.interface, True, actions.WRAP_UP_REASON, queue))
+            for queue, member in sorted(agent.memberships.items()) if not member.paused]
+
+
 class MemberHandlers:
     settings: Settings
     calls: dict[str, Call]
@@ -156,14 +167,15 @@ class MemberHandlers:
     def _reconcile(self, agent: Agent) -> Effects:
         """AMI actions that bring Asterisk's view of this agent to what the agent asked for."""
         info, effects = agent.info, []
-        in_wrapup = agent.activity is Activity.WRAP_UP
+        # Out of the queues from the call's connect until its outcome is saved or the wrap-up ends.
+        in_call = agent.activity in (Activity.ON_CALL, Activity.WRAP_UP)
         if agent.wants == "unknown":
             return []
         if agent.wants == "logged_out":
             return [fx.AmiAction(actions.queue_remove(q, info.interface), info.agent_id) for q in sorted(agent.memberships)]
-        paused = agent.wants == "paused" or in_wrapup or bool(agent.hold)
+        paused = agent.wants == "paused" or in_call or bool(agent.hold)
         reason = agent.want_reason if agent.wants == "paused" else \
-            (actions.WRAP_UP_REASON if in_wrapup else agent.hold)
+            (agent.hold or (actions.WRAP_UP_REASON if in_call else ""))
         chosen = agent.want_queues
         for queue in info.queues:
             member = agent.memberships.get(queue)
@@ -260,7 +272,7 @@ class MemberHandlers:
         effects: Effects = []
         if agent.activity is Activity.WRAP_UP:
             self._agent_step(agent, event, effects)
-        agent.wrapup_call = None
+        agent.wrapup_call, agent.wrapup_ends_at = None, None
         if agent.activity is Activity.IDLE:
             agent.call_id = None
         effects.append(fx.CancelTimer(f"wrapup:{agent.info.agent_id}"))
@@ -272,7 +284,7 @@ class MemberHandlers:
 
     def _disposition_saved(self, e: d.DispositionSaved, now: datetime) -> Effects:
         agent = self._command_agent(e.agent_id)
-        return self._end_wrapup(agent, e, e.call_id, now) if agent else []
+        return [*(self._end_wrapup(agent, e, e.call_id, now) if agent else []), fx.CountMissingOutcomes()]
 
     def _wrapup_expired(self, e: d.WrapUpExpired, now: datetime) -> Effects:
         agent = self._command_agent(e.agent_id)

@@ -28,6 +28,7 @@ from callcenter import domain as d
 from callcenter import effects as fx
 from callcenter.ami import actions
 from callcenter.model.entities import Agent, Call
+from callcenter.model.members import keep_out_for_call
 from callcenter.model.tables import Activity, CallState
 from callcenter.routing import aged_priority, next_aging_in
 
@@ -129,7 +130,7 @@ class RouteHandlers:
                 call.route_log.append((f"answered by {name}", f"{name} 接听"))
             return [*self._callback_connected(call, now),
                     fx.SendToAgent(agent.info.agent_id, "call", {**call.pop(now), "state": "connected"}),
-                    self._record(call), fx.SupervisorsChanged()]
+                    *keep_out_for_call(agent), self._record(call), fx.SupervisorsChanged()]
         if call.agent_first:
             self.legs.pop(call.dial_leg, None)
             return self._callback_attempt_failed(call, f"customer: {e.status.lower()}", now)

@@ -19,13 +19,12 @@ from typing import Any
 
 from callcenter import domain as d
 from callcenter import effects as fx
-from callcenter.ami import actions
 from callcenter.model.entities import Agent, Call, CallbackEntry, WrapUp
 from callcenter.model.callbacks import CallbackHandlers
 from callcenter.model.control import ControlHandlers
 from callcenter.model.customer_choice import customer_chosen
 from callcenter.model.exits import ExitHandlers
-from callcenter.model.members import MemberHandlers, pause_in_own_queues
+from callcenter.model.members import MemberHandlers, keep_out_for_call
 from callcenter.model.presence import PresenceHandlers
 from callcenter.model.routes import RouteHandlers
 from callcenter.model.tables import (ACTIVITY_TRANSITIONS, CALL_TERMINAL, CALL_TRANSITIONS, Activity,
@@ -52,6 +51,7 @@ class Model(MemberHandlers, PresenceHandlers, RouteHandlers, CallbackHandlers, C
         self.ami_up = False
         self._calls_at_login: set[str] = set()
         self._touched: set[int] = set()
+        self.missing_outcomes: dict[int, int] = {}      # agent id -> answered calls without an outcome
         self._handlers: dict[type, Callable[[Any, datetime], Effects]] = {
             d.AgentsLoaded: self._agents_loaded,
             d.PresenceRestored: self._presence_restored,
@@ -95,6 +95,7 @@ class Model(MemberHandlers, PresenceHandlers, RouteHandlers, CallbackHandlers, C
             d.AgentSelectQueues: self._select_queues,
             d.DispositionSaved: self._disposition_saved,
             d.WrapUpExpired: self._wrapup_expired,
+            d.MissingOutcomesCounted: self._missing_outcomes_counted,
             d.CallTransferred: self._call_transferred,
             d.HoldCall: self._hold,
             d.ResumeCall: self._resume,
@@ -297,7 +298,7 @@ class Model(MemberHandlers, PresenceHandlers, RouteHandlers, CallbackHandlers, C
         call.route_log.append((f"answered by {name} in {call.queue} after {e.hold_seconds} s",
                                f"{name} 在 {call.queue} 队列接听（等待 {e.hold_seconds} 秒）"))
         effects.append(fx.SendToAgent(agent.info.agent_id, "call", {**call.pop(now), "state": "connected"}))
-        effects += [self._record(call), fx.SupervisorsChanged()]
+        effects += [*keep_out_for_call(agent), self._record(call), fx.SupervisorsChanged()]
         return effects
 
     def _call_completed(self, e: d.CallCompleted, now: datetime) -> Effects:
@@ -325,10 +326,19 @@ class Model(MemberHandlers, PresenceHandlers, RouteHandlers, CallbackHandlers, C
         effects.append(fx.SendToAgent(agent_id, "call", {**pop, "state": "ended", "reason": e.reason,
                                                          "talk_seconds": e.talk_seconds}))
         seconds = self._wrapup_seconds(call.queue)
-        if seconds > 0:
-            effects += pause_in_own_queues(agent, actions.WRAP_UP_REASON)
+        agent.wrapup_ends_at = now + timedelta(seconds=seconds)
+        if seconds > 0:       # paused since the connect (keep_out_for_call): only what did not land
+            effects += keep_out_for_call(agent)
         effects.append(fx.StartTimer(f"wrapup:{agent_id}", float(seconds), d.WrapUpExpired(agent_id, call.call_id)))
+        effects.append(fx.CountMissingOutcomes())
         return effects
+
+    def _missing_outcomes_counted(self, e: d.MissingOutcomesCounted, now: datetime) -> Effects:
+        counts = dict(e.counts)
+        if counts == self.missing_outcomes:
+            return []
+        self.missing_outcomes = counts
+        return [fx.SupervisorsChanged()]
 
     def _hangup(self, e: d.ChannelHungUp, now: datetime) -> Effects:
         held_leg = self._detached_leg_hung_up(e, now)

@@ -40,6 +40,25 @@ def agent_snapshot(model: Model, agent_id: int, now: datetime) -> dict[str, Any]
     return {"agent": agent.view(), "call": call_view, "pending": pending, "ami_up": model.ami_up}
 
 
+def pending_wrapups(model: Model, agent_id: int) -> dict[str, Any]:
+    """The calls this agent still owes an outcome for, as the engine holds them, and the interaction id
+    of their live call (ringing or talking: not a wrap-up yet); ``console/desk/pending.py`` merges them
+    with the stored ones."""
+    agent = model.agents.get(agent_id)
+    if agent is None:
+        return {"items": [], "live": None}
+    items = []
+    for w in agent.pending.values():
+        card = w.pop.get("card") or {}
+        items.append({"interaction_id": w.interaction_id, "call_id": w.call_id,
+                      "caller_number": w.pop.get("caller_number") or "", "queue": w.pop.get("queue") or "",
+                      "name": card.get("name"), "customer_id": card.get("customer_id"),
+                      "answered_at": w.call_fields.get("answered_at"), "ended_at": w.call_fields.get("ended_at")})
+    call = model.calls.get(agent.call_id) if agent.call_id else None
+    live = call.interaction_id if call is not None and agent.activity in (Activity.RINGING, Activity.ON_CALL) else None
+    return {"items": items, "live": live}
+
+
 def wrapup_call(model: Model, agent_id: int, call_id: str) -> dict[str, Any] | None:
     """The call this agent may save an outcome for, with the facts the row needs."""
     agent = model.agents.get(agent_id)
@@ -114,6 +133,7 @@ def wallboard(model: Model, now: datetime, metrics: LiveMetrics | None = None) -
         answered = (agent_figures.get(agent.info.agent_id) or _EMPTY)["answered"]
         agents.append({**agent.view(), "customer_type": (call.card or {}).get("customer_type") if call else None,
                        "answered_today": answered,
+                       "missing_outcomes": model.missing_outcomes.get(agent.info.agent_id, 0),
                        **stuck_fields(agent.state.value, agent.since, now, model.settings.supervision),
                        **pause_fields(agent, now, limits)})
     return {**board, "agents": agents, "ami_up": model.ami_up, "at": now.isoformat()}

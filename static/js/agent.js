@@ -8,6 +8,7 @@ import { categoryOf, errorDetail, labelOf, loadConfig, makeT } from "./i18n.js";
 import { MAX_CATEGORY, MAX_DESCRIPTION, MAX_FOLLOW_UP_NOTE, MAX_NOTES, SEVERITIES, checkDisposition } from "./protocol.js";
 import { mountTasks, slaBadge } from "./tasks.js";
 import { createCallControl } from "./callcontrol.js";
+import { Countdown, callOf, draftStore, fillDraft, readDraft, renderPending } from "./wrapups.js";
 import { createMessages } from "./desk_messages.js";
 import { createAlerting } from "./alerting.js";
 import { recentNumbers } from "./directory.js";
@@ -37,6 +38,8 @@ const ui = {
   messages: $("desk-messages"),
   pop: $("pop"),
   wrapups: $("wrapups"),
+  pending: $("pending-wrapups"),
+  countdown: $("wrapup-countdown"),
 };
 
 const desk = {
@@ -47,7 +50,10 @@ const desk = {
   pauseReasons: [],
   pauseLimits: {}, // pause code -> its limit in seconds (null: none)
   wrapups: new Map(), // call_id -> wrap-up card state; kept across reconnects so typing is never lost
+  pending: [], // answered calls without an outcome, oldest first (the server reads them from the database)
 };
+let drafts = draftStore("?"); // the wrap-up forms' drafts in localStorage, per agent (set by hello)
+const countdown = new Countdown(ui.countdown, clock, t);
 
 const socket = new DeskSocket({
   path: config.ws,
@@ -78,19 +84,53 @@ function hello(data) {
   desk.pauseLimits = data.pause_limits || {};
   fillReasons();
   const snapshot = data.snapshot || {};
+  drafts = draftStore((data.user && data.user.agent_id) ?? "?");
   desk.agent = snapshot.agent || null;
   desk.call = snapshot.call || null;
+  desk.pending = data.wrapups || [];
+  drafts.prune(new Set([...desk.pending.map((item) => item.call_id), ...(desk.call ? [desk.call.call_id] : [])]));
   if (desk.call && desk.call.state === "wrapup") ensureWrapup(desk.call);
   renderState();
   renderPop();
+  showPending();
+  if (desk.agent && desk.agent.state === "paused") openOldestPending();
   tasks.refresh();
+}
+
+// ------------------------------------------------------------------ pending wrap-ups
+function showPending() {
+  renderPending(ui.pending, desk.pending, {
+    t, lang, isOpen: (callId) => desk.wrapups.has(callId), onOpen: (item) => ensureWrapup(callOf(item)),
+  });
+}
+
+function refreshPending() {
+  socket.send("wrapups").then((reply) => {
+    desk.pending = reply.wrapups || [];
+    showPending();
+  }, () => {});
+}
+
+// A wrap-up left unsaved (its timer ran out) comes back when the agent pauses: the oldest one opens.
+function openOldestPending() {
+  const oldest = desk.pending.find((item) => !desk.wrapups.has(item.call_id));
+  if (!oldest || desk.pending.some((item) => desk.wrapups.has(item.call_id))) return;
+  ensureWrapup(callOf(oldest));
+  showMessage(t("pending.finish_first"), false);
 }
 
 function frame(kind, data) {
   switch (kind) {
-    case "agent":
+    case "agent": {
+      const before = desk.agent && desk.agent.state;
       desk.agent = { ...(desk.agent || {}), ...data };
       renderState();
+      if (desk.agent.state === "paused" && before !== "paused") openOldestPending();
+      break;
+    }
+    case "wrapups": // the pending list changed (a save, from this tab or another)
+      desk.pending = data.wrapups || [];
+      showPending();
       break;
     case "pop":
       desk.call = { ...data, state: "ringing" };
@@ -110,6 +150,7 @@ function frame(kind, data) {
       } else if (data.state === "ended") {
         desk.call = { ...same, ...data, state: "wrapup" };
         ensureWrapup(desk.call);
+        refreshPending();
       }
       renderPop();
       break;
@@ -165,6 +206,8 @@ function renderState() {
   ui.badge.className = `badge state-${state}`;
   ui.reason.textContent = agent && agent.reason ? reasonText(agent.reason) : "";
   if (agent && agent.since) ticker.track(ui.timer, agent.since);
+  if (state === "wrap_up" && agent.wrapup_ends_at) countdown.show(agent.wrapup_ends_at);
+  else countdown.hide();
   renderQueueChoice(agent);
   const on = desk.connected;
   ui.available.disabled = !on || !["paused", "logged_out"].includes(state);
@@ -393,6 +436,17 @@ function ensureWrapup(call) {
   const entry = { call: { ...call }, node, saving: false };
   desk.wrapups.set(call.call_id, entry);
 
+  // The draft survives a reload: kept per agent and call until the outcome is saved.
+  const draftFields = { outcome, notes, complaint: withComplaint, category, severity, description,
+    followup: withFollowUp, followup_due: followUpDue, followup_assign: followUpAssign, followup_note: followUpNote };
+  if (fillDraft(draftFields, drafts.load(call.call_id))) {
+    complaintBox.hidden = !withComplaint.checked;
+    followUpBox.hidden = !withFollowUp.checked;
+  }
+  const keepDraft = () => drafts.save(call.call_id, readDraft(draftFields));
+  form.addEventListener("input", keepDraft);
+  form.addEventListener("change", keepDraft);
+
   withComplaint.addEventListener("change", () => { complaintBox.hidden = !withComplaint.checked; });
   withFollowUp.addEventListener("change", () => { followUpBox.hidden = !withFollowUp.checked; });
   outcome.addEventListener("change", () => {
@@ -404,6 +458,7 @@ function ensureWrapup(call) {
   dismiss.addEventListener("click", () => {
     desk.wrapups.delete(call.call_id);
     node.remove();
+    showPending();
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -437,10 +492,14 @@ function ensureWrapup(call) {
       () => {
         // Only now, after the server committed it: "saved".
         setStatus(status, t("wrap.saved"), "ok");
+        drafts.clear(call.call_id);
+        desk.pending = desk.pending.filter((item) => item.call_id !== call.call_id);
+        showPending();
         if (checked.data.follow_up) tasks.refresh();
         setTimeout(() => {
           desk.wrapups.delete(call.call_id);
           node.remove();
+          showPending();
         }, 4000);
       },
       (error) => {
@@ -454,6 +513,7 @@ function ensureWrapup(call) {
     );
   });
   ui.wrapups.prepend(node);
+  showPending();
 }
 
 // "YYYY-MM-DDTHH:MM" in the browser's zone, for a datetime-local input.

@@ -4,7 +4,7 @@
 // Browser -> server: {type: <command>, id, data}.
 // seq is per agent and survives reconnects; reconnect with ?resume=<last seq>&epoch=<epoch>.
 
-export const COMMANDS = Object.freeze(["available", "pause", "pause_after_call", "logout", "disposition", "ack", "ping", "queue_switch",
+export const COMMANDS = Object.freeze(["available", "pause", "pause_after_call", "logout", "disposition", "wrapups", "ack", "ping", "queue_switch",
   "hold", "resume", "hangup", "transfer", "transfer_complete", "transfer_cancel", "dial",
   "tasks", "follow_up_done", "follow_up_cancel", "complaint_advance", "complaints", "complaint_reassign", "queues",
   "agent_force", "spy", "directory", "call_customer", "customer_create"]);

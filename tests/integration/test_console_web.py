@@ -74,6 +74,9 @@ class FakeEngine:
     def wrapup_call(self, agent_id: int, call_id: str) -> dict[str, Any] | None:
         return self.calls.get((agent_id, call_id))
 
+    def pending_wrapups(self, agent_id: int) -> dict[str, Any]:
+        return {"items": [], "live": None}
+
 
 @dataclass
 class FakeStore:
@@ -89,6 +92,12 @@ class FakeStore:
 
     async def set_agent_language(self, agent_id: int, language: str) -> None:
         self.languages.append((agent_id, language))
+
+    async def pending_wrapups(self, agent_id: int, *, also: Any = ()) -> tuple[list[dict[str, Any]], set[str]]:
+        return [], set()
+
+    async def savable_wrapup(self, agent_id: int, interaction_id: str, call_id: str) -> dict[str, Any] | None:
+        return None
 
     async def save_disposition(self, disposition: Disposition, **_: Any) -> DispositionResult:
         self.saved.append(disposition)
@@ -395,6 +404,8 @@ async def test_disposition_is_acknowledged_only_after_the_store_committed(consol
     saved = console.store.saved[0]
     assert (saved.agent_id, saved.outcome, saved.notes, saved.call_fields) == (1, "resolved", "fixed it", {"queue": "vip"})
     assert saved.complaint is not None and saved.complaint.severity == "high"
+    pushed = await receive(ws)           # every desk of the agent gets its pending wrap-ups again
+    assert (pushed["type"], pushed["data"]) == ("wrapups", {"wrapups": []})
     # A retry (the reply lost to a reconnect) gets the same answer and is not saved twice.
     again = await command(ws, "disposition", disposition(), msg_id="d2")
     assert again["ok"] is True and again["data"]["interaction_id"] == "i-c-1"

@@ -40,6 +40,9 @@ class Engine:
     def wrapup_call(self, agent_id: int, call_id: str) -> None:
         return None
 
+    def pending_wrapups(self, agent_id: int) -> dict[str, Any]:
+        return {"items": [], "live": None}
+
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:

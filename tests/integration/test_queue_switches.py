@@ -88,6 +88,9 @@ class Engine:
     def wrapup_call(self, agent_id: int, call_id: str) -> dict[str, Any] | None:
         return None
 
+    def pending_wrapups(self, agent_id: int) -> dict[str, Any]:
+        return {"items": [], "live": None}
+
 
 class Page:
     """One browser page's websocket; frames of other kinds than the one awaited are kept for later."""

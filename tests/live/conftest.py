@@ -134,7 +134,15 @@ class Live:
 
 
 @pytest.fixture
-async def live(pbx: Pbx, tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Live]:
+def server_overrides() -> dict[str, Any]:
+    """Top-level sections of the server's settings a scenario module replaces (by overriding this
+    fixture): only the server's own settings, the Asterisk config stays the session's."""
+    return {}
+
+
+@pytest.fixture
+async def live(pbx: Pbx, tmp_path: Path, request: pytest.FixtureRequest,
+               server_overrides: dict[str, Any]) -> AsyncIterator[Live]:
     db = tmp_path / "cc.db"
     seeding = Store(f"sqlite+aiosqlite:///{db}")
     await seeding.open()
@@ -144,7 +152,7 @@ async def live(pbx: Pbx, tmp_path: Path, request: pytest.FixtureRequest) -> Asyn
         agi_port = request.getfixturevalue("asterisk_session").agi_port
     else:
         agi_port = 0
-    settings = settings_from_mapping(scenario_config(db, pbx.ami_port, agi_port))
+    settings = settings_from_mapping({**scenario_config(db, pbx.ami_port, agi_port), **server_overrides})
     app, runner, base_url = await _start_server(settings, None)
     if isinstance(pbx, SimulatorPbx):
         pbx.sim.set_agi_target("127.0.0.1", app[appkeys.IVR].port)
