@@ -1,6 +1,6 @@
 """Labels of the wrap-up guard and the pending wrap-ups (the agent desk); merged into
 :data:`console.i18n.LABELS`. (The missing outcomes of the wallboard and the reports are labelled in
-``console/wallboard_labels.py``.)"""
+``console/labels/wallboard.py``.)"""
 from __future__ import annotations
 
 WRAPUP_LABELS: dict[str, dict[str, str]] = {
