@@ -10,9 +10,10 @@ hands each to the pure ``Model`` and carries out the effects it returns:
   today's live metrics (finished calls only: ``callcenter/metrics.py``);
 * ``StartTimer`` / ``CancelTimer`` -> ``loop.call_later`` posting back into the inbox;
 * ``LookupCaller`` -> a task that identifies the caller and posts ``CallerIdentified``;
-* ``SavePresence`` -> the store, in order (what the agent asked for survives a server restart);
-* ``PauseStarted`` / ``PauseEnded`` -> the store's pause periods, in order (the agent report's time over
-  each pause code's limit);
+* ``SavePresence`` -> the store, the last wish per agent (what the agent asked for survives a server
+  restart), through ``callcenter.presence_writes`` so one agent's storm never delays another's write;
+* ``PauseStarted`` / ``PauseEnded`` -> the store's pause periods, in order per agent (the agent report's
+  time over each pause code's limit), through the same per-agent writers;
 * ``Problem`` -> a loud log line with the ids; never an exception.
 """
 from __future__ import annotations
@@ -32,6 +33,7 @@ from callcenter.metrics import LiveMetrics, Rules
 from callcenter.routing import AgentAvailability
 from callcenter.model import views
 from callcenter.model.state import Model
+from callcenter.presence_writes import PresenceWrites
 from callcenter.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -79,9 +81,8 @@ class Engine:
         self._counting: asyncio.Task[None] | None = None
         self._count_again = False
         self._callback_lock = asyncio.Lock()     # FIFO: status changes land in order
-        self._presence_lock = asyncio.Lock()     # FIFO: saves land in the order agents asked
         self.pause_log = pause_log
-        self._presence_saves: set[asyncio.Task[None]] = set()
+        self.presence_writes = PresenceWrites(save_presence, pause_log)
         self.clock = clock
         self.inbox: asyncio.Queue[Any] = asyncio.Queue()
         self._timers: dict[str, asyncio.TimerHandle] = {}
@@ -133,8 +134,8 @@ class Engine:
 
     async def stop(self, save_timeout: float = 5.0) -> None:
         # What agents asked for last must reach the store before we go (a restart re-tells it).
-        if self._presence_saves:
-            await asyncio.wait(set(self._presence_saves), timeout=save_timeout)
+        await self.presence_writes.drain(save_timeout)
+        await self.presence_writes.close()
         for handle in self._timers.values():
             handle.cancel()
         self._timers.clear()
@@ -195,15 +196,9 @@ class Engine:
         elif kind is fx.LookupCaller:
             self._spawn(self._lookup(effect), "lookup-caller")
         elif kind is fx.SavePresence:
-            if self.save_presence is not None:
-                task = asyncio.ensure_future(self._save_presence(effect))
-                self._presence_saves.add(task)
-                task.add_done_callback(self._presence_saves.discard)
+            self.presence_writes.presence(effect)
         elif kind is fx.PauseStarted or kind is fx.PauseEnded:
-            if self.pause_log is not None:
-                task = asyncio.ensure_future(self._log_pause(effect))
-                self._presence_saves.add(task)
-                task.add_done_callback(self._presence_saves.discard)
+            self.presence_writes.pause(effect)
         elif kind is fx.Problem:
             self.problems += 1
             log.warning("engine: %s %s", effect.message, effect.context)
@@ -256,17 +251,6 @@ class Engine:
             except Exception as exc:
                 log.warning("updating callback %s (%s) failed: %s", effect.callback_id, effect.fields, exc)
 
-    async def _save_presence(self, effect: fx.SavePresence) -> None:
-        assert self.save_presence is not None
-        async with self._presence_lock:
-            try:
-                if effect.queues is None:
-                    await self.save_presence(effect.agent_id, effect.wants, effect.reason)
-                else:
-                    await self.save_presence(effect.agent_id, effect.wants, effect.reason, queues=effect.queues)
-            except Exception as exc:     # the engine keeps the wish; only a restart would miss it
-                log.warning("saving what agent %s asked for (%s) failed: %s", effect.agent_id, effect.wants, exc)
-
     def _count_missing(self) -> None:
         """One count at a time; asked again meanwhile, it runs once more after (the latest wins)."""
         if self.count_missing is None:
@@ -290,17 +274,6 @@ class Engine:
             self.post(d.MissingOutcomesCounted(tuple(sorted(counts.items()))))
             if not self._count_again:
                 return
-    async def _log_pause(self, effect: fx.PauseStarted | fx.PauseEnded) -> None:
-        assert self.pause_log is not None
-        async with self._presence_lock:           # the same FIFO: a period closes before the next opens
-            try:
-                if isinstance(effect, fx.PauseStarted):
-                    await self.pause_log.pause_started(effect.agent_id, effect.reason, effect.at, effect.limit_seconds)
-                else:
-                    await self.pause_log.pause_ended(effect.agent_id, effect.at)
-            except Exception as exc:     # a lost period only makes the report short; never the engine's end
-                log.warning("recording a pause period of agent %s failed: %s", effect.agent_id, exc)
-
     async def _lookup(self, effect: fx.LookupCaller) -> None:
         try:
             cards = await asyncio.wait_for(self.identify(effect.number), self.settings.ivr.lookup_timeout * 4)

@@ -172,6 +172,32 @@ class PresenceSettings(_Frozen):
         return self
 
 
+class FairShareSettings(_Frozen):
+    """One connection's fair share of the server (``console/rate_limits.py``, ``console/work_limits.py``).
+
+    Commands per second are token buckets: ``*_rate`` tokens a second, up to ``*_burst`` saved up. A
+    command over either bucket (the socket's, or the user's over all their tabs) is answered
+    ``rate-limited``; a socket that goes on sending ``flood_close_after`` refused commands in a row is
+    closed with 4430 (the desk reconnects later). Store work (task lists, saves, the board) runs at most
+    ``store_concurrency`` at a time; beyond ``store_queue_per_user`` waiting or running for one user,
+    or ``store_queue_total`` for everyone, a command is answered ``busy`` at once."""
+    socket_rate: float = Field(20.0, gt=0, le=10_000)
+    socket_burst: int = Field(40, ge=1, le=100_000)
+    user_rate: float = Field(30.0, gt=0, le=10_000)
+    user_burst: int = Field(60, ge=1, le=100_000)
+    flood_close_after: int = Field(200, ge=1, le=1_000_000)
+    store_concurrency: int = Field(4, ge=1, le=256)
+    store_queue_per_user: int = Field(8, ge=1, le=10_000)
+    store_queue_total: int = Field(128, ge=1, le=100_000)
+
+    @model_validator(mode="after")
+    def _total_not_below_per_user(self) -> FairShareSettings:
+        if self.store_queue_total < self.store_queue_per_user:
+            raise _PathError(("store_queue_total",), f"expected at least store_queue_per_user "
+                                                     f"({self.store_queue_per_user}), got {self.store_queue_total}")
+        return self
+
+
 class ConsoleSettings(_Frozen):
     outcomes: tuple[str, ...] = ("resolved", "follow_up", "transferred", "information", "complaint_logged")
     # Pause codes, each a name or {code, limit_minutes} (callcenter/pause_codes.py).
@@ -179,6 +205,7 @@ class ConsoleSettings(_Frozen):
                                             PauseCode(code="training"), PauseCode(code="meeting"),
                                             PauseCode(code="break", limit_minutes=15))
     presence: PresenceSettings = PresenceSettings()
+    limits: FairShareSettings = FairShareSettings()
 
     @field_validator("pause_reasons", mode="before")
     @classmethod

@@ -211,6 +211,10 @@ class Hub:
         self._detach(conn)
         await conn.stop_writer()
 
+    def close(self, conn: Connection, code: int, message: bytes) -> None:
+        """Unregister *conn* now and close it with *code* (in the background; ``close_all`` waits for it)."""
+        self._abort(conn, code, message)
+
     def close_tagged(self, tag: str, code: int, message: bytes) -> int:
         """Close every socket opened under *tag* (a session token), e.g. on logout."""
         victims = [c for c in self._all_connections() if c.tag == tag]

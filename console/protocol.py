@@ -58,7 +58,10 @@ one is a whole snapshot.
 
 Close codes: ``4401`` not logged in / session ended (log in again, do not retry), ``4403`` forbidden
 (wrong Origin, or a view the role may not open), ``4429`` the browser read too slowly and its
-outbound queue overflowed (reconnect with resume), ``1001`` server going away (reconnect).
+outbound queue overflowed (reconnect with resume), ``4430`` the socket kept sending commands over its
+rate limit (``console.limits``; reconnect later, with the longest backoff), ``1001`` server going away
+(reconnect). Error ids of the fair share: ``rate-limited`` (a command over the socket's or the user's
+rate), ``busy`` (too much store work waiting for this user or for the server).
 """
 from __future__ import annotations
 
@@ -91,6 +94,7 @@ CLOSE_GOING_AWAY = 1001
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_SLOW = 4429
+CLOSE_FLOODING = 4430     # too many commands refused in a row (console.limits): reconnect later
 
 SEVERITIES = ("low", "medium", "high", "critical")
 MAX_NOTES = 4000

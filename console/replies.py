@@ -1,5 +1,6 @@
 """How every console websocket command is answered: work that needs the store runs in its own task
-and is replied to once it is done (for writes: committed); one mapping of failures to error replies;
+(counted against the user's and the server's bounds, ``console.work_limits``, and run when a database
+slot is free) and is replied to once it is done (for writes: committed); one mapping of failures to error replies;
 the agent record of whoever sends a command."""
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from callcenter.errors import CallCenterError
 from console import protocol
 from console.hub import Connection
 from console.sessions import Session
+from console.work_limits import SocketTasks
 from crm_bridge.records import AgentRecord
 
 log = logging.getLogger("console.ws")
@@ -35,11 +37,11 @@ def error_for(exc: BaseException, command: protocol.Command) -> CallCenterError:
     return _Internal()
 
 
-def spawn(conn: Connection, command: protocol.Command, tasks: set[asyncio.Task[None]],
-           work: Coroutine[Any, Any, dict[str, Any]]) -> None:
-    task = asyncio.create_task(answer(conn, command, work), name=f"{command.type}-{command.id}")
+def spawn(conn: Connection, command: protocol.Command, tasks: SocketTasks,
+          work: Coroutine[Any, Any, dict[str, Any]]) -> None:
+    """Run *work* in a task of the socket (admitted already: ``console/ws.py``) and answer with it."""
+    task = asyncio.create_task(answer(conn, command, tasks.limits.run(work)), name=f"{command.type}-{command.id}")
     tasks.add(task)
-    task.add_done_callback(tasks.discard)
 
 
 async def answer(conn: Connection, command: protocol.Command, work: Coroutine[Any, Any, dict[str, Any]]) -> None:

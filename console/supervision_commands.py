@@ -7,7 +7,6 @@ handed on to another agent.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -17,6 +16,7 @@ from console import protocol, supervision_protocol
 from console.hub import Connection
 from console.replies import acting_agent, spawn
 from console.sessions import Session
+from console.work_limits import SocketTasks
 
 log = logging.getLogger("console.ws")
 
@@ -38,7 +38,7 @@ class SupervisionCommands:
         return agent
 
     def _agent_force(self, conn: Connection, session: Session, command: protocol.Command,
-                     tasks: set[asyncio.Task[None]]) -> None:
+                     tasks: SocketTasks) -> None:
         """Available / pause / log out set for an agent by a supervisor: audited (``agent.force``), then
         posted to the engine as the agent's own wish (with ``by``); answered once both are done."""
         data = supervision_protocol.decode_agent_force(command.data, self._pause_reasons)
@@ -61,7 +61,7 @@ class SupervisionCommands:
         return {"agent_id": data.agent_id, "action": data.action}
 
     def _spy(self, conn: Connection, session: Session, command: protocol.Command,
-             tasks: set[asyncio.Task[None]]) -> None:
+             tasks: SocketTasks) -> None:
         """Listen / whisper / barge: the supervisor's own phone is originated into ChanSpy on the agent's
         call. Refused at once when the agent is not on a call, or (after a look-up) when the supervisor
         has no phone."""
@@ -80,12 +80,12 @@ class SupervisionCommands:
 
     # ------------------------------------------------------------------ complaints board (issue 5)
     def _complaints(self, conn: Connection, session: Session, command: protocol.Command,
-                    tasks: set[asyncio.Task[None]]) -> None:
+                    tasks: SocketTasks) -> None:
         order = supervision_protocol.decode_complaints(command.data)
         spawn(conn, command, tasks, self._store.complaint_board(order=order))
 
     def _complaint_reassign(self, conn: Connection, session: Session, command: protocol.Command,
-                            tasks: set[asyncio.Task[None]]) -> None:
+                            tasks: SocketTasks) -> None:
         data = supervision_protocol.decode_complaint_reassign(command.data)
         spawn(conn, command, tasks, self._reassign(session, data))
 

@@ -7,13 +7,13 @@ answered once the store committed; the store checks who may act.
 """
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from console import protocol, task_protocol
 from console.hub import Connection
 from console.replies import acting_agent, now_iso, spawn
 from console.sessions import Session
+from console.work_limits import SocketTasks
 
 
 class TaskCommands:
@@ -23,21 +23,21 @@ class TaskCommands:
     _complaint_rules: Any
 
     def _tasks(self, conn: Connection, session: Session, command: protocol.Command,
-               tasks: set[asyncio.Task[None]]) -> None:
+               tasks: SocketTasks) -> None:
         spawn(conn, command, tasks, self._task_list(session))
 
     def _follow_up_done(self, conn: Connection, session: Session, command: protocol.Command,
-                        tasks: set[asyncio.Task[None]]) -> None:
+                        tasks: SocketTasks) -> None:
         data = task_protocol.decode_follow_up_done(command.data)
         spawn(conn, command, tasks, self._complete(session, data))
 
     def _follow_up_cancel(self, conn: Connection, session: Session, command: protocol.Command,
-                          tasks: set[asyncio.Task[None]]) -> None:
+                          tasks: SocketTasks) -> None:
         follow_up_id, note = task_protocol.decode_follow_up_cancel(command.data)
         spawn(conn, command, tasks, self._cancel(session, follow_up_id, note))
 
     def _complaint_advance(self, conn: Connection, session: Session, command: protocol.Command,
-                           tasks: set[asyncio.Task[None]]) -> None:
+                           tasks: SocketTasks) -> None:
         data = task_protocol.decode_complaint_advance(command.data)
         spawn(conn, command, tasks, self._advance(session, data))
 

@@ -28,6 +28,13 @@ store checks who may act (the assigned agent, the pool's agents, the complaint's
 The complaints board (supervisors): ``complaints`` answers with the board; ``complaint_reassign`` is
 answered once the hand-over is committed, after the old and new owners' desks got
 ``complaint_reassigned`` and every supervisor the new board.
+
+Fair share (``console.limits``): every command takes a token from its socket's and its user's bucket
+(``console.rate_limits``); without one it is answered ``rate-limited``, and a socket that keeps
+flooding is closed with 4430. A command that needs the store (``work_limits.STORE_COMMANDS``) is
+admitted first (``console.work_limits``): over its user's or the server's bound it is answered ``busy``
+at once. Once the hub has closed a socket (shutdown, logout, overflow), what it still sends is read and
+dropped until the close handshake ends the loop.
 """
 from __future__ import annotations
 
@@ -51,9 +58,11 @@ from console.desk.call_customer import CallCustomerCommands
 from console.desk.directory import DirectoryCommand
 from console.hub import Connection, Hub
 from console.sessions import Session, SessionStore, token_from_request
+from console.rate_limits import CLOSE, OK, RateLimits
 from console.replies import error_for, now_iso, spawn
 from console.supervision_commands import SupervisionCommands
 from console.task_commands import TaskCommands
+from console.work_limits import STORE_COMMANDS, SocketTasks, WorkLimits
 from crm_bridge.phones import normalize as phone_normalize
 from crm_bridge.store import AgentRecord, Disposition, DispositionResult
 
@@ -63,6 +72,9 @@ SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
 # aiohttp closes the socket (1009) above this; between protocol.MAX_MESSAGE_BYTES and this an
 # oversized message only gets an error reply.
 MAX_FRAME_BYTES = 4 * protocol.MAX_MESSAGE_BYTES
+# Messages read in a row before the read loop lets the rest of the server run (a socket's buffered
+# frames are otherwise all handled in one step of the event loop).
+_YIELD_EVERY = 32
 
 
 class ConsoleEngine(Protocol):
@@ -146,9 +158,11 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
         self._sessions = sessions
         self._heartbeat = heartbeat
         self._switches = switches
+        self._rates = RateLimits(settings.console.limits)
+        self._work = WorkLimits(settings.console.limits)
         self._pending = PendingWrapups(store, engine, hub)
         self._dispositions = Dispositions(settings, store=store, engine=engine, pending=self._pending)
-        self._commands: dict[str, Callable[[Connection, Session, protocol.Command, set[asyncio.Task[None]]], None]] = {
+        self._commands: dict[str, Callable[[Connection, Session, protocol.Command, SocketTasks], None]] = {
             "available": self._available,
             "pause": self._pause,
             "pause_after_call": self._pause_after_call,
@@ -196,18 +210,36 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
             log.exception("could not open the console of %s", session.login)
             await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=b"server error, try again")
             return ws
-        tasks: set[asyncio.Task[None]] = set()
+        tasks = SocketTasks(self._work, session.agent_id)
+        allowance = self._rates.open(session.agent_id)
         if conn.view == "agent" and conn.open:
             self._engine.post(DeskConnected(session.agent_id))     # presence: a desk of theirs is here
+        clock = asyncio.get_running_loop().time
+        in_row = 0
         try:
             async for msg in ws:
+                if not conn.open:       # closed by the hub: drain until the close handshake ends the loop
+                    continue
                 if msg.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
                     continue
                 if self._sessions.get(session.token) is None:
                     await ws.close(code=protocol.CLOSE_UNAUTHENTICATED, message=b"session ended")
                     break
-                self._on_message(conn, session, msg.data, tasks)
+                verdict = allowance.take(clock())
+                if verdict is OK:
+                    self._on_message(conn, session, msg.data, tasks)
+                elif verdict is CLOSE:
+                    log.warning("console socket of %s (%s) keeps flooding (%d commands refused); closing it with %d",
+                                session.login, conn.view, allowance.refused, protocol.CLOSE_FLOODING)
+                    self._hub.close(conn, protocol.CLOSE_FLOODING, b"too many commands; reconnect later")
+                else:
+                    conn.push(protocol.encode_error(_command_id(msg.data), _RateLimited()))
+                in_row += 1
+                if in_row >= _YIELD_EVERY:
+                    in_row = 0
+                    await asyncio.sleep(0)
         finally:
+            allowance.release()
             try:
                 await self._hub.disconnect(conn)
             finally:            # told even when this handler is cancelled (the socket is unregistered first)
@@ -259,7 +291,7 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
             return fallback
 
     # ------------------------------------------------------------------ commands
-    def _on_message(self, conn: Connection, session: Session, raw: str | bytes, tasks: set[asyncio.Task[None]]) -> None:
+    def _on_message(self, conn: Connection, session: Session, raw: str | bytes, tasks: SocketTasks) -> None:
         try:
             command = protocol.decode(raw)
         except protocol.BadCommand as exc:
@@ -273,6 +305,8 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
             elif conn.view != "agent" and command.type not in ("ack", "ping"):
                 raise CallCenterError("forbidden", f"{command.type!r} is an agent desk command",
                                       {"type": command.type})
+            if command.type in STORE_COMMANDS:
+                tasks.limits.admit(session.agent_id)
             self._commands[command.type](conn, session, command, tasks)
         except Exception as exc:
             conn.push(protocol.encode_error(command.id, error_for(exc, command)))
@@ -353,7 +387,7 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
         conn.push(protocol.encode_reply(command.id, {"call_id": call.get("call_id")}))
 
     def _queue_switch(self, conn: Connection, session: Session, command: protocol.Command,
-                      tasks: set[asyncio.Task[None]]) -> None:
+                      tasks: SocketTasks) -> None:
         data = protocol.decode_queue_switch(command.data)
         switches = self._switches
         if switches is None:
@@ -372,7 +406,20 @@ def _resume(value: str | None) -> int | None:
     return int(value)
 
 
-async def _finish(tasks: set[asyncio.Task[None]]) -> None:
+class _RateLimited(CallCenterError):
+    def __init__(self) -> None:
+        super().__init__("rate-limited", "too many commands from this console; slow down and try again")
+
+
+def _command_id(raw: str | bytes) -> Any:
+    """The id of a refused command, for its error reply (None when it has none we can read)."""
+    try:
+        return protocol.decode(raw).id
+    except Exception:       # noqa: BLE001 (a refused command is not checked further)
+        return None
+
+
+async def _finish(tasks: SocketTasks) -> None:
     """Let in-flight saves finish (the user's data is being committed); cancel them only on shutdown."""
     if not tasks:
         return

@@ -10,7 +10,6 @@ reload shows it) and the desk answered with the customer's card, which the pop t
 """
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -20,6 +19,7 @@ from callcenter.settings import CUSTOMER_TYPES
 from console import protocol
 from console.hub import Connection
 from console.sessions import Session
+from console.work_limits import SocketTasks
 from console.replies import spawn
 
 MAX_NAME = 200          # crm_bridge.customers.check_customer
@@ -77,13 +77,13 @@ class CallCustomerCommands:
         self._engine = engine
 
     def choose(self, conn: Connection, session: Session, command: protocol.Command,
-               tasks: set[asyncio.Task[None]]) -> None:
+               tasks: SocketTasks) -> None:
         call_id, customer_id = decode_call_customer(command.data)
         call = desk_call(self._engine.agent_snapshot(session.agent_id), call_id)
         spawn(conn, command, tasks, self._assign(session, call, customer_id))
 
     def create(self, conn: Connection, session: Session, command: protocol.Command,
-               tasks: set[asyncio.Task[None]]) -> None:
+               tasks: SocketTasks) -> None:
         new = decode_customer_create(command.data)
         call = desk_call(self._engine.agent_snapshot(session.agent_id), new.call_id)
         spawn(conn, command, tasks, self._create(session, call, new))

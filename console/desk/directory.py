@@ -10,7 +10,6 @@ read of the in-memory model per open directory, no subscription to keep.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any, Protocol
 
@@ -18,6 +17,7 @@ from callcenter.errors import CallCenterError
 from console import protocol
 from console.hub import Connection
 from console.sessions import Session
+from console.work_limits import SocketTasks
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class DirectoryCommand:
         self._engine = engine
 
     def __call__(self, conn: Connection, session: Session, command: protocol.Command,
-                 tasks: set[asyncio.Task[None]]) -> None:
+                 tasks: SocketTasks) -> None:
         query = decode_directory(command.data)
         try:
             board = self._engine.wallboard()

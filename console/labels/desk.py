@@ -30,6 +30,8 @@ DESK_LABELS: dict[str, dict[str, str]] = {
     "conn.retry_in": {"zh": "{seconds} 秒后重试", "en": "retrying in {seconds} s"},
     "conn.session_ended": {"zh": "登录已失效，请重新登录。", "en": "Your session has ended. Please sign in again."},
     "conn.sign_in": {"zh": "重新登录", "en": "Sign in"},
+    "conn.flooding": {"zh": "此工作台发送的请求过多，连接已被关闭，稍后将自动重新连接。",
+                      "en": "This console sent too many requests and was disconnected; it reconnects shortly."},
     "conn.forbidden": {"zh": "连接被拒绝。", "en": "The connection was refused."},
     # agent desk: state
     "desk.title": {"zh": "坐席工作台", "en": "Agent desk"},

@@ -48,6 +48,8 @@ ERROR_LABELS: dict[str, dict[str, str]] = {
     "error.no-such-customer": {"zh": "找不到该客户", "en": "No such customer"},
     "error.no-such-complaint": {"zh": "找不到该投诉", "en": "No such complaint"},
     "error.no-such-follow-up": {"zh": "找不到该待办", "en": "No such task"},
+    "error.rate-limited": {"zh": "操作过于频繁，请稍后再试", "en": "Too many requests from this console; slow down and try again"},
+    "error.busy": {"zh": "服务器正忙，请稍后再试", "en": "The server is busy with earlier requests; try again in a moment"},
     "error.no-such-queue": {"zh": "找不到该队列", "en": "No such queue"},
     # the fields an invalid-input error names (details.fields), as the user knows them
     "field.email": {"zh": "电子邮箱", "en": "Email"},

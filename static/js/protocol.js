@@ -22,6 +22,7 @@ export const CLOSE = Object.freeze({
   UNAUTHENTICATED: 4401, // log in again, do not retry
   FORBIDDEN: 4403, // wrong Origin or a view the role may not open, do not retry
   TOO_SLOW: 4429, // outbound queue overflowed: reconnect with resume
+  FLOODING: 4430, // too many commands over the rate limit: reconnect later (the longest backoff)
 });
 
 export const SEVERITIES = Object.freeze(["low", "medium", "high", "critical"]);

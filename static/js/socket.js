@@ -144,10 +144,13 @@ export class DeskSocket {
       return;
     }
     if (this.stopped) return;
-    const base = event.code === CLOSE.TOO_SLOW ? BACKOFF_MIN_MS : Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.attempts);
+    const flooding = event.code === CLOSE.FLOODING;
+    const base = event.code === CLOSE.TOO_SLOW ? BACKOFF_MIN_MS
+      : flooding ? BACKOFF_MAX_MS : Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.attempts);
     const delay = Math.round(base * (0.5 + Math.random() / 2));
     this.attempts += 1;
-    this.showBanner(`${this.t("conn.reconnecting")} (${this.t("conn.retry_in", { seconds: Math.ceil(delay / 1000) })})`);
+    const retry = this.t("conn.retry_in", { seconds: Math.ceil(delay / 1000) });
+    this.showBanner(`${this.t(flooding ? "conn.flooding" : "conn.reconnecting")} (${retry})`);
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 

@@ -1,0 +1,50 @@
+"""Token buckets per socket and per user (console/rate_limits.py), with literal times."""
+from __future__ import annotations
+
+from callcenter.settings import FairShareSettings
+from console.rate_limits import CLOSE, OK, REFUSE, RateLimits, TokenBucket
+
+
+def limits(**kw: float) -> RateLimits:
+    base = {"socket_rate": 1, "socket_burst": 2, "user_rate": 10, "user_burst": 10, "flood_close_after": 3}
+    return RateLimits(FairShareSettings(**{**base, **kw}))
+
+
+def test_a_bucket_starts_full_and_refills_at_its_rate_up_to_its_burst() -> None:
+    bucket = TokenBucket(rate=2, burst=3)
+    for _ in range(3):
+        assert bucket.has_token(0.0)
+        bucket.take()
+    assert not bucket.has_token(0.0)
+    assert bucket.has_token(0.5)            # one token after half a second at 2/s
+    assert bucket.has_token(100.0) and bucket.tokens == 3
+
+
+def test_over_the_socket_rate_is_refused_then_a_flood_closes() -> None:
+    socket = limits().open(1)
+    assert [socket.take(0.0) for _ in range(5)] == [OK, OK, REFUSE, REFUSE, CLOSE]
+    assert socket.refused == 3
+
+
+def test_an_accepted_command_resets_the_flood_count() -> None:
+    socket = limits().open(1)
+    assert [socket.take(0.0) for _ in range(4)] == [OK, OK, REFUSE, REFUSE]
+    assert socket.take(1.0) == OK
+    assert [socket.take(1.0) for _ in range(2)] == [REFUSE, REFUSE]
+
+
+def test_the_user_bucket_is_shared_by_their_tabs_and_not_by_others() -> None:
+    rates = limits(socket_burst=100, user_rate=1, user_burst=3)
+    tab1, tab2, other = rates.open(1), rates.open(1), rates.open(2)
+    assert [tab1.take(0.0), tab2.take(0.0), tab1.take(0.0)] == [OK, OK, OK]
+    assert tab2.take(0.0) == REFUSE
+    assert other.take(0.0) == OK
+
+
+def test_the_user_bucket_goes_with_their_last_socket() -> None:
+    rates = limits()
+    tab1, tab2 = rates.open(1), rates.open(1)
+    tab1.release()
+    assert rates.users == 1
+    tab2.release()
+    assert rates.users == 0
