@@ -4,8 +4,11 @@ the time), no I/O.
 Theory of operation. Each socket has a bucket and each user has one shared by all their tabs; a
 command takes a token from both or from neither. A refused command is answered ``rate-limited`` by the
 caller. A socket whose commands keep being refused (``flood_close_after`` in a row, with no accepted
-command between) is flooding: :meth:`SocketAllowance.take` says :data:`CLOSE`, and the socket is
-closed. A desk used by a person never gets near either limit (a few commands a minute, a burst of a
+command between) is flooding: :meth:`SocketAllowance.take` says :data:`CLOSE`, the socket is closed,
+and for ``flood_penalty_seconds`` the user's new sockets are refused (:meth:`RateLimits.may_open`)
+before they cost the server anything (a reconnect loop is a flood too). User buckets are kept after the
+user's last socket closes (one per login that ever connected: bounded by the agents table), so a
+reconnect never refills them. A desk used by a person never gets near either limit (a few commands a minute, a burst of a
 few when a call ends).
 """
 from __future__ import annotations
@@ -53,6 +56,21 @@ class RateLimits:
     def __init__(self, settings: FairShareSettings) -> None:
         self._settings = settings
         self._users: dict[int, tuple[TokenBucket, set[SocketAllowance]]] = {}
+        self._penalty: dict[int, float] = {}         # user -> refused until (monotonic seconds)
+
+    def may_open(self, user_id: int, now: float) -> bool:
+        """False while *user_id* is paying for a flood (their new sockets are closed at once)."""
+        until = self._penalty.get(user_id)
+        if until is None:
+            return True
+        if now >= until:
+            del self._penalty[user_id]
+            return True
+        return False
+
+    def flooded(self, user_id: int, now: float) -> None:
+        """*user_id*'s socket was closed for flooding: refuse their new sockets for a while."""
+        self._penalty[user_id] = now + self._settings.flood_penalty_seconds
 
     def open(self, user_id: int) -> SocketAllowance:
         """A new socket of *user_id*; :meth:`SocketAllowance.release` when it closes."""
@@ -67,15 +85,12 @@ class RateLimits:
 
     def _release(self, allowance: SocketAllowance) -> None:
         entry = self._users.get(allowance.user_id)
-        if entry is None:
-            return
-        entry[1].discard(allowance)
-        if not entry[1]:    # the user's bucket goes with their last socket (reopening refills it: fine,
-            del self._users[allowance.user_id]   # the socket's own bucket still holds a flooder back)
+        if entry is not None:
+            entry[1].discard(allowance)
 
-    @property
-    def users(self) -> int:
-        return len(self._users)
+    def sockets(self, user_id: int) -> int:
+        entry = self._users.get(user_id)
+        return 0 if entry is None else len(entry[1])
 
 
 class SocketAllowance:

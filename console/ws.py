@@ -31,7 +31,8 @@ answered once the hand-over is committed, after the old and new owners' desks go
 
 Fair share (``console.limits``): every command takes a token from its socket's and its user's bucket
 (``console.rate_limits``); without one it is answered ``rate-limited``, and a socket that keeps
-flooding is closed with 4430. A command that needs the store (``work_limits.STORE_COMMANDS``) is
+flooding is closed with 4430, and so are the user's new sockets for a while (before any work). A
+command that needs the store (``work_limits.STORE_COMMANDS``) is
 admitted first (``console.work_limits``): over its user's or the server's bound it is answered ``busy``
 at once. Once the hub has closed a socket (shutdown, logout, overflow), what it still sends is read and
 dropped until the close handshake ends the loop.
@@ -203,6 +204,9 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
         if view not in ("agent", "supervisor") or (view == "supervisor" and session.role not in SUPERVISOR_ROLES):
             await ws.close(code=protocol.CLOSE_FORBIDDEN, message=b"this view needs the supervisor role")
             return ws
+        if not self._rates.may_open(session.agent_id, asyncio.get_running_loop().time()):
+            await ws.close(code=protocol.CLOSE_FLOODING, message=b"too many commands; reconnect later")
+            return ws
         wrapups = await self._pending.for_agent(session.agent_id) if view == "agent" else []
         try:
             conn = self._connect(ws, session, view, request.query, wrapups)
@@ -231,6 +235,7 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
                 elif verdict is CLOSE:
                     log.warning("console socket of %s (%s) keeps flooding (%d commands refused); closing it with %d",
                                 session.login, conn.view, allowance.refused, protocol.CLOSE_FLOODING)
+                    self._rates.flooded(session.agent_id, clock())
                     self._hub.close(conn, protocol.CLOSE_FLOODING, b"too many commands; reconnect later")
                 else:
                     conn.push(protocol.encode_error(_command_id(msg.data), _RateLimited()))

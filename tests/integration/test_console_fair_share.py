@@ -77,7 +77,10 @@ async def test_the_user_limit_spans_their_tabs_but_not_other_users(console: Cons
 
 async def test_a_flooding_socket_is_closed_4430_and_another_agent_works_on(console: Console,
                                                                           aiohttp_client: Any) -> None:
-    flooder = await desk(console, aiohttp_client, "alice")
+    flooder_client = await console.other_client(aiohttp_client)
+    await console.login("alice", client=flooder_client)
+    flooder = await console.ws(client=flooder_client)
+    assert (await receive(flooder))["type"] == "hello"
     bob = await desk(console, aiohttp_client, "bob")
     refused, close = 0, None
     for i in range(2000):
@@ -97,6 +100,11 @@ async def test_a_flooding_socket_is_closed_4430_and_another_agent_works_on(conso
     assert (await command(bob, "available"))["ok"] is True
     # The flood reached the engine only as far as the limit let it (5 a second, 5 saved up).
     assert sum(type(e).__name__ == "AgentGoAvailable" and e.agent_id == 1 for e in console.engine.posted) <= 10
+    # Reconnecting at once is refused the same way, before any work (the penalty), bob's desk is not.
+    again = await console.ws(client=flooder_client)
+    msg = await asyncio.wait_for(again.receive(), 5)
+    assert msg.type is WSMsgType.CLOSE and msg.data == protocol.CLOSE_FLOODING
+    assert (await command(bob, "ping"))["ok"] is True
 
 
 async def test_store_work_beyond_the_users_bound_is_busy_at_once(console: Console, aiohttp_client: Any) -> None:

@@ -41,10 +41,18 @@ def test_the_user_bucket_is_shared_by_their_tabs_and_not_by_others() -> None:
     assert other.take(0.0) == OK
 
 
-def test_the_user_bucket_goes_with_their_last_socket() -> None:
-    rates = limits()
-    tab1, tab2 = rates.open(1), rates.open(1)
-    tab1.release()
-    assert rates.users == 1
-    tab2.release()
-    assert rates.users == 0
+def test_the_user_bucket_outlives_their_sockets_so_a_reconnect_does_not_refill_it() -> None:
+    rates = limits(socket_burst=100, user_rate=1, user_burst=2)
+    first = rates.open(1)
+    assert [first.take(0.0), first.take(0.0)] == [OK, OK]
+    first.release()
+    assert rates.sockets(1) == 0
+    assert rates.open(1).take(0.0) == REFUSE
+
+
+def test_a_flood_bars_the_users_new_sockets_for_the_penalty() -> None:
+    rates = limits(flood_penalty_seconds=5)
+    assert rates.may_open(1, 0.0)
+    rates.flooded(1, 10.0)
+    assert not rates.may_open(1, 14.9) and rates.may_open(2, 14.9)
+    assert rates.may_open(1, 15.0)
