@@ -222,6 +222,10 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
         in_row = 0
         try:
             async for msg in ws:
+                in_row += 1
+                if in_row >= _YIELD_EVERY:
+                    in_row = 0
+                    await asyncio.sleep(0)
                 if not conn.open:       # closed by the hub: drain until the close handshake ends the loop
                     continue
                 if msg.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
@@ -236,13 +240,11 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
                     log.warning("console socket of %s (%s) keeps flooding (%d commands refused); closing it with %d",
                                 session.login, conn.view, allowance.refused, protocol.CLOSE_FLOODING)
                     self._rates.flooded(session.agent_id, clock())
+                    if request.transport is not None:   # read no more of the flood: what is buffered is
+                        request.transport.pause_reading()  # dropped, the close frame still goes out
                     self._hub.close(conn, protocol.CLOSE_FLOODING, b"too many commands; reconnect later")
                 else:
                     conn.push(protocol.encode_error(_command_id(msg.data), _RateLimited()))
-                in_row += 1
-                if in_row >= _YIELD_EVERY:
-                    in_row = 0
-                    await asyncio.sleep(0)
         finally:
             allowance.release()
             try:

@@ -80,12 +80,16 @@ def _config(db: Path, ami_port: int, wrapup: int, extra: dict[str, Any] | None =
 @contextlib.asynccontextmanager
 async def running_stack(tmp_path: Path, *, identify: Identify | None = None, wrapup: int = 30,
                         timing: Timing = FAST, config: dict[str, Any] | None = None,
-                        clock: Callable[[], datetime] | None = None) -> AsyncIterator[Stack]:
-    """The whole system; *config* adds top-level sections (``hours``, ...) to the test settings."""
+                        clock: Callable[[], datetime] | None = None,
+                        prepare: Callable[[Store], Awaitable[None]] | None = None) -> AsyncIterator[Stack]:
+    """The whole system; *config* adds top-level sections (``hours``, ...) to the test settings;
+    *prepare* adds to the demo data before the server starts (more agents, ...)."""
     db = tmp_path / "cc.db"
     seeding = Store(f"sqlite+aiosqlite:///{db}")
     await seeding.open()
     await seed_demo(seeding)
+    if prepare is not None:
+        await prepare(seeding)
     await seeding.close()
     placeholder = settings_from_mapping(_config(db, 0, wrapup, config))
     sim = PbxSimulator(SimulatorConfig.from_settings(placeholder, timing=timing, agi_port=None, seed=1))
