@@ -229,3 +229,80 @@ async def place_calls(stack: Any, n: int, rate: float, desks: list[WorkingDesk],
         missing = ids - set().union(*(d.saved for d in desks))
         print(f"{len(missing)} of {n} calls not saved after {timeout} s: {sorted(missing)[:5]}")
     return ids
+
+
+# ---------------------------------------------------------------------------------------- the whole run
+@dataclass
+class FloorRun:
+    normal: list[float]              # pop latencies (ms) without the flood
+    flooded: list[float]             # the same with it
+    quiet_saves: list[float]         # seconds
+    flood_saves: list[float]
+    failed_saves: list[dict[str, Any]]
+    missing: set[str]                # calls whose outcome was not saved
+    unrung: int                      # calls of the flood phase that rang nobody
+    flood: dict[str, Any]
+    lag: dict[str, float] = field(default_factory=dict)   # the event loop's worst delay per phase (ms)
+    shutdown_seconds: float | None = None
+    cpu_after_shutdown: float | None = None      # process CPU seconds in the second after it
+
+
+async def run_floor(tmp_path: Any, *, agents: int, calls: int, rate: float, commands: int,
+                    flood_seconds: float = 20.0, shutdown_under_flood: bool = False) -> FloorRun:
+    """Calls without and then with a flood on the same server; optionally a shutdown during a second flood."""
+    from tests.e2e.stack import running_stack
+    config = {"console": {"limits": {"flood_penalty_seconds": 1.0}}} if shutdown_under_flood else None
+    async with running_stack(tmp_path, prepare=prepare(agents), wrapup=1, config=config) as stack:
+        figures = Figures()
+        stack.sim.add_listener(figures.listen)
+        desks = [WorkingDesk(stack.base_url, await token_for(stack.app, stack.store, login), login, figures)
+                 for login in worker_logins(agents)]
+        shutdown = cpu = None
+        lags: list[float] = []
+        monitor = asyncio.create_task(_watch_lag(lags))
+        phase_lag: dict[str, float] = {}
+        try:
+            for desk in desks:
+                await desk.start()
+            for desk in desks:
+                await asyncio.wait_for(desk.available.wait(), 20)
+            lags.clear()
+            quiet = await place_calls(stack, calls, rate, desks, timeout=30)
+            phase_lag["quiet"] = max(lags, default=0.0)
+            quiet_saves = len(figures.saves)
+            flood = Flood(stack.base_url, await token_for(stack.app, stack.store, FLOODER), commands, flood_seconds)
+            await flood.start()
+            lags.clear()
+            flooded = await place_calls(stack, calls, rate, desks, timeout=30)
+            phase_lag["flood"] = max(lags, default=0.0)
+            result = await flood.result()
+            if shutdown_under_flood:
+                await asyncio.sleep(1.0)            # the penalty is over: the flooder gets a socket again
+                second = Flood(stack.base_url, await token_for(stack.app, stack.store, FLOODER), commands, 10.0)
+                await second.start()
+                await asyncio.sleep(0.1)
+                began = time.monotonic()
+                runner, stack.runner = stack.runner, None
+                assert runner is not None
+                await runner.cleanup()
+                shutdown = time.monotonic() - began
+                cpu0 = time.process_time()
+                await asyncio.sleep(1.0)
+                cpu = time.process_time() - cpu0
+                result["after_shutdown"] = await second.result()
+        finally:
+            monitor.cancel()
+            for desk in desks:
+                await desk.close()
+    saved = {c for d in desks for c in d.saved}
+    return FloorRun(figures.pops(quiet), figures.pops(flooded), figures.saves[:quiet_saves], figures.saves[quiet_saves:],
+                    figures.failed_saves, (quiet | flooded) - saved,
+                    calls - len({k[0] for k in figures.called if k[0] in flooded}), result, phase_lag, shutdown, cpu)
+
+
+async def _watch_lag(lags: list[float], every: float = 0.01) -> None:
+    """How late the event loop wakes a 10 ms timer (ms): a stall of the server shows here."""
+    while True:
+        began = time.monotonic()
+        await asyncio.sleep(every)
+        lags.append((time.monotonic() - began - every) * 1000)

@@ -5,63 +5,42 @@ closed (4430). A bounded run (``CC_FLOOD_COMMANDS``, default 20,000 commands); t
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
 
 from console import protocol
-from tests.e2e.flood import FLOODER, Figures, Flood, WorkingDesk, place_calls, prepare, pct, token_for, worker_logins
-from tests.e2e.stack import running_stack
+from tests.e2e.flood import pct, run_floor
 
 pytestmark = pytest.mark.flood
 
 AGENTS = 20
-CALLS = 30          # per phase
-RATE = 6.0          # calls a second
+CALLS = 40          # per phase
+RATE = 8.0          # calls a second
 COMMANDS = int(os.environ.get("CC_FLOOD_COMMANDS", "20000"))
-# Two shared cores: scheduling noise alone moves a p99 of a few ms; "within" allows this much of it.
-P99_SLACK_MS = 5.0
+# Two shared cores: scheduling noise alone moves a p99 of a few ms between two phases of one run (and
+# the flooder's own process takes CPU from the server here, as it would not from another machine).
+P99_SLACK_MS, P99_SLACK_RATIO = 5.0, 1.25
 
 
 async def test_one_agents_flood_does_not_delay_the_others_pops_or_saves(tmp_path):
-    async with running_stack(tmp_path, prepare=prepare(AGENTS)) as stack:
-        figures = Figures()
-        stack.sim.add_listener(figures.listen)
-        desks = [WorkingDesk(stack.base_url, await token_for(stack.app, stack.store, login), login, figures)
-                 for login in worker_logins(AGENTS)]
-        try:
-            for desk in desks:
-                await desk.start()
-            for desk in desks:
-                await asyncio_wait(desk.available, 20)
-            t0 = time.monotonic()
-            quiet = await place_calls(stack, CALLS, RATE, desks, timeout=30)
-            print(f"\nquiet phase {time.monotonic() - t0:.1f} s")
-            quiet_saves = len(figures.saves)
-
-            flood = Flood(stack.base_url, await token_for(stack.app, stack.store, FLOODER), COMMANDS, seconds=20)
-            await flood.start()
-            began = time.monotonic()
-            flooded = await place_calls(stack, CALLS, RATE, desks, timeout=30)
-            during = time.monotonic() - began
-            result = await flood.result()
-        finally:
-            for desk in desks:
-                await desk.close()
-    normal, under_flood = figures.pops(quiet), figures.pops(flooded)
-    normal_p99, flood_p99 = pct(normal, 99), pct(under_flood, 99)
-    print(f"\npops without flood n={len(normal)} p50={pct(normal, 50):.2f} ms p99={normal_p99:.2f} ms; "
-          f"with flood n={len(under_flood)} p50={pct(under_flood, 50):.2f} ms p99={flood_p99:.2f} ms; "
-          f"saves max {max(figures.saves):.3f} s; flood {result} over {during:.1f} s")
-    assert len({k[0] for k in figures.called if k[0] in flooded}) == CALLS, "every call rang an agent"
-    assert {c for d in desks for c in d.saved} >= quiet | flooded, "every outcome was saved"
-    assert not figures.failed_saves
-    assert max(figures.saves[quiet_saves:]) < 1.0
-    assert flood_p99 <= normal_p99 + P99_SLACK_MS, (normal_p99, flood_p99)
-    assert result["closes"] and result["closes"][0][0] == protocol.CLOSE_FLOODING, result["closes"]
-    assert result["replies"].get("rate-limited", 0) > 0
+    run = await run_floor(tmp_path, agents=AGENTS, calls=CALLS, rate=RATE, commands=COMMANDS)
+    normal_p99, flood_p99 = pct(run.normal, 99), pct(run.flooded, 99)
+    print(f"\npops without flood n={len(run.normal)} p50={pct(run.normal, 50):.2f} ms p99={normal_p99:.2f} ms; "
+          f"with flood n={len(run.flooded)} p50={pct(run.flooded, 50):.2f} ms p99={flood_p99:.2f} ms; "
+          f"saves under flood max {max(run.flood_saves):.3f} s (quiet {max(run.quiet_saves):.3f} s); "
+          f"loop lag {run.lag}; flood {run.flood}")
+    assert run.unrung == 0, "every call rang an agent"
+    assert not run.missing and not run.failed_saves, (run.missing, run.failed_saves)
+    assert max(run.flood_saves) < 1.0
+    assert flood_p99 <= max(normal_p99 + P99_SLACK_MS, normal_p99 * P99_SLACK_RATIO), (normal_p99, flood_p99)
+    assert run.flood["closes"] and run.flood["closes"][0][0] == protocol.CLOSE_FLOODING, run.flood["closes"]
+    assert run.flood["replies"].get("rate-limited", 0) > 0
 
 
-async def asyncio_wait(event, timeout: float) -> None:
-    import asyncio
-    await asyncio.wait_for(event.wait(), timeout)
+async def test_a_shutdown_during_a_flood_ends_within_seconds_and_nothing_spins(tmp_path):
+    run = await run_floor(tmp_path, agents=4, calls=4, rate=4.0, commands=COMMANDS, flood_seconds=5.0,
+                          shutdown_under_flood=True)
+    print(f"\nshutdown during a flood: {run.shutdown_seconds:.2f} s, CPU in the second after: "
+          f"{run.cpu_after_shutdown:.3f} s; flooder {run.flood['after_shutdown']}")
+    assert run.shutdown_seconds is not None and run.shutdown_seconds < 5.0
+    assert run.cpu_after_shutdown is not None and run.cpu_after_shutdown < 0.3
