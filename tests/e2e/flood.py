@@ -248,10 +248,16 @@ class FloorRun:
 
 
 async def run_floor(tmp_path: Any, *, agents: int, calls: int, rate: float, commands: int,
-                    flood_seconds: float = 20.0, shutdown_under_flood: bool = False) -> FloorRun:
-    """Calls without and then with a flood on the same server; optionally a shutdown during a second flood."""
+                    flood_seconds: float = 20.0, shutdown_under_flood: bool = False,
+                    close_after: int | None = None) -> FloorRun:
+    """Calls without and then with a flood on the same server; optionally a shutdown during a second flood.
+    *close_after* (``console.limits.flood_close_after``): a large value keeps the flooder's socket open, so
+    that the shutdown meets a socket still flooding."""
     from tests.e2e.stack import running_stack
-    config = {"console": {"limits": {"flood_penalty_seconds": 1.0}}} if shutdown_under_flood else None
+    limits: dict[str, Any] = {"flood_penalty_seconds": 1.0} if shutdown_under_flood else {}
+    if close_after is not None:
+        limits["flood_close_after"] = close_after
+    config = {"console": {"limits": limits}} if limits else None
     async with running_stack(tmp_path, prepare=prepare(agents), wrapup=1, config=config) as stack:
         figures = Figures()
         stack.sim.add_listener(figures.listen)
@@ -280,7 +286,7 @@ async def run_floor(tmp_path: Any, *, agents: int, calls: int, rate: float, comm
                 await asyncio.sleep(1.0)            # the penalty is over: the flooder gets a socket again
                 second = Flood(stack.base_url, await token_for(stack.app, stack.store, FLOODER), commands, 10.0)
                 await second.start()
-                await asyncio.sleep(0.1)
+                await asyncio.sleep(0.5)            # it is connected and sending
                 began = time.monotonic()
                 runner, stack.runner = stack.runner, None
                 assert runner is not None

@@ -38,9 +38,10 @@ async def test_one_agents_flood_does_not_delay_the_others_pops_or_saves(tmp_path
 
 
 async def test_a_shutdown_during_a_flood_ends_within_seconds_and_nothing_spins(tmp_path):
-    run = await run_floor(tmp_path, agents=4, calls=4, rate=4.0, commands=COMMANDS, flood_seconds=5.0,
-                          shutdown_under_flood=True)
+    run = await run_floor(tmp_path, agents=4, calls=4, rate=4.0, commands=10**6, flood_seconds=3.0,
+                          shutdown_under_flood=True, close_after=10**6)   # the flooder's socket stays open
     print(f"\nshutdown during a flood: {run.shutdown_seconds:.2f} s, CPU in the second after: "
           f"{run.cpu_after_shutdown:.3f} s; flooder {run.flood['after_shutdown']}")
     assert run.shutdown_seconds is not None and run.shutdown_seconds < 5.0
     assert run.cpu_after_shutdown is not None and run.cpu_after_shutdown < 0.3
+    assert run.flood["after_shutdown"]["closes"][0][0] == protocol.CLOSE_GOING_AWAY
