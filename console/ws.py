@@ -422,6 +422,8 @@ def _command_id(raw: str | bytes) -> Any:
     """The id of a refused command, for its error reply (None when it has none we can read)."""
     try:
         return protocol.decode(raw).id
+    except protocol.BadCommand as exc:
+        return exc.re
     except Exception:       # noqa: BLE001 (a refused command is not checked further)
         return None
 

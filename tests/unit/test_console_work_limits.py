@@ -50,3 +50,10 @@ async def test_work_runs_at_most_concurrency_at_once() -> None:
     gate.set()
     await asyncio.gather(*tasks)
     assert peak == 2
+
+
+def test_every_command_that_works_on_the_store_is_bounded() -> None:
+    from console import protocol
+    from console.work_limits import STORE_COMMANDS
+    assert protocol.TASK_COMMANDS | protocol.SUPERVISOR_COMMANDS <= STORE_COMMANDS
+    assert {"disposition", "wrapups", "call_customer", "customer_create"} <= STORE_COMMANDS <= protocol.COMMANDS
