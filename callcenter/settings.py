@@ -177,7 +177,8 @@ class FairShareSettings(_Frozen):
 
     Commands per second are token buckets: ``*_rate`` tokens a second, up to ``*_burst`` saved up. A
     command over either bucket (the socket's, or the user's over all their tabs) is answered
-    ``rate-limited``; a socket that goes on sending ``flood_close_after`` refused commands in a row is
+    ``rate-limited``; so is a presence command (available, pause, ...: each one is a write to the store
+    and an action to Asterisk) over the user's ``presence_*`` bucket. A socket that goes on sending ``flood_close_after`` refused commands in a row is
     closed with 4430 (the desk reconnects later), and the user's new sockets are closed with 4430 at once,
     before any work, for ``flood_penalty_seconds``. Store work (task lists, saves, the board) runs at most
     ``store_concurrency`` at a time; beyond ``store_queue_per_user`` waiting or running for one user,
@@ -186,6 +187,8 @@ class FairShareSettings(_Frozen):
     socket_burst: int = Field(40, ge=1, le=100_000)
     user_rate: float = Field(30.0, gt=0, le=10_000)
     user_burst: int = Field(60, ge=1, le=100_000)
+    presence_rate: float = Field(1.0, gt=0, le=10_000)
+    presence_burst: int = Field(5, ge=1, le=100_000)
     flood_close_after: int = Field(200, ge=1, le=1_000_000)
     flood_penalty_seconds: float = Field(5.0, ge=0, le=3600)
     store_concurrency: int = Field(4, ge=1, le=256)

@@ -9,7 +9,9 @@ and for ``flood_penalty_seconds`` the user's new sockets are refused (:meth:`Rat
 before they cost the server anything (a reconnect loop is a flood too). User buckets are kept after the
 user's last socket closes (one per login that ever connected: bounded by the agents table), so a
 reconnect never refills them. A desk used by a person never gets near either limit (a few commands a minute, a burst of a
-few when a call ends).
+few when a call ends). Presence commands (available, pause, ...) also take a token from the user's
+presence bucket (:meth:`SocketAllowance.take_presence`): each one costs a store write and an Asterisk
+action, so a pause/available storm is held to ``presence_rate`` a second.
 """
 from __future__ import annotations
 
@@ -56,6 +58,7 @@ class RateLimits:
     def __init__(self, settings: FairShareSettings) -> None:
         self._settings = settings
         self._users: dict[int, tuple[TokenBucket, set[SocketAllowance]]] = {}
+        self._presence: dict[int, TokenBucket] = {}
         self._penalty: dict[int, float] = {}         # user -> refused until (monotonic seconds)
 
     def may_open(self, user_id: int, now: float) -> bool:
@@ -78,8 +81,11 @@ class RateLimits:
         entry = self._users.get(user_id)
         if entry is None:
             entry = self._users[user_id] = (TokenBucket(s.user_rate, s.user_burst), set())
+        presence = self._presence.get(user_id)
+        if presence is None:
+            presence = self._presence[user_id] = TokenBucket(s.presence_rate, s.presence_burst)
         allowance = SocketAllowance(self, user_id, entry[0], TokenBucket(s.socket_rate, s.socket_burst),
-                                    s.flood_close_after)
+                                    s.flood_close_after, presence)
         entry[1].add(allowance)
         return allowance
 
@@ -94,15 +100,16 @@ class RateLimits:
 
 
 class SocketAllowance:
-    __slots__ = ("_limits", "user_id", "_user", "_socket", "_close_after", "refused_in_row", "refused")
+    __slots__ = ("_limits", "user_id", "_user", "_socket", "_close_after", "_presence", "refused_in_row", "refused")
 
     def __init__(self, limits: RateLimits, user_id: int, user: TokenBucket, socket: TokenBucket,
-                 close_after: int) -> None:
+                 close_after: int, presence: TokenBucket) -> None:
         self._limits = limits
         self.user_id = user_id
         self._user = user
         self._socket = socket
         self._close_after = close_after
+        self._presence = presence
         self.refused_in_row = 0
         self.refused = 0
 
@@ -116,6 +123,13 @@ class SocketAllowance:
         self.refused += 1
         self.refused_in_row += 1
         return CLOSE if self.refused_in_row >= self._close_after else REFUSE
+
+    def take_presence(self, now: float) -> bool:
+        """May this user change their presence at *now* (after :meth:`take` said OK)?"""
+        if self._presence.has_token(now):
+            self._presence.take()
+            return True
+        return False
 
     def release(self) -> None:
         self._limits._release(self)

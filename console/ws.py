@@ -30,7 +30,8 @@ answered once the hand-over is committed, after the old and new owners' desks go
 ``complaint_reassigned`` and every supervisor the new board.
 
 Fair share (``console.limits``): every command takes a token from its socket's and its user's bucket
-(``console.rate_limits``); without one it is answered ``rate-limited``, and a socket that keeps
+(``console.rate_limits``), a presence command (``PRESENCE_COMMANDS``) one from its user's presence
+bucket too; without one it is answered ``rate-limited``, and a socket that keeps
 flooding is closed with 4430, and so are the user's new sockets for a while (before any work). A
 command that needs the store (``work_limits.STORE_COMMANDS``) is
 admitted first (``console.work_limits``): over its user's or the server's bound it is answered ``busy``
@@ -59,7 +60,7 @@ from console.desk.call_customer import CallCustomerCommands
 from console.desk.directory import DirectoryCommand
 from console.hub import Connection, Hub
 from console.sessions import Session, SessionStore, token_from_request
-from console.rate_limits import CLOSE, OK, RateLimits
+from console.rate_limits import CLOSE, OK, RateLimits, SocketAllowance
 from console.replies import error_for, now_iso, spawn
 from console.supervision_commands import SupervisionCommands
 from console.task_commands import TaskCommands
@@ -73,6 +74,8 @@ SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
 # aiohttp closes the socket (1009) above this; between protocol.MAX_MESSAGE_BYTES and this an
 # oversized message only gets an error reply.
 MAX_FRAME_BYTES = 4 * protocol.MAX_MESSAGE_BYTES
+# Each of these is a store write and an Asterisk action: the user's presence bucket holds a storm back.
+PRESENCE_COMMANDS = frozenset({"available", "pause", "pause_after_call", "queues", "logout"})
 # Messages read in a row before the read loop lets the rest of the server run (a socket's buffered
 # frames are otherwise all handled in one step of the event loop).
 _YIELD_EVERY = 32
@@ -235,7 +238,7 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
                     break
                 verdict = allowance.take(clock())
                 if verdict is OK:
-                    self._on_message(conn, session, msg.data, tasks)
+                    self._on_message(conn, session, msg.data, tasks, allowance, clock)
                 elif verdict is CLOSE:
                     log.warning("console socket of %s (%s) keeps flooding (%d commands refused); closing it with %d",
                                 session.login, conn.view, allowance.refused, protocol.CLOSE_FLOODING)
@@ -298,7 +301,8 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
             return fallback
 
     # ------------------------------------------------------------------ commands
-    def _on_message(self, conn: Connection, session: Session, raw: str | bytes, tasks: SocketTasks) -> None:
+    def _on_message(self, conn: Connection, session: Session, raw: str | bytes, tasks: SocketTasks,
+                    allowance: SocketAllowance, clock: Callable[[], float]) -> None:
         try:
             command = protocol.decode(raw)
         except protocol.BadCommand as exc:
@@ -312,6 +316,8 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
             elif conn.view != "agent" and command.type not in ("ack", "ping"):
                 raise CallCenterError("forbidden", f"{command.type!r} is an agent desk command",
                                       {"type": command.type})
+            if command.type in PRESENCE_COMMANDS and not allowance.take_presence(clock()):
+                raise _RateLimited()
             if command.type in STORE_COMMANDS:
                 tasks.limits.admit(session.agent_id)
             self._commands[command.type](conn, session, command, tasks)

@@ -18,6 +18,7 @@ from console.web import setup_console
 from tests.integration.test_console_web import Console, FakeEngine, FakeStore, agent, command, receive
 
 LIMITS = FairShareSettings(socket_rate=5, socket_burst=5, user_rate=8, user_burst=8, flood_close_after=50,
+                           presence_rate=1, presence_burst=3,
                            store_concurrency=1, store_queue_per_user=2, store_queue_total=3)
 
 
@@ -65,6 +66,15 @@ async def test_a_command_over_the_socket_rate_gets_a_rate_limited_reply_with_its
     replies = [await receive(ws) for _ in range(6)]
     assert [r["ok"] for r in replies[:5]] == [True] * 5
     assert replies[5]["re"] == "over" and replies[5]["error"]["id"] == "rate-limited"
+
+
+async def test_a_pause_available_storm_is_held_to_the_presence_rate(console: Console, aiohttp_client: Any) -> None:
+    ws = await desk(console, aiohttp_client, "alice")
+    answers = [(await command(ws, kind, {"reason": "lunch"} if kind == "pause" else None, msg_id=i))
+               for i, kind in enumerate(["available", "pause"] * 2)]
+    assert [a["ok"] for a in answers] == [True] * 3 + [False]       # presence_burst 3
+    assert answers[3]["error"]["id"] == "rate-limited"
+    assert (await command(ws, "ping"))["ok"] is True               # other commands are not held
 
 
 async def test_the_user_limit_spans_their_tabs_but_not_other_users(console: Console, aiohttp_client: Any) -> None:

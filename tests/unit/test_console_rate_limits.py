@@ -56,3 +56,11 @@ def test_a_flood_bars_the_users_new_sockets_for_the_penalty() -> None:
     rates.flooded(1, 10.0)
     assert not rates.may_open(1, 14.9) and rates.may_open(2, 14.9)
     assert rates.may_open(1, 15.0)
+
+
+def test_presence_commands_have_their_own_slower_bucket_per_user() -> None:
+    rates = limits(socket_burst=100, user_burst=100, presence_rate=1, presence_burst=2)
+    tab1, tab2 = rates.open(1), rates.open(1)
+    assert [tab1.take_presence(0.0), tab2.take_presence(0.0), tab1.take_presence(0.0)] == [True, True, False]
+    assert rates.open(2).take_presence(0.0)
+    assert tab2.take_presence(1.0)
