@@ -30,13 +30,13 @@ answered once the hand-over is committed, after the old and new owners' desks go
 ``complaint_reassigned`` and every supervisor the new board.
 
 Fair share (``console.limits``): every command takes a token from its socket's and its user's bucket
-(``console.rate_limits``), a presence command (``PRESENCE_COMMANDS``) one from its user's presence
-bucket too; without one it is answered ``rate-limited``, and a socket that keeps
-flooding is closed with 4430, and so are the user's new sockets for a while (before any work). A
-command that needs the store (``work_limits.STORE_COMMANDS``) is
-admitted first (``console.work_limits``): over its user's or the server's bound it is answered ``busy``
-at once. Once the hub has closed a socket (shutdown, logout, overflow), what it still sends is read and
-dropped until the close handshake ends the loop.
+(``console.rate_limits``), and a presence command (``PRESENCE_COMMANDS``) one from the user's presence
+bucket too; without one it is answered ``rate-limited``. A socket that keeps flooding is closed with
+4430 (its unread frames are dropped), and so are the user's new sockets for a while, before any work.
+A command that needs the store (``work_limits.STORE_COMMANDS``) is admitted first
+(``console.work_limits``): over its user's or the server's bound it is answered ``busy`` at once. Once
+the hub has closed a socket (shutdown, logout, overflow), what it still sends is read and dropped until
+the close handshake ends the loop; the loop lets the server run every ``_YIELD_EVERY`` messages.
 """
 from __future__ import annotations
 
