@@ -93,7 +93,28 @@ class QueueSettings(_Frozen):
     member_timeout: int = Field(15, ge=1, le=600)
     # queues.conf weight: an agent in several queues is rung for the heavier queue's callers first.
     weight: int = Field(0, ge=0, le=1000)
-    label: str = ""
+    # What people read for this queue: one text, or one per console language ({zh: 普通客户, en: Standard}).
+    label: str | dict[str, str] = ""
+
+    @field_validator("label")
+    @classmethod
+    def _label_languages(cls, label: str | dict[str, str]) -> str | dict[str, str]:
+        if isinstance(label, dict):
+            unknown = sorted(set(label) - {"zh", "en"})
+            if unknown:
+                raise _PathError((unknown[0],), f"unknown language {unknown[0]!r}; expected zh and/or en")
+        return label
+
+    def label_in(self, language: str) -> str:
+        """The label in *language* (zh / en), else the other language's, else ``""``."""
+        if isinstance(self.label, str):
+            return self.label
+        return self.label.get(language) or next(iter(self.label.values()), "")
+
+    @property
+    def label_text(self) -> str:
+        """Every language's label on one line (a comment in queues.conf)."""
+        return self.label if isinstance(self.label, str) else " / ".join(self.label.values())
 
 
 class TierRoute(_Frozen):

@@ -65,7 +65,7 @@ def setup_console(app: web.Application, *, settings: Settings, store: ConsoleSto
                          autoescape=True, undefined=jinja2.StrictUndefined, default_helpers=False)
 
     pages = PageViews(sessions=sessions, jinja_key=CONSOLE_JINJA, static_url="/static/",
-                      save_language=store.set_agent_language)
+                      save_language=store.set_agent_language, queues=settings.queues)
     auth = AuthViews(store=store, sessions=sessions, hub=hub, engine=engine, render=pages.render,
                      secure_cookies=settings.http.secure_cookies, throttle=throttle)
     socket = ConsoleSocket(settings=settings, store=store, engine=engine, hub=hub, sessions=sessions,

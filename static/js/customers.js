@@ -220,7 +220,7 @@ function customerPage() {
     renderContact({ email: c.email, address: c.address, phones: c.phones });
     ui.calls.replaceChildren(table(
       ["col.started", "col.queue", "col.status", "col.outcome", "col.agent", "wrap.notes"],
-      (data.calls || []).map((r) => [formatTime(r.started_at, lang), r.queue, labelOf(labels, "call_status", r.status),
+      (data.calls || []).map((r) => [formatTime(r.started_at, lang), labelOf(labels, "queue", r.queue), labelOf(labels, "call_status", r.status),
         labelOf(labels, "outcome", r.outcome), r.agent_name, r.notes]), "calls-table"));
     ui.complaints.replaceChildren(table(
       ["col.id", "col.category", "col.severity", "col.status", "col.created", "cust.sla_due", "cust.owner"],
