@@ -6,8 +6,10 @@ only 127.0.0.1 is allowed.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 
+from callcenter.simulator import PbxSimulator, QueueSpec, SimulatorConfig, Timing
 from tests.integration.agi_peer import STALL, AsteriskPeer, asterisk_env
 from tests.integration.ivr_support import EVENT_TIMEOUT, cards, make_settings
 
@@ -107,3 +109,23 @@ async def test_a_session_over_the_deadline_is_ended_and_the_dialplan_goes_on(sta
     assert "1795458074.1" in caplog.text
     # Nothing reported: the queue join (or the Hangup) tells the engine, as with the server down.
     assert ivr.inbox.empty()
+
+
+async def test_a_refused_session_still_queues_the_caller_in_the_default_queue(start_ivr):
+    """The simulator plays Asterisk's dialplan (extensions.conf.j2): CC_QUEUE/CC_PRIORITY get their
+    defaults before AGI(); res_agi.c returns 0 from AGI() whether the server closed at once (an EOF:
+    ``AGISTATUS=SUCCESS``) or the connection failed (``FAILURE``), so the caller goes on to Queue()."""
+    ivr = await start_ivr(cards(VIP_CARD), make_settings(fastagi={"port": 0, "allow": ["127.0.0.2"]}))
+    timing = Timing(prompt_seconds=0.02, digit_seconds=0.01, timeout_scale=0.01, answer_after=0.05,
+                    member_timeout=0.3, retry=0.05, agi_idle_timeout=5.0)
+    config = SimulatorConfig(queues={"vip": QueueSpec(), "standard": QueueSpec()}, default_queue="standard",
+                             timing=timing, seed=3)
+    sim = PbxSimulator(dataclasses.replace(config, agi_port=ivr.server.port))
+    await sim.start()
+    try:
+        call = await sim.place_call("13800000001", "Li Na", dnid="100", digits=("1",))
+        assert await call.wait_joined() == ("standard", 0)     # not vip: the IVR never ran
+        assert call.agi_log == [] and ivr.server.counts.refused_stranger == 1
+        assert ivr.inbox.empty()
+    finally:
+        await sim.stop()
