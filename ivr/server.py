@@ -206,7 +206,8 @@ class IvrServer:
             task.cancel()
         await asyncio.gather(*sessions, return_exceptions=True)
         await server.wait_closed()
-        log.info("FastAGI server stopped (%d sessions cancelled)", len(sessions))
+        log.info("FastAGI server stopped (%d sessions cancelled; since start: %s)", len(sessions),
+                 ", ".join(f"{k} {v}" for k, v in self.counts.as_dict().items()))
 
     async def _on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if self._stopping or self._app is None:
