@@ -107,6 +107,11 @@ class _FastAgiApplication(fast_agi.Application):
     async def _dispatch(self, env: dict[str, str], reader: asyncio.StreamReader,
                         writer: asyncio.StreamWriter, peer: Any) -> None:
         script = env.get("agi_network_script", "")
+        if not env.get("agi_uniqueid", "").strip():
+            # Asterisk always names the channel (agi_requests.jsonl); a result for no call would
+            # reach the engine as a call with an empty id.
+            log.warning("FastAGI peer %s sent no agi_uniqueid (script %r); closing", peer, script[:40])
+            return
         route = self._route.get(script)
         if route is None:
             # Closing makes Asterisk carry on in the dialplan, with the defaults it set before AGI().

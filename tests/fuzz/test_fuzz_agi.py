@@ -201,13 +201,17 @@ def harness() -> Iterator[_Harness]:
 
 @given(lines=st.lists(ENV_LINE, max_size=30), blank=st.booleans(), tail=st.binary(max_size=40))
 @example(lines=[b"agi_network: yes"], blank=False, tail=b"")
+@example(lines=[b"agi_network_script: inbound", b"", b"agi_network: yes"], blank=False, tail=b"")
+@example(lines=[b"agi_network_script: inbound"], blank=True, tail=b"200 result=1\n")     # no agi_uniqueid
 @example(lines=[], blank=True, tail=b"")
 @example(lines=[b"agi_callerid: " + b"x" * (STREAM_LIMIT + 1)], blank=True, tail=b"")
 def test_any_environment_ends_the_session_cleanly(harness: _Harness, lines: list[bytes], blank: bool,
                                                   tail: bytes) -> None:
     _, posted = harness.session(_stream(lines, blank, tail))
     assert len(posted) <= 1 and all(isinstance(event, IvrCompleted) for event in posted)
-    if not blank:          # no end of the environment: no script ran, nothing reached the engine
+    assert all(event.call_id for event in posted)       # never a call with no id
+    ended = blank or any(not line.rstrip(b"\r") for line in lines)
+    if not ended:          # no end of the environment: no script ran, nothing reached the engine
         assert posted == []
 
 
