@@ -6,6 +6,7 @@ names the key path (``routing.ladders.vip``) and what was expected.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -34,6 +35,7 @@ ENV_OVERRIDES = {
     "CC_AMI_SECRET": ("ami", "secret"),
     "CC_FASTAGI_HOST": ("fastagi", "host"),
     "CC_FASTAGI_PORT": ("fastagi", "port"),
+    "CC_FASTAGI_ALLOW": ("fastagi", "allow"),
     "CC_HTTP_HOST": ("http", "host"),
     "CC_HTTP_PORT": ("http", "port"),
     "CC_DATABASE_URL": ("database", "url"),
@@ -61,10 +63,57 @@ class AmiSettings(_Frozen):
     action_timeout: float = Field(5.0, gt=0)
 
 
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                       r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$")
+
+
 class FastAgiSettings(_Frozen):
     host: str = "127.0.0.1"
     port: int = Field(4573, ge=0, le=65535)
     header_timeout: float = Field(5.0, gt=0)
+    # Who may open a FastAGI session: IP addresses, CIDR networks (10.0.0.0/24) or host names (resolved
+    # once at start). ``None`` (the default): ami.host and the loopback addresses. Anyone else is
+    # closed on before a byte is read. The environment takes a comma-separated list (CC_FASTAGI_ALLOW).
+    allow: tuple[str, ...] | None = None
+    # Sessions open at once; one more is closed at once (Asterisk then goes on with the dialplan's
+    # defaults). Well under the usual 1,024 open-file limit.
+    max_connections: int = Field(256, ge=1, le=65536)
+    # A session (the whole voice menu, or the survey) that lasts longer is ended: the caller goes on
+    # in the dialplan with what was set so far, or the defaults.
+    session_seconds: float = Field(600.0, gt=0)
+    # A call the engine learnt of only from a FastAGI session is dropped when Asterisk (AMI) has said
+    # nothing about it this long after the session's result: a stranger cannot make calls up.
+    unconfirmed_call_seconds: float = Field(60.0, gt=0)
+
+    @field_validator("allow", mode="before")
+    @classmethod
+    def _split_allow(cls, value: Any) -> Any:
+        if isinstance(value, str):          # CC_FASTAGI_ALLOW="10.0.0.5, pbx.example.com"
+            return tuple(part for part in re.split(r"[\s,]+", value) if part)
+        return value
+
+    @field_validator("allow")
+    @classmethod
+    def _check_allow(cls, entries: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if entries is None:
+            return None
+        if not entries:
+            raise _PathError((), "expected at least one address (an empty list would refuse Asterisk too); "
+                                 "leave the key out for ami.host and loopback")
+        for i, entry in enumerate(entries):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                if "/" in entry or not _HOSTNAME.match(entry):
+                    raise _PathError((str(i),), f"expected an IP address, a CIDR network (10.0.0.0/24) or a "
+                                                f"host name (got {entry!r})") from None
+        return entries
+
+    def allowed_peers(self, ami_host: str) -> tuple[str, ...]:
+        """The allow-list as configured, or its default: the AMI host and loopback."""
+        if self.allow is not None:
+            return self.allow
+        return tuple(dict.fromkeys((ami_host, "127.0.0.1", "::1")))
 
 
 class HttpSettings(_Frozen):
