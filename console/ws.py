@@ -37,7 +37,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
@@ -51,6 +50,7 @@ from console.desk.call_customer import CallCustomerCommands
 from console.desk.directory import DirectoryCommand
 from console.hub import Connection, Hub
 from console.sessions import Session, SessionStore, token_from_request
+from console.site import same_origin
 from console.replies import error_for, now_iso, spawn
 from console.supervision_commands import SupervisionCommands
 from console.task_commands import TaskCommands
@@ -101,31 +101,6 @@ class ConsoleSwitches(Protocol):
 class _NoSwitches(CallCenterError):
     def __init__(self) -> None:
         super().__init__("not-available", "queue switches are not available on this server")
-
-
-def same_origin(request: web.BaseRequest) -> bool:
-    """True when the ``Origin`` header names the host the request was sent to (browsers always send it)."""
-    origin = request.headers.get("Origin")
-    if not origin:
-        return False
-    parts = urlsplit(origin)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return False
-    default = 443 if parts.scheme == "https" else 80
-    return _host_port(f"{parts.hostname}:{parts.port or default}", default) == _host_port(request.host, default)
-
-
-def _host_port(host: str, default_port: int) -> str:
-    host = host.strip().lower()
-    if host.startswith("["):            # [::1]:8080
-        end = host.find("]")
-        name, rest = host[:end + 1], host[end + 1:]
-        port = rest[1:] if rest.startswith(":") else ""
-    elif host.count(":") == 1:
-        name, port = host.split(":")
-    else:
-        name, port = host, ""
-    return f"{name}:{port or default_port}"
 
 
 class ConsoleSocket(TaskCommands, SupervisionCommands):

@@ -21,7 +21,7 @@ from callcenter.domain import DialNumber
 from callcenter.errors import CallCenterError, ValidationFailed
 from console import protocol
 from console.sessions import SessionStore, token_from_request
-from console.ws import same_origin
+from console.site import same_origin
 from crm_bridge.phones import normalize as phone_normalize
 
 MAX_BODY = 4096
