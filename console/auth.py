@@ -27,7 +27,7 @@ from callcenter.domain import AgentLogOut
 from callcenter.errors import CallCenterError
 from console import protocol
 from console.hub import Hub
-from console.http_errors import error_response
+from console.http_errors import ERROR_ID_HEADER, error_response
 from console.i18n import fill, labels_for, language_from_accept, normalise_language
 from console.sessions import (
     Session,
@@ -160,6 +160,8 @@ class AuthViews:
                                 login=login, error=message, notice=labels[notice] if notice else None)
         if headers:
             response.headers.update(headers)
+        if error:
+            response.headers[ERROR_ID_HEADER] = error
         return response
 
 

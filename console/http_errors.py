@@ -5,7 +5,8 @@ What they do not foresee arrives here: aiohttp's own refusals (404, 405, 413 for
 ``client_max_size``), a ``web.HTTPException`` raised by a page, a ``UnicodeDecodeError`` from a form
 or query that is not UTF-8 (a client's mistake: 400), and anything else (a bug: logged, 500 with the
 id ``internal-error``, never the traceback). API paths (``/api/``) answer JSON
-``{"error": {"id", "message", "details"}}``; pages answer plain text that starts with the id.
+``{"error": {"id", "message", "details"}}``; pages answer plain text that starts with the id;
+every error also carries the id in ``X-Error-Id``.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ ERROR_IDS = {
     429: "throttled", 431: "too-large", 500: "internal-error", 503: "unavailable",
 }
 _KEPT_HEADERS = ("Allow", "Retry-After", "Location")
+ERROR_ID_HEADER = "X-Error-Id"     # on every error, whatever the body (the login page is HTML)
 
 
 def error_id_for(status: int) -> str:
@@ -38,6 +40,7 @@ def error_response(request: web.BaseRequest, status: int, message: str, *, error
     else:
         response = web.Response(text=f"{error_id}: {message}\n", status=status, headers=headers)
     response.headers["Cache-Control"] = "no-store"
+    response.headers[ERROR_ID_HEADER] = error_id
     return response
 
 
