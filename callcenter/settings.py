@@ -102,10 +102,10 @@ class HttpSettings(_Frozen):
         try:
             parts.port
         except ValueError:
-            raise ValueError(f"expected a port from 1 to 65535 in {url!r}") from None
+            raise ValueError("expected a port from 1 to 65535") from None
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") \
                 or parts.query or parts.fragment or parts.username is not None:
-            raise ValueError(f"expected http(s)://host[:port] with no path (got {url!r})")
+            raise ValueError("expected http(s)://host[:port] with no path")
         return url.rstrip("/")
 
     @field_validator("trusted_proxies")
@@ -122,7 +122,7 @@ class HttpSettings(_Frozen):
     @classmethod
     def _header_name(cls, name: str) -> str:
         if not re.fullmatch(r"[A-Za-z0-9-]{1,64}", name):
-            raise ValueError(f"expected an HTTP header name (got {name!r})")
+            raise ValueError("expected an HTTP header name (letters, digits, -)")
         return name
 
 
