@@ -132,3 +132,19 @@ async def test_odd_queries_and_unknown_paths_are_4xx_with_an_id(aiohttp_client: 
     if response.status >= 400:
         text = await response.text()
         assert text.startswith(("{\"error\":{\"id\"", "not-found:", "unauthenticated", "forbidden"))
+
+
+async def test_an_unforeseen_failure_is_a_500_with_an_id_and_no_traceback(aiohttp_client: Any,
+                                                                          caplog: pytest.LogCaptureFixture) -> None:
+    async def broken(request: web.Request) -> web.Response:
+        raise RuntimeError("secret detail")
+
+    app = web.Application()
+    setup_console(app, settings=Settings(), store=FakeStore({}), engine=FakeEngine(), hub=Hub())
+    app.router.add_get("/api/broken", broken)
+    client = await aiohttp_client(app)
+    response = await client.get("/api/broken")
+    assert response.status == 500
+    assert response.headers["X-Error-Id"] == "internal-error"
+    assert "secret detail" not in await response.text()
+    assert any("unhandled error" in r.getMessage() for r in caplog.records)
