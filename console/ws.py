@@ -3,8 +3,9 @@
 Theory of operation. The handshake is accepted first so that a refusal can carry a close code the
 browser sees: a wrong ``Origin`` (scheme, host and port, ``console.site``) closes with 4403, no valid
 session with 4401. Then the socket is registered with the hub together with its ``hello`` (built in
-the same synchronous step as the snapshot so that the two line up) and the read loop starts. Every frame to the browser, replies
-included, goes through the hub's per-socket queue: nothing here writes to the socket directly.
+the same synchronous step as the snapshot so that the two line up) and the read loop starts. Every
+frame to the browser, replies included, goes through the hub's per-socket queue: nothing here writes
+to the socket directly.
 
 Commands are decoded with :mod:`console.protocol`; any bad message gets an error reply and the socket
 stays open. Errors are mapped to the wire here, once (``console.replies.error_for``). A disposition is saved in its
