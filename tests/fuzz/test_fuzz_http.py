@@ -64,9 +64,10 @@ class Harness:
         await self.store.open()
         await seed.seed_demo(self.store, customers=seed.MIN_CUSTOMERS)
         agent = await self.store.agent_by_login(LOGINS["agent"])
+        assert agent is not None
         app = web.Application()
-        hub = Hub()
-        setup_console(app, settings=Settings(), store=self.store, engine=Engine({agent.id}), hub=hub)  # type: ignore[arg-type,union-attr]
+        setup_console(app, settings=Settings(), store=self.store, engine=Engine({agent.id}),  # type: ignore[arg-type]
+                      hub=Hub())
         self.server = TestServer(app)
         await self.server.start_server()
         for role in ("anonymous", *LOGINS):
@@ -151,8 +152,10 @@ def json_or_raw(value: Any) -> bytes:
          origin="SELF")
 def test_login_form(http: Harness, login: str, password: str, raw: bytes | None, content_type: str,
                     origin: str | None) -> None:
-    body = raw if raw is not None else (b"login=" + quote_from_bytes(login.encode("utf-8", "surrogatepass")).encode()
-                                        + b"&password=" + quote_from_bytes(password.encode("utf-8", "surrogatepass")).encode())
+    def field(value: str) -> bytes:
+        return quote_from_bytes(value.encode("utf-8", "surrogatepass")).encode()
+
+    body = raw if raw is not None else b"login=" + field(login) + b"&password=" + field(password)
     answered_cleanly(*http.run(http.send("anonymous", "POST", "/login", body=body, content_type=content_type,
                                          origin=origin)))
 
