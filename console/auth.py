@@ -95,8 +95,9 @@ class AuthViews:
         if isinstance(fields, web.Response):
             return fields
         login, password = fields
-        if not login or len(login) > MAX_LOGIN_CHARS or len(password) > MAX_PASSWORD_CHARS:
-            # Refused before the throttle: it costs no hashing and must not count against a real user.
+        if not login or len(login) > MAX_LOGIN_CHARS or not login.isprintable() or len(password) > MAX_PASSWORD_CHARS:
+            # Refused before the throttle: it costs no hashing and must not count against a real user
+            # (and a NUL never reaches the database, where PostgreSQL would refuse it).
             return self._form(request, login=login[:MAX_LOGIN_CHARS], status=400, error="login.failed")
         address = site_of(request).client_address(request)
         wait = self._throttle.retry_after(login, address)

@@ -63,14 +63,14 @@ async def test_an_over_long_login_is_a_bad_request_that_counts_against_nobody(ai
     (b"login=\xff\xfe&password=x", "application/x-www-form-urlencoded"),
     (b'{"login": "alice"}', "application/json"),
     (b"login=alice&password=" + b"x" * 20_000, "application/x-www-form-urlencoded"),
+    (b"login=ali%00ce&password=x", "application/x-www-form-urlencoded"),
 ])
 async def test_malformed_login_forms_are_4xx_with_an_error_id(aiohttp_client: Any, body: bytes,
                                                                  content_type: str) -> None:
     client = await make_client(aiohttp_client)
     response = await post_login(client, "", data=body, headers={"Content-Type": content_type})
     assert 400 <= response.status < 500
-    assert (await response.text()).split(":")[0] in ("invalid-input", "unsupported-media-type", "too-large") \
-        or "login" in await response.text()
+    assert response.headers["X-Error-Id"] in ("invalid-input", "unsupported-media-type", "too-large", "login.failed")
 
 
 @pytest.mark.parametrize("origin", ["http://a:99999", "http://[::1", "http://a:x", "null", "\u00e9://x", ""])
