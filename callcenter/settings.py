@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -119,9 +120,58 @@ class FastAgiSettings(_Frozen):
 class HttpSettings(_Frozen):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
-    # Set when the console is served over HTTPS so the session cookie gets the Secure flag.
+    # Always give the session cookie the Secure flag (it also gets it on any request known to be HTTPS:
+    # ``public_url`` says https, or a trusted proxy's ``proto_header`` does).
     secure_cookies: bool = False
     session_hours: float = Field(12.0, gt=0)
+    # The address browsers use, e.g. https://cc.example.com (scheme, host, port): POST and websocket
+    # ``Origin`` checks compare against it, and https turns on Secure cookies and HSTS. Empty: the
+    # request's own scheme and Host.
+    public_url: str = ""
+    # Reverse proxies whose headers are believed (addresses or networks). Only a request whose TCP peer
+    # is one of them has its client address taken from ``client_address_header`` (the right-most
+    # entry: the one the proxy added) and its scheme from ``proto_header``.
+    trusted_proxies: tuple[str, ...] = ()
+    client_address_header: str = "X-Forwarded-For"
+    proto_header: str = "X-Forwarded-Proto"
+    hsts_seconds: int = Field(31_536_000, ge=0)      # Strict-Transport-Security max-age over HTTPS (0: none)
+    # Login throttle, checked before any password hashing: failures per (login, address) and per address
+    # within the window. A real user on another address is never held back by someone else's failures.
+    login_failures: int = Field(5, ge=1, le=1000)
+    address_failures: int = Field(30, ge=1, le=100_000)
+    login_window_seconds: float = Field(60.0, gt=0, le=86_400)
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, url: str) -> str:
+        if not url:
+            return url
+        parts = urlsplit(url)
+        try:
+            parts.port
+        except ValueError:
+            raise ValueError("expected a port from 1 to 65535") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") \
+                or parts.query or parts.fragment or parts.username is not None:
+            raise ValueError("expected http(s)://host[:port] with no path")
+        return url.rstrip("/")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, proxies: tuple[str, ...]) -> tuple[str, ...]:
+        for proxy in proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(f"expected IP addresses or networks like 10.0.0.0/8 (got {proxy!r})") from None
+        return proxies
+
+    @field_validator("client_address_header", "proto_header")
+    @classmethod
+    def _header_name(cls, name: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9-]{1,64}", name):
+            raise ValueError("expected an HTTP header name (letters, digits, -)")
+        return name
 
 
 class DatabaseSettings(_Frozen):

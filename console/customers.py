@@ -28,7 +28,7 @@ from callcenter.errors import CallCenterError, NotFound, StoreUnavailable, Valid
 from console.auth import require_login
 from console.i18n import labels_for, normalise_language
 from console.sessions import Session, SessionStore, token_from_request
-from console.ws import same_origin
+from console.site import same_origin
 from crm_bridge import csv_io, search
 from crm_bridge.customer_page import Actor
 

@@ -16,6 +16,7 @@ import jinja2
 from aiohttp import web
 
 from console.auth import home_for, require_login
+from console.http_errors import ERROR_ID_HEADER
 from console.i18n import LANGUAGES, labels_for, normalise_language, queue_labels
 from console.sessions import Session, SessionStore
 from console.ws import SUPERVISOR_ROLES
@@ -58,7 +59,9 @@ class PageViews:
     async def supervisor(self, request: web.Request) -> web.Response:
         session = await self._session(request)
         if session.role not in SUPERVISOR_ROLES:
-            return self.render(request, "forbidden.html", language=session.language, status=403, user=session)
+            response = self.render(request, "forbidden.html", language=session.language, status=403, user=session)
+            response.headers[ERROR_ID_HEADER] = "forbidden"
+            return response
         return self._console(request, session, "supervisor.html", "supervisor")
 
     async def _session(self, request: web.Request) -> Session:

@@ -1,10 +1,11 @@
 """The console websocket endpoint (``/ws``): one socket per open desk or wallboard page.
 
 Theory of operation. The handshake is accepted first so that a refusal can carry a close code the
-browser sees: a wrong ``Origin`` closes with 4403, no valid session with 4401. Then the socket is
-registered with the hub together with its ``hello`` (built in the same synchronous step as the
-snapshot so that the two line up) and the read loop starts. Every frame to the browser, replies
-included, goes through the hub's per-socket queue: nothing here writes to the socket directly.
+browser sees: a wrong ``Origin`` (scheme, host and port, ``console.site``) closes with 4403, no valid
+session with 4401. Then the socket is registered with the hub together with its ``hello`` (built in
+the same synchronous step as the snapshot so that the two line up) and the read loop starts. Every
+frame to the browser, replies included, goes through the hub's per-socket queue: nothing here writes
+to the socket directly.
 
 Commands are decoded with :mod:`console.protocol`; any bad message gets an error reply and the socket
 stays open. Errors are mapped to the wire here, once (``console.replies.error_for``). A disposition is saved in its
@@ -35,7 +36,6 @@ import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
@@ -51,6 +51,7 @@ from console.desk.call_customer import CallCustomerCommands
 from console.desk.directory import DirectoryCommand
 from console.hub import Connection, Hub
 from console.sessions import Session, SessionStore, token_from_request
+from console.site import same_origin
 from console.replies import error_for, now_iso, spawn
 from console.supervision_commands import SupervisionCommands
 from console.task_commands import TaskCommands
@@ -104,31 +105,6 @@ class ConsoleSwitches(Protocol):
 class _NoSwitches(CallCenterError):
     def __init__(self) -> None:
         super().__init__("not-available", "queue switches are not available on this server")
-
-
-def same_origin(request: web.BaseRequest) -> bool:
-    """True when the ``Origin`` header names the host the request was sent to (browsers always send it)."""
-    origin = request.headers.get("Origin")
-    if not origin:
-        return False
-    parts = urlsplit(origin)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return False
-    default = 443 if parts.scheme == "https" else 80
-    return _host_port(f"{parts.hostname}:{parts.port or default}", default) == _host_port(request.host, default)
-
-
-def _host_port(host: str, default_port: int) -> str:
-    host = host.strip().lower()
-    if host.startswith("["):            # [::1]:8080
-        end = host.find("]")
-        name, rest = host[:end + 1], host[end + 1:]
-        port = rest[1:] if rest.startswith(":") else ""
-    elif host.count(":") == 1:
-        name, port = host.split(":")
-    else:
-        name, port = host, ""
-    return f"{name}:{port or default_port}"
 
 
 class ConsoleSocket(TaskCommands, SupervisionCommands):

@@ -67,7 +67,8 @@ def origin(client: TestClient[Any, Any]) -> str:
 
 
 async def login(client: TestClient[Any, Any], who: str = "1002") -> None:
-    response = await client.post("/login", data={"login": who, "password": f"demo{who}"}, allow_redirects=False)
+    response = await client.post("/login", data={"login": who, "password": f"demo{who}"}, allow_redirects=False,
+                                 headers={"Origin": origin(client)})
     assert response.status == 303
 
 
