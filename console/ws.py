@@ -165,8 +165,8 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
         if view not in ("agent", "supervisor") or (view == "supervisor" and session.role not in SUPERVISOR_ROLES):
             await ws.close(code=protocol.CLOSE_FORBIDDEN, message=b"this view needs the supervisor role")
             return ws
-        wrapups = await self._pending.for_agent(session.agent_id) if view == "agent" else []
-        try:
+        try:        # past prepare() nothing may escape: the socket is no longer an HTTP response
+            wrapups = await self._pending.for_agent(session.agent_id) if view == "agent" else []
             conn = self._connect(ws, session, view, request.query, wrapups)
         except Exception:
             log.exception("could not open the console of %s", session.login)

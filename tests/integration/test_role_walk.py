@@ -102,6 +102,9 @@ class Engine:
     def wrapup_call(self, agent_id: int, call_id: str) -> None:
         return None
 
+    def pending_wrapups(self, agent_id: int) -> dict[str, Any]:
+        return {"items": [], "live": None}
+
 
 @pytest.fixture
 async def app(tmp_path: Path) -> AsyncIterator[web.Application]:
