@@ -1,13 +1,12 @@
 """Least privilege for customer data (issue 11) over HTTP: the real console routes, a real seeded SQLite
 store, and one agent (1005, 刘洋, queue ``standard``) whose calls, tasks, complaints, portfolio, deputy
 portfolio and desk call each bring one customer; one more customer is nobody's. Every rule is checked
-per role, and every read and export must leave its audit entry."""
+per role, and every read and export must leave its audit entry; on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -24,6 +23,8 @@ from crm_bridge.models import Agent, AuditEntry, Complaint, FollowUp, Interactio
 from crm_bridge.store import Store
 
 from .test_customers_http import Engine, login
+
+pytest_plugins = ["tests.integration.pg"]           # every rule on SQLite and on PostgreSQL
 
 PREFIX = "隐私"
 CALLER = "+8613955550090"            # the number ringing on 1005's desk now (shared by two customers)
@@ -48,8 +49,8 @@ class DeskEngine(Engine):
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[tuple[Store, DeskEngine]]:
-    store = Store(f"sqlite+aiosqlite:///{tmp_path / 'crm.db'}")
+async def world(database_url: str) -> AsyncIterator[tuple[Store, DeskEngine]]:
+    store = Store(database_url)
     await store.open()
     await seed.seed_demo(store, customers=seed.MIN_CUSTOMERS)
     async with store.connect() as conn:
