@@ -13,9 +13,9 @@ search is what ``privacy.agent_search`` says:
   another number), but names, pinyin and trailing digits only among their own customers;
 * ``own``: their own customers only.
 
-The decisions (:func:`sees_all`, :func:`restricted`, :func:`limitation`) are pure; :func:`own_ids` is
-the one SQL shape of "their own customers", a union of id subqueries that the search and the
-customer page filter by (``id IN (...)``), so a check costs no extra round trip.
+The decisions (:func:`sees_all`, :func:`restricted`, :func:`limitation`) are pure; :func:`visible` is
+the one SQL shape of "one of their own customers", a condition the search's statements and the
+customer page's first query carry, so a check costs no extra round trip.
 """
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import Select, false, or_, select, union
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import aliased
 
 from callcenter.errors import CallCenterError
 from crm_bridge.models import Agent, Complaint, Customer, FollowUp, Interaction, Phone
@@ -107,26 +108,32 @@ def desk_facts(snapshot: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[int,
     return queues, tuple(ids), tuple(numbers)
 
 
-def own_ids(scope: Scope) -> Select[Any]:
-    """The ids of the agent's own customers (a subquery for ``Customer.id IN (...)``)."""
+def visible(scope: Scope, customer_id: Any) -> Any:
+    """Whether the customer whose id is the column (or value) *customer_id* is one of the agent's own:
+    an OR of correlated ``EXISTS`` probes, each on an index by customer (``interactions``,
+    ``follow_ups``, ``complaints``, ``phones``, the customer's primary key). The database checks only
+    the rows it looks at, so a search that stops early and a page of one customer never build the
+    whole set of an agent's customers (4,000 ids for a busy agent took ~50 ms on SQLite; a probe
+    takes microseconds)."""
     me = scope.agent_id if scope.agent_id is not None else -1
-    parts: list[Select[Any]] = [
-        select(Interaction.customer_id.label("id")).where(Interaction.agent_id == me,
-                                                          Interaction.customer_id.is_not(None)),
-        select(FollowUp.customer_id.label("id")).where(
-            FollowUp.customer_id.is_not(None),
-            or_(FollowUp.assigned_agent_id == me, FollowUp.done_by_agent_id == me,
-                (FollowUp.assigned_agent_id.is_(None) & FollowUp.pool.in_(list(scope.queues))
-                 & (FollowUp.status == "open")) if scope.queues else false())),
-        select(Complaint.customer_id.label("id")).where(Complaint.owner_agent_id == me,
-                                                        Complaint.customer_id.is_not(None)),
-        select(Customer.id.label("id")).where(or_(
-            Customer.account_manager_id == me,
-            Customer.account_manager_id.in_(select(Agent.id).where(Agent.login.in_(list(scope.deputy_for))))
-            if scope.deputy_for else false())),
+    managed = aliased(Customer, name="managed")
+    shared = aliased(Phone, name="shared")
+    follow_up = or_(FollowUp.assigned_agent_id == me, FollowUp.done_by_agent_id == me)
+    if scope.queues:
+        follow_up = or_(follow_up, FollowUp.assigned_agent_id.is_(None) & FollowUp.pool.in_(list(scope.queues))
+                        & (FollowUp.status == "open"))
+    manager = managed.account_manager_id == me
+    if scope.deputy_for:
+        manager = or_(manager, managed.account_manager_id.in_(
+            select(Agent.id).where(Agent.login.in_(list(scope.deputy_for))).scalar_subquery()))
+    terms = [
+        exists().where(Interaction.customer_id == customer_id, Interaction.agent_id == me),
+        exists().where(FollowUp.customer_id == customer_id, follow_up),
+        exists().where(Complaint.customer_id == customer_id, Complaint.owner_agent_id == me),
+        exists().where(managed.id == customer_id, manager),
     ]
     if scope.desk_customers:
-        parts.append(select(Customer.id.label("id")).where(Customer.id.in_(list(scope.desk_customers))))
+        terms.append(customer_id.in_(list(scope.desk_customers)))
     if scope.desk_numbers:
-        parts.append(select(Phone.customer_id.label("id")).where(Phone.e164.in_(list(scope.desk_numbers))))
-    return select(union(*parts).subquery().c.id)
+        terms.append(exists().where(shared.customer_id == customer_id, shared.e164.in_(list(scope.desk_numbers))))
+    return or_(*terms)

@@ -131,7 +131,7 @@ async def update_contact(conn: AsyncConnection, customer_id: int, changes: Conta
     check = scope is not None and not customer_access.sees_all(scope)
     if check:
         assert scope is not None
-        columns.append(Customer.id.in_(customer_access.own_ids(scope)).label("visible"))
+        columns.append(customer_access.visible(scope, Customer.id).label("visible"))
     stmt = select(*columns).where(Customer.id == customer_id)
     if conn.dialect.name == "postgresql":
         stmt = stmt.with_for_update(of=Customer)
@@ -180,7 +180,7 @@ async def page(conn: AsyncConnection, customer_id: int, limit: int = HISTORY_LIM
     check = scope is not None and not customer_access.sees_all(scope)
     if check:
         assert scope is not None
-        columns.append(Customer.id.in_(customer_access.own_ids(scope)).label("visible"))
+        columns.append(customer_access.visible(scope, Customer.id).label("visible"))
     stmt = (
         select(*columns)
         .outerjoin(_manager, Customer.account_manager_id == _manager.id)

@@ -29,15 +29,16 @@ only when the indexed ones have not filled the page; they read in id order and s
 a full scan happens only for a rare substring (~70 ms for 1,000,000 customers on SQLite).
 
 Least privilege (``crm_bridge.customer_access``): for an agent, each strategy that the access rules
-restrict gets ``AND id IN (their own customers)`` in its own statement, so a restricted search costs
-no extra query and still stops early. The result says how it was limited (``"limited"``: ``None``,
+restrict gets ``AND <one of their own customers>`` (correlated index probes) in its own statement,
+so a restricted search costs no extra query and still stops early (a scan for a common substring
+reads further, past the customers that are not theirs). The result says how it was limited (``"limited"``: ``None``,
 ``own`` or ``number_only``) and marks each row ``"own"``; a row found only by an exact number (not
 one of the agent's own customers) comes without email and address.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,23 +155,24 @@ def _name_like(pattern: str, dialect: str) -> Any:
 
 
 def strategy_stmt(strategy: Strategy, n: int, dialect: str = "postgresql",
-                  within: Select[Any] | None = None) -> Select[Any]:
-    """The ids of the first *n* customers (by id) the strategy finds (among *within*'s ids, if given)."""
+                  within: Callable[[Any], Any] | None = None) -> Select[Any]:
+    """The ids of the first *n* customers (by id) the strategy finds; *within* (a customer id column ->
+    condition, ``customer_access.visible``) limits them."""
     kind, value = strategy.kind, strategy.value
     if kind == "phone":
         stmt = select(Phone.customer_id.label("id")).where(Phone.e164.in_(list(value)))
         if within is not None:
-            stmt = stmt.where(Phone.customer_id.in_(within))
+            stmt = stmt.where(within(Phone.customer_id))
         return stmt.distinct().order_by(Phone.customer_id).limit(n)
     if kind == "digits":
         stmt = select(Phone.customer_id.label("id")).where(
             Phone.e164.like("%" + _like_escape(value), escape=_LIKE_ESCAPE))
         if within is not None:
-            stmt = stmt.where(Phone.customer_id.in_(within))
+            stmt = stmt.where(within(Phone.customer_id))
         return stmt.distinct().order_by(Phone.customer_id).limit(n)
     stmt = select(Customer.id.label("id"))
     if within is not None:
-        stmt = stmt.where(Customer.id.in_(within))
+        stmt = stmt.where(within(Customer.id))
     if kind == "account":
         stmt = stmt.where(Customer.account_number == value)
     elif kind == "name":
@@ -211,7 +213,10 @@ async def find_ids(conn: AsyncConnection, strategies: Sequence[Strategy], limit:
     """The page ``[(customer_id, rank, kind)]`` and whether more results follow it."""
     n = offset + limit + 1
     dialect = conn.dialect.name
-    own = customer_access.own_ids(scope) if scope is not None and not customer_access.sees_all(scope) else None
+
+    def own(column: Any) -> Any:
+        assert scope is not None
+        return customer_access.visible(scope, column)
 
     def stmt(strategy: Strategy) -> Select[Any]:
         limited = scope is not None and customer_access.restricted(scope, strategy.kind)
@@ -252,7 +257,7 @@ async def _own_among(conn: AsyncConnection, scope: Scope | None, page: Sequence[
         return set(ids)
     if not any(not customer_access.restricted(scope, kind) for _, _, kind in page):
         return set(ids)
-    stmt = select(Customer.id).where(Customer.id.in_(ids), Customer.id.in_(customer_access.own_ids(scope)))
+    stmt = select(Customer.id).where(Customer.id.in_(ids), customer_access.visible(scope, Customer.id))
     return {int(i) for i in (await conn.execute(stmt)).scalars()}
 
 

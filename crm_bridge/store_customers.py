@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from crm_bridge import audit, search
 from crm_bridge import customer_page as customer_view
-from crm_bridge.customer_access import NotYourCustomer, Scope, own_ids, sees_all
+from crm_bridge.customer_access import NotYourCustomer, Scope, sees_all, visible
 from crm_bridge.models import Customer
 
 
@@ -51,15 +51,15 @@ class CustomerStore:
             except NotYourCustomer as exc:
                 refused = exc
         if reader is not None and (found is not None or refused is not None):
-            await self.record_access(reader, audit.CUSTOMER_READ_REFUSED if refused else audit.CUSTOMER_READ, "customer",
-                                     customer_id, {"source": source})
+            action = audit.CUSTOMER_READ_REFUSED if refused else audit.CUSTOMER_READ
+            await self.record_access(reader, action, "customer", customer_id, {"source": source})
         if refused is not None:
             raise refused
         return found
 
     async def customer_visible(self, customer_id: int, scope: Scope) -> bool | None:
         """Whether *scope* may see the customer; ``None`` when there is no such customer."""
-        column = Customer.id.in_(own_ids(scope)) if not sees_all(scope) else Customer.id.is_not(None)
+        column = visible(scope, Customer.id) if not sees_all(scope) else Customer.id.is_not(None)
         async with self.connect() as conn:
             row = (await conn.execute(select(column).where(Customer.id == customer_id))).first()
         return None if row is None else bool(row[0])
