@@ -292,6 +292,14 @@ class PresenceSettings(_Frozen):
         return self
 
 
+class PrivacySettings(_Frozen):
+    """Least privilege for customer data (crm_bridge/customer_access.py). An agent always sees the
+    customers of their calls, their tasks and their portfolio; ``agent_search`` says what else they
+    find: ``all`` (everyone), ``number_only`` (anyone by an exact phone or account number, names and
+    pinyin only among their own) or ``own`` (their own only). Supervisors and admins see everyone."""
+    agent_search: Literal["all", "own", "number_only"] = "number_only"
+
+
 class ConsoleSettings(_Frozen):
     outcomes: tuple[str, ...] = ("resolved", "follow_up", "transferred", "information", "complaint_logged")
     # Pause codes, each a name or {code, limit_minutes} (callcenter/pause_codes.py).
@@ -465,6 +473,7 @@ class Settings(_Frozen):
     complaints: ComplaintSettings = ComplaintSettings()
     metrics: MetricsSettings = MetricsSettings()
     supervision: SupervisionSettings = SupervisionSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
     @field_validator("queues")
     @classmethod

@@ -87,7 +87,8 @@ def setup_console(app: web.Application, *, settings: Settings, store: ConsoleSto
     app.router.add_get("/agent", pages.agent_desk, name="console-agent")
     app.router.add_get("/supervisor", pages.supervisor, name="console-supervisor")
     app.router.add_get("/ws", socket.handle, name="console-ws")
-    setup_customers(app, store=store, sessions=sessions, render=pages.render)
+    setup_customers(app, store=store, sessions=sessions, render=pages.render, engine=engine,     # issue 11
+                    agent_search=settings.privacy.agent_search, deputies=settings.routing.deputies)
     setup_click_to_dial(app, engine=engine, sessions=sessions)       # Dial on the customer pages (issue 10)
     setup_reports(app, settings=settings, store=store, sessions=sessions, render=pages.render)   # issue 5 reports
     app.router.add_static("/static/", Path(static_dir) if static_dir is not None else STATIC_DIR, name="static")
