@@ -45,9 +45,9 @@ HTTP_EXPECTED: dict[tuple[str, str], tuple[str, Any, dict[str, int]]] = {
     ("GET", "/supervisor"): ("/supervisor", None, SUPERVISORS_PAGE),
     ("GET", "/ws"): ("/ws", None, {role: 400 for role in ROLES}),      # not an upgrade; the walk below upgrades
     ("GET", "/customers"): ("/customers", None, PAGE),
-    ("GET", "/customers/{customer_id}"): ("/customers/1", None, PAGE),
+    ("GET", "/customers/{customer_id}"): ("/customers/1", None, PAGE),      # 1: 李娜, in agent 1001's portfolio
     ("GET", "/api/customers"): ("/api/customers?q=zhang", None, API),
-    ("GET", "/api/customers/export.csv"): ("/api/customers/export.csv?q=zhang", None, API),
+    ("GET", "/api/customers/export.csv"): ("/api/customers/export.csv?q=zhang", None, SUPERVISORS_API),
     ("GET", "/api/customers/{customer_id}"): ("/api/customers/1", None, API),
     ("POST", "/api/customers/{customer_id}/contact"): ("/api/customers/1/contact", {"email": "walk@example.cn"}, API),
     ("GET", "/api/customers/{customer_id}/audit"): ("/api/customers/1/audit", None, API),
