@@ -56,8 +56,11 @@ class Spool:
     def keep(self, kind: str, key: str, args: dict[str, Any]) -> Entry:
         if kind not in self._apply:
             raise ValueError(f"no spool handler for {kind!r}")
+        first = not self.journal.pending
         entry = self.journal.append(kind, key, args)
-        log.warning("spool: kept %s %s for later (%d waiting)", kind, key, len(self.journal.pending))
+        # One warning per outage (writes.py says why); the rest at info, or an outage floods the log.
+        log.log(logging.WARNING if first else logging.INFO, "spool: kept %s %s for later (%d waiting in %s)",
+                kind, key, len(self.journal.pending), self.journal.path)
         self._empty.clear()
         self._wake.set()
         return entry

@@ -66,10 +66,12 @@ class SpooledWrites:
         return self._spool
 
     async def _write(self, kind: str, key: str, args: dict[str, Any], attempt: Callable[[], Awaitable[Any]],
-                     wait: float | None = None) -> Any:
+                     wait: float | None = -1.0) -> Any:
+        """*wait*: seconds (-1: the configured ``spool_after_seconds``; None: as long as the store takes,
+        for writers nobody waits on, such as the recorder)."""
         if not self._spool.busy:
             try:
-                return await asyncio.wait_for(attempt(), wait if wait is not None else self._wait)
+                return await asyncio.wait_for(attempt(), self._wait if wait == -1.0 else wait)
             except (StoreUnavailable, TimeoutError) as exc:
                 log.warning("%s %s: the database is away (%s); kept in the spool", kind, key,
                             getattr(exc, "message", None) or "no answer in time")
@@ -77,7 +79,7 @@ class SpooledWrites:
         return QUEUED
 
     # ------------------------------------------------------------------ callbacks
-    async def add_callback(self, *, card: dict[str, Any] | None = None, wait: float | None = None,
+    async def add_callback(self, *, card: dict[str, Any] | None = None, wait: float | None = -1.0,
                            **fields: Any) -> Any:
         """The stored row, or QUEUED (the listeners of ``callback.add`` get ``(entry, row)`` later;
         ``entry.args["card"]`` is *card*)."""
@@ -109,7 +111,7 @@ class SpooledWrites:
     async def record_interactions(self, batch: Sequence[tuple[str, dict[str, Any]]]) -> Any:
         rows = [[key, dict(fields)] for key, fields in batch]
         return await self._write(INTERACTIONS, f"{len(rows)} rows", {"rows": rows},
-                                 lambda: self._store.record_interactions(batch), wait=None)
+                                 lambda: self._store.record_interactions(batch), wait=None)   # a lock: 5 s, then spooled
 
     async def save_disposition(self, disposition: Disposition, **_: Any) -> DispositionResult | Any:
         """The result, or QUEUED (listeners of ``disposition`` get ``(entry, DispositionResult)``; the

@@ -14,8 +14,11 @@ import pytest
 @asynccontextmanager
 async def database_down(url: str, pg_server: Any = None) -> AsyncIterator[None]:
     if url.startswith("sqlite"):
-        lock = sqlite3.connect(url.split("///", 1)[1], isolation_level=None, check_same_thread=False)
-        lock.execute("BEGIN IMMEDIATE")            # every writer now waits, then fails "database is locked"
+        lock = sqlite3.connect(url.split("///", 1)[1], isolation_level=None, check_same_thread=False,
+                               timeout=10)          # the server may be writing at this moment
+        # every writer now waits, then fails "database is locked"; taken in a thread: a write of the
+        # server in flight needs the event loop to finish
+        await asyncio.to_thread(lock.execute, "BEGIN IMMEDIATE")
         try:
             yield
         finally:
