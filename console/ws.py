@@ -148,7 +148,8 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
         self._heartbeat = heartbeat
         self._switches = switches
         # writes: the spooled writes (crm_bridge/spool/): an outcome saved while the database is away is kept.
-        self._pending = PendingWrapups(store, engine, hub, **({"queued": writes.queued_outcomes} if writes else {}))
+        self._pending = PendingWrapups(store, engine, hub,
+                                       queued=writes.queued_outcomes if writes is not None else set)
         self._dispositions = Dispositions(settings, store=store, engine=engine, pending=self._pending,
                                           writes=writes, hub=hub)
         self._commands: dict[str, Callable[[Connection, Session, protocol.Command, set[asyncio.Task[None]]], None]] = {

@@ -23,7 +23,20 @@ from crm_bridge.spool.replay import Spool
 
 log = logging.getLogger(__name__)
 
-QUEUED: Any = type("Queued", (), {"__repr__": lambda self: "QUEUED", "__bool__": lambda self: False})()
+
+
+class _Queued:
+    """What a write returns when it was kept in the spool (falsy: "no row yet")."""
+
+    def __repr__(self) -> str:
+        return "QUEUED"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+QUEUED: Any = _Queued()
+CONFIGURED = -1.0        # a write's wait: ``spool_after_seconds`` (None: as long as the store takes)
 
 CALLBACK = "callback.add"
 CALLBACK_CHANGE = "callback.change"
@@ -66,12 +79,12 @@ class SpooledWrites:
         return self._spool
 
     async def _write(self, kind: str, key: str, args: dict[str, Any], attempt: Callable[[], Awaitable[Any]],
-                     wait: float | None = -1.0) -> Any:
-        """*wait*: seconds (-1: the configured ``spool_after_seconds``; None: as long as the store takes,
-        for writers nobody waits on, such as the recorder)."""
+                     wait: float | None = CONFIGURED) -> Any:
+        """*wait*: seconds, :data:`CONFIGURED`, or None (as long as the store takes: for writers nobody
+        waits on, such as the recorder; a lock still ends in ``StoreUnavailable`` after SQLite's 5 s)."""
         if not self._spool.busy:
             try:
-                return await asyncio.wait_for(attempt(), self._wait if wait == -1.0 else wait)
+                return await asyncio.wait_for(attempt(), self._wait if wait == CONFIGURED else wait)
             except (StoreUnavailable, TimeoutError) as exc:
                 log.warning("%s %s: the database is away (%s); kept in the spool", kind, key,
                             getattr(exc, "message", None) or "no answer in time")
@@ -79,7 +92,7 @@ class SpooledWrites:
         return QUEUED
 
     # ------------------------------------------------------------------ callbacks
-    async def add_callback(self, *, card: dict[str, Any] | None = None, wait: float | None = -1.0,
+    async def add_callback(self, *, card: dict[str, Any] | None = None, wait: float | None = CONFIGURED,
                            **fields: Any) -> Any:
         """The stored row, or QUEUED (the listeners of ``callback.add`` get ``(entry, row)`` later;
         ``entry.args["card"]`` is *card*)."""

@@ -68,3 +68,37 @@ async def test_callbacks_and_outcomes_saved_while_the_database_is_locked_all_lan
                 board = stack.app[appkeys.ENGINE].wallboard()
                 return sum(q.get("callbacks", 0) for q in board["queues"]) == 2 or None
             await eventually(the_engine_has_them, what="the landed callbacks reach the engine")
+
+
+async def test_what_waits_in_the_spool_when_the_server_stops_lands_after_the_next_start(tmp_path):
+    async with running_stack(tmp_path, config={"callbacks": {"abandoned_after": 1}}) as stack:
+        async with available_desk(stack) as desk:
+            call_id, ended = await _ended_call(stack, desk)
+            interaction_id = ended["interaction_id"]
+            async with database_down(stack.settings.database.url):
+                reply = await desk.send("disposition", {"call_id": call_id, "interaction_id": interaction_id,
+                                                        "outcome": "resolved", "notes": "", "complaint": None,
+                                                        "follow_up": None})
+                assert reply["ok"] and reply["data"]["queued"] is True, reply
+                asked = await stack.sim.place_call(LIU_QIANG, "Liu Qiang", digits=("4",))
+                assert await asked.wait_ended(10) == "ivr_hangup" and asked.variables["CC_ACTION"] == "callback"
+                await stack.runner.cleanup()                       # the server stops during the outage
+                stack.runner = None
+            kept = (tmp_path / "spool" / "writes.jsonl").read_text()
+            assert interaction_id in kept and LIU_QIANG in kept     # on disk, not in a lost process
+
+        async with stack.restarted_server() as again:
+            async def landed():
+                row = await again.store.interaction(interaction_id)
+                return row if row and row["outcome"] == "resolved" else None
+            await eventually(landed, timeout=30, what="the outcome kept before the restart")
+
+            async def requested():
+                rows = await again.store.list_callbacks(statuses=("pending", "dialing"))
+                return [r for r in rows if r["number"] == LIU_QIANG] or None
+            await eventually(requested, timeout=30, what="the callback kept before the restart")
+
+            async def the_engine_has_it():
+                board = again.app[appkeys.ENGINE].wallboard()
+                return sum(q.get("callbacks", 0) for q in board["queues"]) == 1 or None
+            await eventually(the_engine_has_it, what="the callback reaches the new engine")
