@@ -1,6 +1,7 @@
 """The one composition root: ``create_app(settings)`` builds everything and wires it explicitly.
 
-Long-lived parts start and stop in ``cleanup_ctx`` order (and stop in reverse): store -> recorder ->
+Long-lived parts start and stop in ``cleanup_ctx`` order (and stop in reverse): store (and its spool of
+writes kept while the database was away) -> recorder ->
 engine + hub -> AMI gateway -> FastAGI server. Everything shared sits under a typed ``AppKey``.
 """
 from __future__ import annotations
@@ -35,6 +36,7 @@ from ivr.server import IvrServer
 log = logging.getLogger(__name__)
 
 CALLBACK_SAVE_WAIT = 0.6     # seconds; below ivr.inbound.CALLBACK_TIMEOUT: then kept in the spool
+STARTUP_REPLAY_WAIT = 30.0   # seconds the start waits for what an earlier run left in the spool
 
 Identify = Callable[[str], Awaitable[list[dict[str, Any]]]]
 
@@ -95,7 +97,12 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
 
     async def store_ctx(app: web.Application) -> AsyncIterator[None]:
         await store.open()
-        spool.open()           # what an earlier run kept lands first, in order (spool_ctx)
+        # What an earlier run kept in the spool lands first, in order, so that the state loaded below
+        # (presence, callbacks, pause periods) includes it; bounded: a write that keeps failing waits on.
+        spool.open()
+        await spool.start()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(spool.drained(), STARTUP_REPLAY_WAIT)
         await switches.load()
         agents = await store.list_agents()
         engine.post(domain.AgentsLoaded(tuple(
@@ -111,12 +118,8 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
                                                     settings.queues, settings.metrics.sample_seconds))
         engine.post(domain.MissingOutcomesCounted(tuple(sorted((await store.missing_outcomes()).items()))))
         yield
+        await spool.stop()     # after the recorder and the engine stopped: their last writes are kept too
         await store.close()
-
-    async def spool_ctx(app: web.Application) -> AsyncIterator[None]:
-        await spool.start()
-        yield
-        await spool.stop()
 
     async def recorder_ctx(app: web.Application) -> AsyncIterator[None]:
         await recorder.start()
@@ -162,5 +165,5 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
         yield
         await escalator.stop()
 
-    app.cleanup_ctx.extend([store_ctx, spool_ctx, recorder_ctx, engine_ctx, escalation_ctx, ami_ctx, ivr_ctx])
+    app.cleanup_ctx.extend([store_ctx, recorder_ctx, engine_ctx, escalation_ctx, ami_ctx, ivr_ctx])
     return app

@@ -90,6 +90,8 @@ async def test_what_waits_in_the_spool_when_the_server_stops_lands_after_the_nex
                                                         "outcome": "resolved", "notes": "", "complaint": None,
                                                         "follow_up": None})
                 assert reply["ok"] and reply["data"]["queued"] is True, reply
+                assert (await desk.send("pause", {"reason": "training"}))["ok"]
+                await desk.next("agent", where=lambda a: a["state"] == "paused")
                 asked = await stack.sim.place_call(LIU_QIANG, "Liu Qiang", digits=("4",))
                 assert await asked.wait_ended(10) == "ivr_hangup" and asked.variables["CC_ACTION"] == "callback"
                 await stack.runner.cleanup()                       # the server stops during the outage
@@ -98,6 +100,13 @@ async def test_what_waits_in_the_spool_when_the_server_stops_lands_after_the_nex
             assert interaction_id in kept and LIU_QIANG in kept     # on disk, not in a lost process
 
         async with stack.restarted_server() as again:
+            # replayed before the state is loaded: the new engine starts from the agent's last wish
+            agent = await again.store.agent_by_login("1002")
+            assert (agent.presence, agent.presence_reason) == ("paused", "training")
+            async def wish():
+                known = again.app[appkeys.ENGINE].model.agents.get(agent.id)
+                return known is not None and known.wants == "paused" or None
+            await eventually(wish, what="the new engine restored the agent's last wish")
             async def landed():
                 row = await again.store.interaction(interaction_id)
                 return row if row and row["outcome"] == "resolved" else None
