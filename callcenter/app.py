@@ -1,7 +1,7 @@
 """The one composition root: ``create_app(settings)`` builds everything and wires it explicitly.
 
-Long-lived parts start and stop in ``cleanup_ctx`` order (and stop in reverse): store (and its spool of
-writes kept while the database was away) -> recorder ->
+Long-lived parts start and stop in ``cleanup_ctx`` order (and stop in reverse): store -> spool (writes
+kept while the database was away; replayed before the state is loaded) -> state loaded -> recorder ->
 engine + hub -> AMI gateway -> FastAGI server. Everything shared sits under a typed ``AppKey``.
 """
 from __future__ import annotations
@@ -97,12 +97,20 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
 
     async def store_ctx(app: web.Application) -> AsyncIterator[None]:
         await store.open()
-        # What an earlier run kept in the spool lands first, in order, so that the state loaded below
+        yield
+        await store.close()
+
+    async def spool_ctx(app: web.Application) -> AsyncIterator[None]:
+        # What an earlier run kept in the spool lands first, in order, so that the state loaded next
         # (presence, callbacks, pause periods) includes it; bounded: a write that keeps failing waits on.
         spool.open()
         await spool.start()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(spool.drained(), STARTUP_REPLAY_WAIT)
+        yield
+        await spool.stop()     # after the recorder and the engine stopped: their last writes are kept too
+
+    async def state_ctx(app: web.Application) -> AsyncIterator[None]:
         await switches.load()
         agents = await store.list_agents()
         engine.post(domain.AgentsLoaded(tuple(
@@ -118,8 +126,6 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
                                                     settings.queues, settings.metrics.sample_seconds))
         engine.post(domain.MissingOutcomesCounted(tuple(sorted((await store.missing_outcomes()).items()))))
         yield
-        await spool.stop()     # after the recorder and the engine stopped: their last writes are kept too
-        await store.close()
 
     async def recorder_ctx(app: web.Application) -> AsyncIterator[None]:
         await recorder.start()
@@ -165,5 +171,5 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
         yield
         await escalator.stop()
 
-    app.cleanup_ctx.extend([store_ctx, recorder_ctx, engine_ctx, escalation_ctx, ami_ctx, ivr_ctx])
+    app.cleanup_ctx.extend([store_ctx, spool_ctx, state_ctx, recorder_ctx, engine_ctx, escalation_ctx, ami_ctx, ivr_ctx])
     return app
