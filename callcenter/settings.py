@@ -177,6 +177,18 @@ class HttpSettings(_Frozen):
 class DatabaseSettings(_Frozen):
     url: str = "sqlite+aiosqlite:///callcenter.db"
     echo: bool = False
+    # Where writes wait while the database is away (crm_bridge/spool/); "" = a "spool" folder beside
+    # the SQLite file, or in the working directory for PostgreSQL.
+    spool_dir: str = ""
+    # How long a caller's or an agent's write waits for the database before it is spooled instead.
+    spool_after_seconds: float = Field(3.0, gt=0, le=60)
+
+    def spool_path(self) -> str:
+        if self.spool_dir:
+            return self.spool_dir
+        if self.url.startswith("sqlite+aiosqlite:///") and ":memory:" not in self.url:
+            return os.path.join(os.path.dirname(self.url.removeprefix("sqlite+aiosqlite:///")) or ".", "spool")
+        return "spool"
 
     @field_validator("url")
     @classmethod

@@ -17,7 +17,7 @@ What the composition root still owns: the hub's notifier lifetime,
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import aiohttp_jinja2
 import jinja2
@@ -60,7 +60,8 @@ class ConsoleStore(AgentDirectory, DispositionStore, Protocol):
 
 def setup_console(app: web.Application, *, settings: Settings, store: ConsoleStore, engine: ConsoleEngine,
                   hub: Hub, static_dir: Path | str | None = None, sessions: SessionStore | None = None,
-                  throttle: LoginThrottle | None = None, switches: ConsoleSwitches | None = None) -> None:
+                  throttle: LoginThrottle | None = None, switches: ConsoleSwitches | None = None,
+                  writes: Any = None) -> None:
     """Add the console's routes, templates, static files and headers to *app* (before it starts)."""
     if sessions is None:   # (an empty SessionStore is falsy: no `or` here)
         sessions = SessionStore(settings.http.session_hours * 3600.0)
@@ -78,7 +79,7 @@ def setup_console(app: web.Application, *, settings: Settings, store: ConsoleSto
     auth = AuthViews(store=store, sessions=sessions, hub=hub, engine=engine, render=pages.render,
                      throttle=throttle)
     socket = ConsoleSocket(settings=settings, store=store, engine=engine, hub=hub, sessions=sessions,
-                           switches=switches)
+                           switches=switches, writes=writes)
 
     app.router.add_get("/", pages.index, name="console-index")
     app.router.add_get("/login", auth.login_form, name="console-login")

@@ -109,7 +109,8 @@ class _NoSwitches(CallCenterError):
 
 class ConsoleSocket(TaskCommands, SupervisionCommands):
     def __init__(self, *, settings: Settings, store: DispositionStore, engine: ConsoleEngine, hub: Hub,
-                 sessions: SessionStore, heartbeat: float = 20.0, switches: ConsoleSwitches | None = None) -> None:
+                 sessions: SessionStore, heartbeat: float = 20.0, switches: ConsoleSwitches | None = None,
+                 writes: Any = None) -> None:
         self._outcomes = tuple(settings.console.outcomes)
         self._pause_reasons = settings.console.pause_codes
         self._pause_limits = settings.console.pause_limits
@@ -122,8 +123,11 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
         self._sessions = sessions
         self._heartbeat = heartbeat
         self._switches = switches
-        self._pending = PendingWrapups(store, engine, hub)
-        self._dispositions = Dispositions(settings, store=store, engine=engine, pending=self._pending)
+        # writes: the spooled writes (crm_bridge/spool/): an outcome saved while the database is away is kept.
+        self._pending = PendingWrapups(store, engine, hub,
+                                       queued=writes.queued_outcomes if writes is not None else set)
+        self._dispositions = Dispositions(settings, store=store, engine=engine, pending=self._pending,
+                                          writes=writes, hub=hub)
         self._commands: dict[str, Callable[[Connection, Session, protocol.Command, set[asyncio.Task[None]]], None]] = {
             "available": self._available,
             "pause": self._pause,

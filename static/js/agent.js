@@ -128,6 +128,11 @@ function frame(kind, data) {
       if (desk.agent.state === "paused" && before !== "paused") openOldestPending();
       break;
     }
+    case "disposition_saved": { // an outcome kept while the database was away has landed
+      const entry = desk.wrapups.get(data.call_id);
+      if (entry && entry.finish) entry.finish();
+      break;
+    }
     case "wrapups": // the pending list changed (a save, from this tab or another)
       desk.pending = data.wrapups || [];
       showPending();
@@ -488,19 +493,29 @@ function ensureWrapup(call) {
     submit.disabled = true;
     dismiss.hidden = true;
     setStatus(status, t("wrap.saving"), "busy");
+    // "saved" only once the server committed it; while the database is away the server keeps the
+    // outcome on disk ({queued: true}) and a disposition_saved frame finishes the form later.
+    entry.finish = () => {
+      entry.finish = null;
+      setStatus(status, t("wrap.saved"), "ok");
+      drafts.clear(call.call_id);
+      if (checked.data.follow_up) tasks.refresh();
+      setTimeout(() => {
+        desk.wrapups.delete(call.call_id);
+        node.remove();
+        showPending();
+      }, 4000);
+    };
     socket.send("disposition", checked.data).then(
-      () => {
-        // Only now, after the server committed it: "saved".
-        setStatus(status, t("wrap.saved"), "ok");
-        drafts.clear(call.call_id);
+      (reply) => {
         desk.pending = desk.pending.filter((item) => item.call_id !== call.call_id);
         showPending();
-        if (checked.data.follow_up) tasks.refresh();
-        setTimeout(() => {
-          desk.wrapups.delete(call.call_id);
-          node.remove();
-          showPending();
-        }, 4000);
+        if (reply && reply.queued) {
+          entry.queued = true;
+          setStatus(status, t("wrap.queued"), "busy");
+          return;
+        }
+        if (entry.finish) entry.finish();
       },
       (error) => {
         entry.saving = false;
