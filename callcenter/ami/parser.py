@@ -110,7 +110,11 @@ class FrameReader:
 def event_name(frame: bytes) -> bytes | None:
     """The event name of a frame whose first line is ``Event: X``; ``None`` for anything else."""
     if not frame.startswith(b"Event: "):
-        return None
+        if not frame.startswith(b"\r\n"):
+            return None
+        frame = frame.lstrip(b"\r\n")           # an extra CRLF before a frame (panoramisk strips it too)
+        if not frame.startswith(b"Event: "):
+            return None
     end = frame.find(b"\r\n")
     return frame[7:] if end < 0 else frame[7:end]
 

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 # Events that always go through panoramisk's dispatch (Manager callbacks rely on them).
 _PANORAMISK_EVENTS = frozenset({b"FullyBooted", b"Shutdown"})
+# Headers panoramisk reads as one string; repeated, its Message makes them a list and its dispatch raises.
+_SINGLE_HEADERS = ("Event", "Response", "ActionID", "CommandID")
 
 
 class FastAMIProtocol(AMIProtocol):
@@ -106,9 +108,7 @@ class FastAMIProtocol(AMIProtocol):
 
     def _resume(self) -> None:
         frames, self._pending = self._pending, []
-        if self.closed:
-            return
-        self._handle(frames)
+        self._handle(frames)           # even after a Shutdown: panoramisk too handles a whole read
         if not self._pending and self._paused:
             self._paused = False
             self.transport.resume_reading()
@@ -137,9 +137,9 @@ class FastAMIProtocol(AMIProtocol):
             message = Message.from_line(frame)
         except Exception:
             message = None
-        if message is None:
+        if message is None or any(isinstance(message.get(key), list) for key in _SINGLE_HEADERS):
             self.malformed += 1
-            log.warning("AMI frame ignored (neither Response nor Event): %r", frame[:200])
+            log.warning("AMI frame ignored (neither Response nor Event, or one of them twice): %r", frame[:200])
             return
         try:
             self.handle_message(message)
