@@ -4,12 +4,13 @@ Over loopback TCP, a fake Asterisk writes the whole burst at once; our ``FastAMI
 translates every frame and posts the domain events into an inbox that an engine-like task drains into
 the pure ``Model`` (as ``Engine._run`` does: no yield between queued events). Beside it a ticker asks
 for a 1 ms sleep again and again: how late it wakes is how long websocket sends and the AMI watchdog
-would have waited; and the longest single callback in which the AMI side held the loop. Not measured: the websocket sends themselves and the effects of each event.
+would have waited; and the longest single callback in which the AMI side held the loop. Not measured:
+the websocket sends themselves and the effects of each event.
 
 Printed side by side in one run: ``frames_per_turn`` as shipped vs no turns at all (every read
 handled whole, the behaviour before issue 11). Figures, not a pass/fail test.
 
-Run:  python -m tests.bench.bench_ami_flood [--joins 20000] [--runs 3]
+Run:  python -m tests.bench.bench_ami_flood [--joins 20000] [--runs 5]
 """
 from __future__ import annotations
 
