@@ -43,7 +43,7 @@ class FrameReader:
     def __init__(self, max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES) -> None:
         self.max_frame_bytes = max_frame_bytes
         self.banner: str | None = None
-        self._rest = b""
+        self._rest = bytearray()             # a frame begun, not ended yet (or the last bytes of one skipped)
         self._expect_banner = True
         self._skipping: bytes | None = None   # first line of the oversized frame being dropped
         self._skipped = 0
@@ -52,17 +52,28 @@ class FrameReader:
         self.dropped_bytes_total = 0
 
     def feed(self, data: bytes) -> list[bytes]:
-        buffer = self._rest + data if self._rest else data
+        rest = self._rest
+        if not rest:
+            buffer = data
+        else:
+            searched = max(0, len(rest) - _TAIL)  # rest holds no frame end before this point
+            rest += data                          # in place: a frame trickling in costs O(its size)
+            if self._skipping is None and not self._expect_banner and rest.find(FRAME_END, searched) < 0:
+                if len(rest) > self.max_frame_bytes:
+                    self._skip(bytes(rest))
+                return []
+            buffer = bytes(rest)
+            rest.clear()
         if self._expect_banner:
             buffer = self._take_banner(buffer)
             if self._expect_banner:
-                self._rest = buffer
+                self._rest = bytearray(buffer)
                 return []
         if self._skipping is not None:
             end = buffer.find(FRAME_END)
             if end < 0:
                 self._skipped += len(buffer) - _TAIL
-                self._rest = buffer[-_TAIL:]
+                self._rest = bytearray(buffer[-_TAIL:])
                 return []
             self._resynced(end + len(FRAME_END))
             buffer = buffer[end + len(FRAME_END):]
@@ -79,11 +90,16 @@ class FrameReader:
                     kept.append(frame)
             frames = kept
         if len(rest) > limit:
-            self._skipping = rest[:80].partition(b"\r\n")[0]
-            self._skipped = len(rest) - _TAIL
-            rest = rest[-_TAIL:]
-        self._rest = rest
+            self._skip(rest)
+        else:
+            self._rest = bytearray(rest)
         return frames
+
+    def _skip(self, rest: bytes) -> None:
+        """*rest*, a frame begun but not ended, is over the limit: drop it up to its end."""
+        self._skipping = rest[:80].partition(b"\r\n")[0]
+        self._skipped = len(rest) - _TAIL
+        self._rest = bytearray(rest[-_TAIL:])
 
     def _take_banner(self, buffer: bytes) -> bytes:
         head = buffer[:len(BANNER_PREFIX)]

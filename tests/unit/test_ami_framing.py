@@ -145,3 +145,11 @@ def test_a_number_that_is_not_one_keeps_the_event_with_the_field_missing(value: 
                "MemberName": "agent1001", "HoldTime": value, "TalkTime": "3", "Reason": "caller"}
     assert translate.translate(headers) == (d.CallCompleted("1.1", "vip", "Local/1001@agent-phones/n", "agent1001",
                                                             0, 3, "caller"),)
+
+
+def test_a_frame_trickling_in_one_byte_at_a_time_costs_its_size_not_its_square() -> None:
+    reader = parser.FrameReader(max_frame_bytes=1 << 20)
+    frame = b"Event: QueueCallerJoin\r\nCallerIDName: " + b"y" * 300_000
+    for i in range(len(frame)):                   # quadratic copying would take minutes here
+        assert reader.feed(frame[i:i + 1]) == []
+    assert reader.feed(b"\r\n\r\n") == [frame]
