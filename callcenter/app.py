@@ -1,6 +1,7 @@
 """The one composition root: ``create_app(settings)`` builds everything and wires it explicitly.
 
-Long-lived parts start and stop in ``cleanup_ctx`` order (and stop in reverse): store -> recorder ->
+Long-lived parts start and stop in ``cleanup_ctx`` order (and stop in reverse): store -> spool (writes
+kept while the database was away; replayed before the state is loaded) -> state loaded -> recorder ->
 engine + hub -> AMI gateway -> FastAGI server. Everything shared sits under a typed ``AppKey``.
 """
 from __future__ import annotations
@@ -10,6 +11,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -25,10 +27,16 @@ from console.hub import Hub
 from console.web import setup_console
 from crm_bridge import reports
 from crm_bridge.pauses import PauseLog, open_pauses
+from crm_bridge.spool.journal import Journal
+from crm_bridge.spool.replay import Spool
+from crm_bridge.spool.writes import CALLBACK, QUEUED, SpooledWrites
 from crm_bridge.store import Store
 from ivr.server import IvrServer
 
 log = logging.getLogger(__name__)
+
+CALLBACK_SAVE_WAIT = 0.6     # seconds; below ivr.inbound.CALLBACK_TIMEOUT: then kept in the spool
+STARTUP_REPLAY_WAIT = 30.0   # seconds the start waits for what an earlier run left in the spool
 
 Identify = Callable[[str], Awaitable[list[dict[str, Any]]]]
 
@@ -39,7 +47,11 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
     the time the IVR checks business hours at (tests: a public holiday)."""
     app = web.Application()
     store = Store(settings.database.url, default_region=settings.ivr.default_region, echo=settings.database.echo)
-    recorder = Recorder(store.record_interactions)
+    # Writes nobody may lose go through the spool when the database is away (crm_bridge/spool/).
+    spool = Spool(Journal(Path(settings.database.spool_path())))
+    writes = SpooledWrites(store, spool, PauseLog(store), wait=settings.database.spool_after_seconds,
+                           complaint_rules=settings.complaints)
+    recorder = Recorder(writes.record_interactions)
     engine_ref: list[Engine] = []
 
     def post(event: Any) -> None:
@@ -55,13 +67,18 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
         return await store.missing_outcomes()
 
     engine = Engine(settings, hub=hub, recorder=recorder, send_ami=gateway.send, identify=lookup,
-                    save_presence=store.set_presence, callback_store=store, pause_log=PauseLog(store),
+                    save_presence=writes.set_presence, callback_store=writes, pause_log=writes,
                     count_missing=count_missing)
     engine_ref.append(engine)
+    # A callback that waited in the spool reaches the engine when it lands, with its id.
+    spool.on_landed(CALLBACK, lambda entry, row: engine.post(domain.CallbackRequested(row, entry.args.get("card"))))
+
     async def request_callback(fields: dict[str, Any], card: dict[str, Any] | None) -> dict[str, Any]:
-        row = await store.add_callback(**fields)        # saved first: the caller is told only then
-        engine.post(domain.CallbackRequested(row, card))
-        return row
+        # Saved (or kept on disk, fsync'd) first: the caller is told only then.
+        row = await writes.add_callback(card=card, wait=CALLBACK_SAVE_WAIT, **fields)
+        if row is not QUEUED:
+            engine.post(domain.CallbackRequested(row, card))
+        return row or {}
 
     ivr = IvrServer(settings, identify=lookup, post=engine.post, verify_account=store.verify_account,
                     remember_language=store.set_customer_language, closed_now=switches.closed,
@@ -75,10 +92,25 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
     app[appkeys.GATEWAY] = gateway
     app[appkeys.IVR] = ivr
     app[appkeys.RECORDER] = recorder
-    setup_console(app, settings=settings, store=store, engine=engine, hub=hub, switches=switches)
+    app[appkeys.SPOOL] = spool
+    setup_console(app, settings=settings, store=store, engine=engine, hub=hub, switches=switches, writes=writes)
 
     async def store_ctx(app: web.Application) -> AsyncIterator[None]:
         await store.open()
+        yield
+        await store.close()
+
+    async def spool_ctx(app: web.Application) -> AsyncIterator[None]:
+        # What an earlier run kept in the spool lands first, in order, so that the state loaded next
+        # (presence, callbacks, pause periods) includes it; bounded: a write that keeps failing waits on.
+        spool.open()
+        await spool.start()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(spool.drained(), STARTUP_REPLAY_WAIT)
+        yield
+        await spool.stop()     # after the recorder and the engine stopped: their last writes are kept too
+
+    async def state_ctx(app: web.Application) -> AsyncIterator[None]:
         await switches.load()
         agents = await store.list_agents()
         engine.post(domain.AgentsLoaded(tuple(
@@ -94,7 +126,6 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
                                                     settings.queues, settings.metrics.sample_seconds))
         engine.post(domain.MissingOutcomesCounted(tuple(sorted((await store.missing_outcomes()).items()))))
         yield
-        await store.close()
 
     async def recorder_ctx(app: web.Application) -> AsyncIterator[None]:
         await recorder.start()
@@ -140,5 +171,5 @@ def create_app(settings: Settings, *, identify: Identify | None = None,
         yield
         await escalator.stop()
 
-    app.cleanup_ctx.extend([store_ctx, recorder_ctx, engine_ctx, escalation_ctx, ami_ctx, ivr_ctx])
+    app.cleanup_ctx.extend([store_ctx, spool_ctx, state_ctx, recorder_ctx, engine_ctx, escalation_ctx, ami_ctx, ivr_ctx])
     return app

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from callcenter.recorder import Recorder
     from callcenter.settings import Settings
     from console.hub import Hub
+    from crm_bridge.spool.replay import Spool
     from crm_bridge.store import Store
     from ivr.server import IvrServer
 
@@ -21,3 +22,4 @@ HUB: web.AppKey["Hub"] = web.AppKey("hub")
 GATEWAY: web.AppKey["AmiGateway"] = web.AppKey("gateway")
 IVR: web.AppKey["IvrServer"] = web.AppKey("ivr")
 RECORDER: web.AppKey["Recorder"] = web.AppKey("recorder")
+SPOOL: web.AppKey["Spool"] = web.AppKey("spool")

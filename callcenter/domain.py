@@ -267,6 +267,13 @@ class CallbackFailed:
 
 
 @dataclass(frozen=True, slots=True)
+class UnconfirmedCallDue:
+    """Timer: a call known only from a FastAGI session has had no AMI event for
+    ``fastagi.unconfirmed_call_seconds`` (``callcenter/model/unconfirmed.py``)."""
+    call_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class AgingDue:
     """Timer: time to raise a waiting caller's queue priority (time credit)."""
     call_id: str

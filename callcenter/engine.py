@@ -74,7 +74,8 @@ class Engine:
         self.send_ami = send_ami
         self.identify = identify
         self.save_presence = save_presence
-        # add_callback(**fields) -> row, update_callback(id, **fields): the store (None: not kept).
+        # add_callback(card=..., **fields) -> row (falsy: kept for later, the row is posted when it lands),
+        # update_callback(id, **fields): the store's spooled writes (None: not kept).
         self.callback_store = callback_store
         # The store's count of answered calls without an outcome per agent (None: not shown).
         self.count_missing = count_missing
@@ -236,9 +237,11 @@ class Engine:
         if self.callback_store is None:
             return
         try:
-            row = await self.callback_store.add_callback(**effect.fields)
-        except Exception as exc:         # a lost abandoned-call callback is logged, never fatal
+            row = await self.callback_store.add_callback(card=effect.card, **effect.fields)
+        except Exception as exc:         # refused (the spool keeps what the database could not take)
             log.warning("saving a callback for %s failed: %s", effect.fields.get("number"), exc)
+            return
+        if not row:                      # kept in the spool: posted when it lands
             return
         self.post(d.CallbackRequested(row, effect.card))
 

@@ -9,6 +9,13 @@ Routes (``setup_customers``, called from ``console.web.setup_console``):
   the page's data, ``GET /api/customers/{id}/audit`` its audit entries,
   ``GET /api/customers/export.csv?q=`` the search result as a CSV attachment (at most
   ``search.EXPORT_MAX`` rows, cells escaped against formula injection).
+Least privilege (``crm_bridge.customer_access``, issue 11): an agent's search, page, audit list and
+edits cover the customers of their calls (and the call on their desk now, from the engine's
+snapshot), tasks and portfolio, and their search finds others only as ``privacy.agent_search`` says;
+a customer page outside that is ``403 customer-not-yours``. The CSV export is for supervisors and
+admins (``403 export-not-allowed``). Every page read and every export is audited with the reader's
+address (``request.remote``).
+
 * ``POST /api/customers/{id}/contact`` a JSON edit of email / address / phones, audited. CSRF: the
   body must be JSON (a cross-site form cannot send that without a CORS preflight, which we never
   grant) and the ``Origin`` header must name this host, as for the websocket.
@@ -18,7 +25,7 @@ or origin that is not allowed, 400 naming the fields, 404, 503 when the database
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import orjson
@@ -28,29 +35,47 @@ from callcenter.errors import CallCenterError, NotFound, StoreUnavailable, Valid
 from console.auth import require_login
 from console.i18n import labels_for, normalise_language
 from console.sessions import Session, SessionStore, token_from_request
-from console.ws import same_origin
-from crm_bridge import csv_io, search
+from console.site import same_origin
+from crm_bridge import audit, csv_io, customer_access, search
+from crm_bridge.customer_access import Scope
 from crm_bridge.customer_page import Actor
 
 READ_ROLES = frozenset({"agent", "supervisor", "admin"})
 EDIT_ROLES = frozenset({"agent", "supervisor", "admin"})
 MAX_ID = 2**31 - 1
 MAX_BODY = 64 * 1024
+FORBIDDEN_IDS = frozenset({"forbidden", "customer-not-yours", "export-not-allowed"})
 
 Render = Callable[..., web.Response]
 
 
 class CustomerStore(Protocol):
     async def search_customers(self, query: str, *, limit: Any = None, offset: Any = None,
-                               max_limit: int = ...) -> dict[str, Any]: ...
-    async def customer_page(self, customer_id: int, *, limit: int = ...) -> dict[str, Any] | None: ...
-    async def update_contact(self, customer_id: int, changes: Any, actor: Actor) -> dict[str, Any]: ...
+                               max_limit: int = ..., scope: Scope | None = None) -> dict[str, Any]: ...
+    async def customer_page(self, customer_id: int, *, limit: int = ..., scope: Scope | None = None,
+                            reader: Actor | None = None, source: str | None = None) -> dict[str, Any] | None: ...
+    async def customer_visible(self, customer_id: int, scope: Scope) -> bool | None: ...
+    async def record_access(self, actor: Actor, action: str, entity: str, entity_id: Any,
+                            facts: dict[str, Any]) -> None: ...
+    async def update_contact(self, customer_id: int, changes: Any, actor: Actor,
+                             scope: Scope | None = None) -> dict[str, Any]: ...
     async def audit_entries(self, *, entity: str | None = None, entity_id: Any = None,
                             actor_login: str | None = None, limit: int = 100) -> list[dict[str, Any]]: ...
 
 
-def setup_customers(app: web.Application, *, store: Any, sessions: SessionStore, render: Render) -> None:
-    views = CustomerViews(store=store, sessions=sessions, render=render)
+class DeskEngine(Protocol):
+    def agent_snapshot(self, agent_id: int) -> dict[str, Any]: ...
+
+
+def setup_customers(app: web.Application, *, store: Any, sessions: SessionStore, render: Render,
+                    engine: DeskEngine | None = None, agent_search: str = "number_only",
+                    deputies: Mapping[str, str] | None = None) -> None:
+    """*engine* tells which call is on an agent's desk now; *agent_search* is ``privacy.agent_search``
+    and *deputies* ``routing.deputies`` (account manager login -> deputy login)."""
+    if agent_search not in customer_access.SEARCH_MODES:
+        raise ValueError(f"agent_search: expected one of {customer_access.SEARCH_MODES}, got {agent_search!r}")
+    views = CustomerViews(store=store, sessions=sessions, render=render, engine=engine,
+                          agent_search=agent_search, deputies=deputies or {})
     app.router.add_get("/customers", views.search_page, name="customers-search")
     app.router.add_get("/customers/{customer_id:\\d+}", views.customer_page, name="customers-page")
     app.router.add_get("/api/customers", views.api_search, name="customers-api-search")
@@ -73,8 +98,12 @@ def _error(status: int, error_id: str, message: str, details: dict[str, Any] | N
 
 def _mapped(exc: CallCenterError) -> web.Response:
     status = 503 if isinstance(exc, StoreUnavailable) else 404 if isinstance(exc, NotFound) else \
-        403 if exc.error_id == "forbidden" else 400
+        403 if exc.error_id in FORBIDDEN_IDS else 400
     return _json({"error": exc.as_dict()}, status)
+
+
+def _actor(session: Session) -> Actor:
+    return Actor(login=session.login, agent_id=session.agent_id)
 
 
 def _customer_id(request: web.Request) -> int:
@@ -85,10 +114,26 @@ def _customer_id(request: web.Request) -> int:
 
 
 class CustomerViews:
-    def __init__(self, *, store: CustomerStore, sessions: SessionStore, render: Render) -> None:
+    def __init__(self, *, store: CustomerStore, sessions: SessionStore, render: Render,
+                 engine: DeskEngine | None = None, agent_search: str = "number_only",
+                 deputies: Mapping[str, str] | None = None) -> None:
         self._store = store
         self._sessions = sessions
         self._render = render
+        self._engine = engine
+        self._agent_search = agent_search
+        self._deputies = dict(deputies or {})
+
+    def _scope(self, session: Session) -> Scope:
+        """What this user may see now: the desk's live call comes from the engine (in memory)."""
+        if session.role in customer_access.SEE_ALL_ROLES:
+            return Scope(role=session.role, agent_id=session.agent_id, login=session.login)
+        snapshot = self._engine.agent_snapshot(session.agent_id) if self._engine is not None else {}
+        queues, customers, numbers = customer_access.desk_facts(snapshot)
+        return Scope(role=session.role, agent_id=session.agent_id, login=session.login,
+                     search_mode=self._agent_search, queues=queues,
+                     deputy_for=customer_access.deputised(self._deputies, session.login),
+                     desk_customers=customers, desk_numbers=numbers)
 
     # ------------------------------------------------------------------ pages
     async def search_page(self, request: web.Request) -> web.Response:
@@ -139,7 +184,8 @@ class CustomerViews:
         try:
             result = await self._store.search_customers(request.query.get("q", ""),
                                                         limit=request.query.get("limit"),
-                                                        offset=request.query.get("offset"))
+                                                        offset=request.query.get("offset"),
+                                                        scope=self._scope(session))
         except CallCenterError as exc:
             return _mapped(exc)
         return _json(result)
@@ -148,11 +194,15 @@ class CustomerViews:
         session = self._api_session(request)
         if isinstance(session, web.Response):
             return session
+        if not customer_access.may_export(session.role):
+            return _mapped(customer_access.ExportNotAllowed(session.role))
         query = request.query.get("q", "").strip()
         if not query:
             return _error(400, "invalid-input", "say what to export", {"fields": {"q": "required"}})
         try:
             lines = [csv_io.csv_line(cells) async for cells in csv_io.export_rows(self._store, query)]
+            await self._store.record_access(_actor(session), audit.CUSTOMER_EXPORT, "customers", "export",
+                                            {"query": query, "rows": len(lines) - 1, "source": request.remote})
         except CallCenterError as exc:
             return _mapped(exc)
         body = ("\ufeff" + "".join(lines)).encode("utf-8")
@@ -168,7 +218,8 @@ class CustomerViews:
             return session
         try:
             customer_id = _customer_id(request)
-            found = await self._store.customer_page(customer_id)
+            found = await self._store.customer_page(customer_id, scope=self._scope(session),
+                                                    reader=_actor(session), source=request.remote)
             if found is None:
                 raise NotFound("customer", customer_id)
         except CallCenterError as exc:
@@ -182,6 +233,13 @@ class CustomerViews:
         try:
             customer_id = _customer_id(request)
             limit, _ = search.check_paging(request.query.get("limit") or 50, 0)
+            scope = self._scope(session)
+            if not customer_access.sees_all(scope):
+                visible = await self._store.customer_visible(customer_id, scope)
+                if visible is None:
+                    raise NotFound("customer", customer_id)
+                if not visible:
+                    raise customer_access.NotYourCustomer(customer_id)
             entries = await self._store.audit_entries(entity="customer", entity_id=customer_id, limit=limit)
         except CallCenterError as exc:
             return _mapped(exc)
@@ -206,8 +264,8 @@ class CustomerViews:
                 changes = orjson.loads(raw)
             except orjson.JSONDecodeError:
                 raise ValidationFailed("the body is not JSON", {"body": "must be a JSON object"}) from None
-            result = await self._store.update_contact(_customer_id(request), changes,
-                                                      Actor(login=session.login, agent_id=session.agent_id))
+            result = await self._store.update_contact(_customer_id(request), changes, _actor(session),
+                                                      scope=self._scope(session))
         except CallCenterError as exc:
             return _mapped(exc)
         return _json(result)

@@ -18,6 +18,9 @@ Conventions for every page (``tests/browser/test_i18n_walk.py`` walks them all i
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from console.labels.desk import DESK_LABELS
 from console.labels.desk_tools import DESK_CLARITY_LABELS
 from console.labels.errors import ERROR_LABELS
@@ -54,6 +57,12 @@ def language_from_accept(header: str | None) -> str | None:
 def labels_for(language: str) -> dict[str, str]:
     language = normalise_language(language) or DEFAULT_LANGUAGE
     return {key: texts[language] for key, texts in LABELS.items()}
+
+
+def queue_labels(queues: Mapping[str, Any], language: str) -> dict[str, str]:
+    """``queue.<name>`` labels from the configured queues (``queues.<name>.label``), for ``labelOf``."""
+    language = normalise_language(language) or DEFAULT_LANGUAGE
+    return {f"queue.{name}": q.label_in(language) or name for name, q in queues.items()}
 
 
 def fill(text: str, **values: object) -> str:

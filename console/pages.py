@@ -8,7 +8,7 @@ and no script is inline, so the Content-Security-Policy can say ``script-src 'se
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import aiohttp_jinja2
@@ -16,7 +16,8 @@ import jinja2
 from aiohttp import web
 
 from console.auth import home_for, require_login
-from console.i18n import LANGUAGES, labels_for, normalise_language
+from console.http_errors import ERROR_ID_HEADER
+from console.i18n import LANGUAGES, labels_for, normalise_language, queue_labels
 from console.sessions import Session, SessionStore
 from console.ws import SUPERVISOR_ROLES
 
@@ -26,8 +27,10 @@ log = logging.getLogger(__name__)
 class PageViews:
     def __init__(self, *, sessions: SessionStore, jinja_key: web.AppKey[jinja2.Environment],
                  static_url: str = "/static/",
-                 save_language: Callable[[int, str], Awaitable[None]] | None = None) -> None:
+                 save_language: Callable[[int, str], Awaitable[None]] | None = None,
+                 queues: Mapping[str, Any] | None = None) -> None:
         self._sessions = sessions
+        self._queues = dict(queues or {})     # queues.<name>.label: every page reads queues by their label
         # Keeps the agent's interface language on their record: the next login opens in it.
         self._save_language = save_language
         self._jinja_key = jinja_key
@@ -35,7 +38,10 @@ class PageViews:
 
     def render(self, request: web.Request, template: str, *, language: str, status: int = 200,
                user: Session | None = None, config: dict[str, Any] | None = None, **context: Any) -> web.Response:
-        """Render *template* with the layout's context; every page is ``no-store`` (it is personal)."""
+        """Render *template* with the layout's context; every page is ``no-store`` (it is personal). A
+        page's JS labels get the configured queues' labels (``queue.<name>``) in its language."""
+        if config is not None and "labels" in config:
+            config = {**config, "labels": {**config["labels"], **queue_labels(self._queues, language)}}
         page = {"t": labels_for(language), "lang": language, "languages": LANGUAGES, "user": user,
                 "config": config, "static": self._static_url, "path": request.path, **context}
         response = aiohttp_jinja2.render_template(template, request, page, app_key=self._jinja_key, status=status)
@@ -53,7 +59,9 @@ class PageViews:
     async def supervisor(self, request: web.Request) -> web.Response:
         session = await self._session(request)
         if session.role not in SUPERVISOR_ROLES:
-            return self.render(request, "forbidden.html", language=session.language, status=403, user=session)
+            response = self.render(request, "forbidden.html", language=session.language, status=403, user=session)
+            response.headers[ERROR_ID_HEADER] = "forbidden"
+            return response
         return self._console(request, session, "supervisor.html", "supervisor")
 
     async def _session(self, request: web.Request) -> Session:

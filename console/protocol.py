@@ -24,7 +24,9 @@ and the owner's desk: ``{"complaint", "previous_level", "level", "roles"}``), ``
 (the old and new owners' desks: ``{"complaint", "from_agent_id", "to_agent_id", "by", "note"}``),
 ``wrapups`` (the agent's pending wrap-ups, after every save: ``{"wrapups": [{"interaction_id", "call_id",
 "caller_number", "queue", "name", "customer_id", "answered_at", "ended_at"}, ...]}``, oldest first; the
-``hello`` of a desk carries the same list as ``wrapups``), ``error``. The ``agent`` frame's
+``hello`` of a desk carries the same list as ``wrapups``), ``disposition_saved`` (an outcome that waited in
+the spool while the database was away has landed: ``{"call_id", "interaction_id", "complaint_id",
+"follow_up_id"?}``), ``error``. The ``agent`` frame's
 ``wrapup_ends_at`` (ISO 8601 or null) is when the wrap-up timer ends.
 
 Commands: ``available``, ``pause`` ``{"reason"}``, ``pause_after_call`` ``{"reason": code | null}`` (pause
@@ -32,7 +34,8 @@ with that code once the current call and its wrap-up are over, at once when idle
 ``agent`` frame's ``pause_after_call`` shows the armed code), ``logout``, ``disposition`` ``{"call_id",
 "interaction_id", "outcome", "notes", "complaint": {"category", "severity", "description"} | null,
 "follow_up": {"due_at" (ISO 8601 with its offset, in the future, within a year), "assign": "me" | "pool",
-"pool" (a queue, when assign is pool), "note"} | null}``,
+"pool" (a queue, when assign is pool), "note"} | null}`` (reply: the saved ids, or ``{"queued": true,
+"interaction_id", "call_id"}`` when the database is away: kept on disk, ``disposition_saved`` follows),
 ``wrapups`` (reply ``{"wrapups": [...]}``: answered calls without an outcome, from the database; a
 ``disposition`` for any of them is accepted, also after a server restart),
 ``ack`` ``{"seq"}``, ``ping``. Supervisor view only: ``queue_switch`` ``{"queue", "closed": bool,

@@ -1,10 +1,11 @@
 """The console websocket endpoint (``/ws``): one socket per open desk or wallboard page.
 
 Theory of operation. The handshake is accepted first so that a refusal can carry a close code the
-browser sees: a wrong ``Origin`` closes with 4403, no valid session with 4401. Then the socket is
-registered with the hub together with its ``hello`` (built in the same synchronous step as the
-snapshot so that the two line up) and the read loop starts. Every frame to the browser, replies
-included, goes through the hub's per-socket queue: nothing here writes to the socket directly.
+browser sees: a wrong ``Origin`` (scheme, host and port, ``console.site``) closes with 4403, no valid
+session with 4401. Then the socket is registered with the hub together with its ``hello`` (built in
+the same synchronous step as the snapshot so that the two line up) and the read loop starts. Every
+frame to the browser, replies included, goes through the hub's per-socket queue: nothing here writes
+to the socket directly.
 
 Commands are decoded with :mod:`console.protocol`; any bad message gets an error reply and the socket
 stays open. Errors are mapped to the wire here, once (``console.replies.error_for``). A disposition is saved in its
@@ -44,7 +45,6 @@ import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
@@ -60,6 +60,7 @@ from console.desk.call_customer import CallCustomerCommands
 from console.desk.directory import DirectoryCommand
 from console.hub import Connection, Hub
 from console.sessions import Session, SessionStore, token_from_request
+from console.site import same_origin
 from console.rate_limits import CLOSE, OK, RateLimits, SocketAllowance
 from console.replies import error_for, now_iso, spawn
 from console.supervision_commands import SupervisionCommands
@@ -122,34 +123,10 @@ class _NoSwitches(CallCenterError):
         super().__init__("not-available", "queue switches are not available on this server")
 
 
-def same_origin(request: web.BaseRequest) -> bool:
-    """True when the ``Origin`` header names the host the request was sent to (browsers always send it)."""
-    origin = request.headers.get("Origin")
-    if not origin:
-        return False
-    parts = urlsplit(origin)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return False
-    default = 443 if parts.scheme == "https" else 80
-    return _host_port(f"{parts.hostname}:{parts.port or default}", default) == _host_port(request.host, default)
-
-
-def _host_port(host: str, default_port: int) -> str:
-    host = host.strip().lower()
-    if host.startswith("["):            # [::1]:8080
-        end = host.find("]")
-        name, rest = host[:end + 1], host[end + 1:]
-        port = rest[1:] if rest.startswith(":") else ""
-    elif host.count(":") == 1:
-        name, port = host.split(":")
-    else:
-        name, port = host, ""
-    return f"{name}:{port or default_port}"
-
-
 class ConsoleSocket(TaskCommands, SupervisionCommands):
     def __init__(self, *, settings: Settings, store: DispositionStore, engine: ConsoleEngine, hub: Hub,
-                 sessions: SessionStore, heartbeat: float = 20.0, switches: ConsoleSwitches | None = None) -> None:
+                 sessions: SessionStore, heartbeat: float = 20.0, switches: ConsoleSwitches | None = None,
+                 writes: Any = None) -> None:
         self._outcomes = tuple(settings.console.outcomes)
         self._pause_reasons = settings.console.pause_codes
         self._pause_limits = settings.console.pause_limits
@@ -164,8 +141,11 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
         self._switches = switches
         self._rates = RateLimits(settings.console.limits)
         self._work = WorkLimits(settings.console.limits)
-        self._pending = PendingWrapups(store, engine, hub)
-        self._dispositions = Dispositions(settings, store=store, engine=engine, pending=self._pending)
+        # writes: the spooled writes (crm_bridge/spool/): an outcome saved while the database is away is kept.
+        self._pending = PendingWrapups(store, engine, hub,
+                                       queued=writes.queued_outcomes if writes is not None else set)
+        self._dispositions = Dispositions(settings, store=store, engine=engine, pending=self._pending,
+                                          writes=writes, hub=hub)
         self._commands: dict[str, Callable[[Connection, Session, protocol.Command, SocketTasks], None]] = {
             "available": self._available,
             "pause": self._pause,
@@ -210,8 +190,8 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
         if not self._rates.may_open(session.agent_id, asyncio.get_running_loop().time()):
             await ws.close(code=protocol.CLOSE_FLOODING, message=b"too many commands; reconnect later")
             return ws
-        wrapups = await self._pending.for_agent(session.agent_id) if view == "agent" else []
-        try:
+        try:        # past prepare() nothing may escape: the socket is no longer an HTTP response
+            wrapups = await self._pending.for_agent(session.agent_id) if view == "agent" else []
             conn = self._connect(ws, session, view, request.query, wrapups)
         except Exception:
             log.exception("could not open the console of %s", session.login)

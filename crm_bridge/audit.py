@@ -3,6 +3,12 @@
 Written in the same transaction as the change it describes (pass the connection of that change), so
 an action and its audit entry are committed together or not at all. Values are stored as JSON text
 (``ensure_ascii=False``: Chinese names stay readable); datetimes as ISO strings.
+
+Reads are audited too (issue 11): every customer page an agent opens (``customer.read``, or
+``customer.read_refused`` when the access rules said no) and every CSV export (``customer.export``,
+entity ``customers``, entity id ``export``). They change nothing, so ``before`` is empty and ``after``
+holds what was read and from where: ``{"source": <address>}``, for an export also ``{"query", "rows"}``.
+Each is one insert in its own short write transaction, after the read.
 """
 from __future__ import annotations
 
@@ -15,6 +21,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_bridge.models import AuditEntry, utcnow
+
+CUSTOMER_READ = "customer.read"
+CUSTOMER_READ_REFUSED = "customer.read_refused"
+CUSTOMER_EXPORT = "customer.export"
 
 
 def _json(value: Mapping[str, Any] | None) -> str | None:

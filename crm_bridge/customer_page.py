@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
 from callcenter.errors import NotFound, ValidationFailed
-from crm_bridge import audit, complaints, interactions, tier_history
+from crm_bridge import audit, complaints, customer_access, interactions, tier_history
+from crm_bridge.customer_access import Scope
 from crm_bridge.models import PHONE_KINDS, Agent, Customer, FollowUp, Phone
 from crm_bridge.phones import normalize
 
@@ -123,14 +124,22 @@ async def _phones(conn: AsyncConnection, customer_id: int) -> list[dict[str, str
 
 
 async def update_contact(conn: AsyncConnection, customer_id: int, changes: ContactChanges,
-                         actor: Actor) -> dict[str, Any]:
-    """Apply *changes* in the caller's (write) transaction; returns ``{"contact", "changed"}``."""
-    stmt = select(Customer.id, Customer.email, Customer.address).where(Customer.id == customer_id)
+                         actor: Actor, scope: Scope | None = None) -> dict[str, Any]:
+    """Apply *changes* in the caller's (write) transaction; returns ``{"contact", "changed"}``. With a
+    *scope*, the customer must be one the actor may see (:class:`customer_access.NotYourCustomer`)."""
+    columns: list[Any] = [Customer.id, Customer.email, Customer.address]
+    check = scope is not None and not customer_access.sees_all(scope)
+    if check:
+        assert scope is not None
+        columns.append(customer_access.visible(scope, Customer.id).label("visible"))
+    stmt = select(*columns).where(Customer.id == customer_id)
     if conn.dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(of=Customer)
     row = (await conn.execute(stmt)).mappings().first()
     if row is None:
         raise NotFound("customer", customer_id)
+    if check and not row["visible"]:
+        raise customer_access.NotYourCustomer(customer_id)
     phones = await _phones(conn, customer_id)
     before = _contact(row, phones)
     have = {p["e164"] for p in phones}
@@ -162,17 +171,27 @@ async def update_contact(conn: AsyncConnection, customer_id: int, changes: Conta
     return {"contact": after, "changed": True}
 
 
-async def page(conn: AsyncConnection, customer_id: int, limit: int = HISTORY_LIMIT) -> dict[str, Any] | None:
-    """Everything the customer page shows, histories newest first and at most *limit* rows each."""
+async def page(conn: AsyncConnection, customer_id: int, limit: int = HISTORY_LIMIT,
+               scope: Scope | None = None) -> dict[str, Any] | None:
+    """Everything the customer page shows, histories newest first and at most *limit* rows each;
+    ``None`` when unknown. With a *scope* that does not see everyone, the customer must be one of
+    theirs (checked in the same first query) or :class:`customer_access.NotYourCustomer` is raised."""
+    columns = [*Customer.__table__.c, _manager.name.label("manager_name"), _manager.login.label("manager_login")]
+    check = scope is not None and not customer_access.sees_all(scope)
+    if check:
+        assert scope is not None
+        columns.append(customer_access.visible(scope, Customer.id).label("visible"))
     stmt = (
-        select(*Customer.__table__.c, _manager.name.label("manager_name"), _manager.login.label("manager_login"))
+        select(*columns)
         .outerjoin(_manager, Customer.account_manager_id == _manager.id)
         .where(Customer.id == customer_id)
     )
     row = (await conn.execute(stmt)).mappings().first()
     if row is None:
         return None
-    customer = {k: v for k, v in row.items() if k != "pin_hash"}
+    if check and not row["visible"]:
+        raise customer_access.NotYourCustomer(customer_id)
+    customer = {k: v for k, v in row.items() if k not in ("pin_hash", "visible")}
     customer["has_pin"] = bool(row["pin_hash"])
     customer["phones"] = await _phones(conn, customer_id)
     calls = await interactions.recent(conn, limit, customer_id=customer_id)

@@ -27,11 +27,18 @@ on its own (a row of the final page is always among the first N of the strategy 
 its best rank), and the merge keeps each customer's best rank. The scanning strategies (rank 3) run
 only when the indexed ones have not filled the page; they read in id order and stop at N matches, so
 a full scan happens only for a rare substring (~70 ms for 1,000,000 customers on SQLite).
+
+Least privilege (``crm_bridge.customer_access``): for an agent, each strategy that the access rules
+restrict gets ``AND <one of their own customers>`` (correlated index probes) in its own statement,
+so a restricted search costs no extra query and still stops early (a scan for a common substring
+reads further, past the customers that are not theirs). The result says how it was limited (``"limited"``: ``None``,
+``own`` or ``number_only``) and marks each row ``"own"``; a row found only by an exact number (not
+one of the agent's own customers) comes without email and address.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +46,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from callcenter.errors import ValidationFailed
+from crm_bridge import customer_access
+from crm_bridge.customer_access import Scope
 from crm_bridge.models import Customer, Phone
 from crm_bridge.names import name_initials
 from crm_bridge.phones import variants
@@ -145,17 +154,25 @@ def _name_like(pattern: str, dialect: str) -> Any:
     return func.lower(Customer.name).like(pattern, escape=_LIKE_ESCAPE)
 
 
-def strategy_stmt(strategy: Strategy, n: int, dialect: str = "postgresql") -> Select[Any]:
-    """The ids of the first *n* customers (by id) the strategy finds."""
+def strategy_stmt(strategy: Strategy, n: int, dialect: str = "postgresql",
+                  within: Callable[[Any], Any] | None = None) -> Select[Any]:
+    """The ids of the first *n* customers (by id) the strategy finds; *within* (a customer id column ->
+    condition, ``customer_access.visible``) limits them."""
     kind, value = strategy.kind, strategy.value
     if kind == "phone":
-        return (select(Phone.customer_id.label("id")).where(Phone.e164.in_(list(value)))
-                .distinct().order_by(Phone.customer_id).limit(n))
+        stmt = select(Phone.customer_id.label("id")).where(Phone.e164.in_(list(value)))
+        if within is not None:
+            stmt = stmt.where(within(Phone.customer_id))
+        return stmt.distinct().order_by(Phone.customer_id).limit(n)
     if kind == "digits":
-        return (select(Phone.customer_id.label("id"))
-                .where(Phone.e164.like("%" + _like_escape(value), escape=_LIKE_ESCAPE))
-                .distinct().order_by(Phone.customer_id).limit(n))
+        stmt = select(Phone.customer_id.label("id")).where(
+            Phone.e164.like("%" + _like_escape(value), escape=_LIKE_ESCAPE))
+        if within is not None:
+            stmt = stmt.where(within(Phone.customer_id))
+        return stmt.distinct().order_by(Phone.customer_id).limit(n)
     stmt = select(Customer.id.label("id"))
+    if within is not None:
+        stmt = stmt.where(within(Customer.id))
     if kind == "account":
         stmt = stmt.where(Customer.account_number == value)
     elif kind == "name":
@@ -192,19 +209,28 @@ def page_of(best: dict[int, tuple[int, str]], limit: int, offset: int) -> list[t
 
 
 async def find_ids(conn: AsyncConnection, strategies: Sequence[Strategy], limit: int,
-                   offset: int) -> tuple[list[tuple[int, int, str]], bool]:
+                   offset: int, scope: Scope | None = None) -> tuple[list[tuple[int, int, str]], bool]:
     """The page ``[(customer_id, rank, kind)]`` and whether more results follow it."""
     n = offset + limit + 1
     dialect = conn.dialect.name
+
+    def own(column: Any) -> Any:
+        assert scope is not None
+        return customer_access.visible(scope, column)
+
+    def stmt(strategy: Strategy) -> Select[Any]:
+        limited = scope is not None and customer_access.restricted(scope, strategy.kind)
+        return strategy_stmt(strategy, n, dialect, own if limited else None)
+
     found: list[tuple[Strategy, Sequence[int]]] = []
     for strategy in strategies:
         if strategy.rank >= SCAN_RANK:
             continue
-        found.append((strategy, (await conn.execute(strategy_stmt(strategy, n, dialect))).scalars().all()))
+        found.append((strategy, (await conn.execute(stmt(strategy))).scalars().all()))
     if len(merge(found)) < n:      # the indexed strategies do not fill the page: scan as well
         for strategy in strategies:
             if strategy.rank >= SCAN_RANK:
-                found.append((strategy, (await conn.execute(strategy_stmt(strategy, n, dialect))).scalars().all()))
+                found.append((strategy, (await conn.execute(stmt(strategy))).scalars().all()))
     best = merge(found)
     return page_of(best, limit, offset), len(best) > offset + limit
 
@@ -223,12 +249,35 @@ async def rows_for(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, dict[
     return rows
 
 
-async def search(conn: AsyncConnection, query: str, *, region: str, limit: int, offset: int) -> dict[str, Any]:
-    """``{"query", "results": [customer dict + match + rank], "limit", "offset", "more"}``."""
+async def _own_among(conn: AsyncConnection, scope: Scope | None, page: Sequence[tuple[int, int, str]]) -> set[int]:
+    """Which ids of the page are the agent's own: all of them unless an exact, unrestricted strategy
+    found one (then one query tells them apart)."""
+    ids = [cid for cid, _, _ in page]
+    if scope is None or customer_access.sees_all(scope):
+        return set(ids)
+    if not any(not customer_access.restricted(scope, kind) for _, _, kind in page):
+        return set(ids)
+    stmt = select(Customer.id).where(Customer.id.in_(ids), customer_access.visible(scope, Customer.id))
+    return {int(i) for i in (await conn.execute(stmt)).scalars()}
+
+
+def _listing(row: dict[str, Any], own: bool) -> dict[str, Any]:
+    return {**row, "own": True} if own else {**row, "email": None, "address": None, "own": False}
+
+
+async def search(conn: AsyncConnection, query: str, *, region: str, limit: int, offset: int,
+                 scope: Scope | None = None) -> dict[str, Any]:
+    """``{"query", "results": [customer dict + match + rank + own], "limit", "offset", "more", "limited"}``;
+    *scope* None = no access limits (tools, the IVR)."""
+    limited = customer_access.limitation(scope) if scope is not None else None
     strategies = plan(query, region)
     if not strategies:
-        return {"query": clean_query(query), "results": [], "limit": limit, "offset": offset, "more": False}
-    page, more = await find_ids(conn, strategies, limit, offset)
+        return {"query": clean_query(query), "results": [], "limit": limit, "offset": offset, "more": False,
+                "limited": limited}
+    page, more = await find_ids(conn, strategies, limit, offset, scope)
     rows = await rows_for(conn, [cid for cid, _, _ in page])
-    results = [{**rows[cid], "match": kind, "rank": rank} for cid, rank, kind in page if cid in rows]
-    return {"query": clean_query(query), "results": results, "limit": limit, "offset": offset, "more": more}
+    own = await _own_among(conn, scope, page)
+    results = [{**_listing(rows[cid], cid in own), "match": kind, "rank": rank}
+               for cid, rank, kind in page if cid in rows]
+    return {"query": clean_query(query), "results": results, "limit": limit, "offset": offset, "more": more,
+            "limited": limited}

@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 # long as the prompt. These bound how long a stuck peer can hold a script.
 COMMAND_TIMEOUT = 10.0
 MEDIA_TIMEOUT = 120.0
+_DTMF = frozenset("0123456789*#ABCDabcd")
 
 
 class AgiError(CallCenterError):
@@ -238,10 +239,15 @@ class AgiChannel:
     def _digit(self, line: str, response: AgiResponse) -> str | None:
         code = response.value
         if code is None:
-            raise AgiProtocolError(f"{line!r}: result {response.result!r} is not a number", command=line)
+            raise AgiProtocolError(f"{line!r}: result {response.result[:40]!r} is not a number", command=line)
         if code == -1:
             self._note_failed_media(line)
-        return chr(code) if code > 0 else None
+        if code <= 0:
+            return None
+        # Asterisk answers with the ASCII code of a DTMF key; anything else is not Asterisk talking.
+        if code > 0x7F or chr(code) not in _DTMF:
+            raise AgiProtocolError(f"{line!r}: result {code} is not a DTMF key's code", command=line)
+        return chr(code)
 
     def _note_failed_media(self, line: str) -> None:
         log.info("call %s: %r returned -1 (missing sound file, or the caller is hanging up)",

@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from callcenter.domain import IvrCompleted
+from callcenter.errors import StoreUnavailable
 from callcenter.routing import AgentAvailability
 from callcenter.settings import Settings
 from ivr import menu, variables
@@ -222,8 +223,14 @@ async def _identify(identify: Identify, number: str, timeout: float, known: _Kno
         return None
     if lookup.cancelled():      # not by us: report it as a failure, not as our own cancellation
         raise RuntimeError("the caller lookup was cancelled")
-    cards = lookup.result()
-    card = menu.best_card(cards)     # a lookup error goes to the fallback path
+    try:
+        cards = lookup.result()
+    except StoreUnavailable as exc:  # the database is away: like a timeout, an unknown caller (who can still
+        # ask for a callback: it is spooled), not the fallback path
+        log.warning("call %s: caller lookup failed (%s); unknown caller", call_id, exc.message)
+        known.notes.append("caller lookup failed: database unavailable")
+        return None
+    card = menu.best_card(cards)     # any other lookup error goes to the fallback path
     known.ambiguous = len(cards) > 1
     known.notes.append("known caller" if card else "unknown caller")
     if known.ambiguous:

@@ -14,7 +14,13 @@ the connection closed. Routes stay panoramisk's (``add_route`` with ``async def`
 ``fast_agi.Request`` per session); each handler wraps the request in an :class:`AgiChannel`.
 
 :class:`IvrServer` owns the listening socket and every session task, so ``stop()`` can cancel and await
-them.
+them. It admits a connection only from an address on ``fastagi.allow`` (:mod:`ivr.admission`) and while
+fewer than ``fastagi.max_connections`` sessions are open; anything else is closed at once, before a
+byte is read, so a stranger learns nothing and idle sockets cannot use up the process's open files. A
+session (environment and script together) that outlives ``fastagi.session_seconds`` is ended. Each
+of these is counted (:attr:`IvrServer.counts`) and logged, refusals at most once a minute per address.
+Asterisk takes a closed connection as the end of the AGI and goes on in the dialplan, where
+``CC_QUEUE``/``CC_PRIORITY`` were given their defaults before ``AGI()``: the caller is still queued.
 """
 from __future__ import annotations
 
@@ -25,6 +31,7 @@ from typing import Any
 from panoramisk import fast_agi
 
 from callcenter.settings import Settings
+from ivr.admission import AdmissionCounts, AllowList, RefusalLog, resolve
 from ivr.agi_protocol import AgiParseError, parse_env_line
 from ivr.channel import COMMAND_TIMEOUT, MEDIA_TIMEOUT, AgiChannel
 from ivr.inbound import (Availability, ClosedNow, Clock, Identify, Post, RememberLanguage, RequestCallback,
@@ -40,16 +47,28 @@ _CLOSE_TIMEOUT = 1.0
 
 
 class _FastAgiApplication(fast_agi.Application):
-    def __init__(self, *, header_timeout: float, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, *, header_timeout: float, session_seconds: float, counts: AdmissionCounts,
+                 loop: asyncio.AbstractEventLoop) -> None:
         super().__init__(loop=loop)
         self.header_timeout = header_timeout
+        self.session_seconds = session_seconds
+        self.counts = counts
 
     async def handler(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = writer.get_extra_info("peername")
+        env: dict[str, str] | None = None
         try:
-            env = await self._read_env(reader, peer)
-            if env is not None:
-                await self._dispatch(env, reader, writer, peer)
+            async with asyncio.timeout(self.session_seconds):
+                env = await self._read_env(reader, peer)
+                if env is not None:
+                    await self._dispatch(env, reader, writer, peer)
+        except TimeoutError:
+            # The script's own post to the engine is skipped: the queue join (or the Hangup) tells the
+            # engine about the call, as when the FastAGI server is down.
+            self.counts.over_deadline += 1
+            log.warning("FastAGI session from %s for call %s lasted over fastagi.session_seconds (%gs); "
+                        "ended, the dialplan goes on with what was set so far or its defaults",
+                        peer, (env or {}).get("agi_uniqueid", "?"), self.session_seconds)
         finally:
             await _close(writer)
 
@@ -88,6 +107,11 @@ class _FastAgiApplication(fast_agi.Application):
     async def _dispatch(self, env: dict[str, str], reader: asyncio.StreamReader,
                         writer: asyncio.StreamWriter, peer: Any) -> None:
         script = env.get("agi_network_script", "")
+        if not env.get("agi_uniqueid", "").strip():
+            # Asterisk always names the channel (agi_requests.jsonl); a result for no call would
+            # reach the engine as a call with an empty id.
+            log.warning("FastAGI peer %s sent no agi_uniqueid (script %r); closing", peer, script[:40])
+            return
         route = self._route.get(script)
         if route is None:
             # Closing makes Asterisk carry on in the dialplan, with the defaults it set before AGI().
@@ -148,6 +172,9 @@ class IvrServer:
         self._app: _FastAgiApplication | None = None
         self._sessions: set[asyncio.Task[Any]] = set()
         self._stopping = False
+        self._allow = AllowList(())
+        self._refusals = RefusalLog()
+        self.counts = AdmissionCounts()
 
     @property
     def port(self) -> int:
@@ -160,14 +187,18 @@ class IvrServer:
         if self._server is not None:
             raise RuntimeError("the FastAGI server is already started")
         cfg = self._settings.fastagi
+        loop = asyncio.get_running_loop()
+        self._allow = await resolve(cfg.allowed_peers(self._settings.ami.host), loop)
         # Created here, inside the running loop: panoramisk would otherwise call get_event_loop().
-        app = _FastAgiApplication(header_timeout=cfg.header_timeout, loop=asyncio.get_running_loop())
+        app = _FastAgiApplication(header_timeout=cfg.header_timeout, session_seconds=cfg.session_seconds,
+                                  counts=self.counts, loop=loop)
         app.add_route(INBOUND_SCRIPT, self._inbound)
         app.add_route(SURVEY_SCRIPT, self._survey)
         self._app = app
         self._stopping = False
         self._server = await asyncio.start_server(self._on_connection, cfg.host, cfg.port)
-        log.info("FastAGI server listening on %s:%d", cfg.host, self.port)
+        log.info("FastAGI server listening on %s:%d for %s (at most %d sessions)", cfg.host, self.port,
+                 self._allow, cfg.max_connections)
 
     async def stop(self) -> None:
         server, self._server = self._server, None
@@ -180,11 +211,15 @@ class IvrServer:
             task.cancel()
         await asyncio.gather(*sessions, return_exceptions=True)
         await server.wait_closed()
-        log.info("FastAGI server stopped (%d sessions cancelled)", len(sessions))
+        log.info("FastAGI server stopped (%d sessions cancelled; since start: %s)", len(sessions),
+                 ", ".join(f"{k} {v}" for k, v in self.counts.as_dict().items()))
 
     async def _on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if self._stopping or self._app is None:
             await _close(writer)
+            return
+        if not self._admit(writer):
+            writer.transport.abort()     # at once: nothing read, nothing flushed
             return
         task = asyncio.current_task()
         assert task is not None
@@ -199,6 +234,28 @@ class IvrServer:
             writer.close()
         finally:
             self._sessions.discard(task)
+
+    def _admit(self, writer: asyncio.StreamWriter) -> bool:
+        peer = writer.get_extra_info("peername")
+        host = str(peer[0]) if isinstance(peer, tuple) and peer else str(peer)
+        now = asyncio.get_running_loop().time()
+        if not self._allow.allows(host):
+            self.counts.refused_stranger += 1
+            refused = self._refusals.note(host, now)
+            if refused is not None:
+                log.warning("FastAGI connection from %s refused: not in fastagi.allow (%s); %d refused from "
+                            "it since the last report", host, self._allow, refused)
+            return False
+        limit = self._settings.fastagi.max_connections
+        if len(self._sessions) >= limit:
+            self.counts.refused_over_cap += 1
+            refused = self._refusals.note("(over the cap)", now)
+            if refused is not None:
+                log.warning("FastAGI connection from %s refused: %d sessions open (fastagi.max_connections); "
+                            "%d refused over the cap since the last report", host, limit, refused)
+            return False
+        self.counts.accepted += 1
+        return True
 
     async def _inbound(self, request: fast_agi.Request) -> None:
         channel = AgiChannel(request.reader, request.writer, request.headers, encoding=request.encoding,

@@ -11,8 +11,8 @@ Asterisk 22 that shape it:
 * ``QueueMember`` (QueueStatus list) says ``Name``/``Location`` where other events say
   ``MemberName``/``Interface``.
 
-A malformed value (``Position: abc``) degrades to a default instead of raising: one bad frame must
-never stop the ingest.
+A malformed value (``Position: abc``, ``HoldTime: 1e999``) degrades to a default instead of raising: one
+bad header must never drop its event, and one bad frame must never stop the ingest.
 """
 from __future__ import annotations
 
@@ -25,16 +25,24 @@ from callcenter.ami.actions import TRANSFER_CONTEXT
 Headers = Mapping[str, str]
 
 
+_INT_MAX = 2**31 - 1     # counts, seconds, milliseconds, causes: Asterisk's own ints are 32-bit
+
+
 def _int(value: str | None, default: int = 0) -> int:
-    if not value:
+    """A count or a duration; anything that is not one (``abc``, ``-1``, ``nan``, ``1e999``, 5,000
+    digits) is treated as missing, so the event is kept with *default* instead of being dropped."""
+    if not value or not value.isascii():
         return default
+    if len(value) <= 10 and value.isdigit():
+        number = int(value)
+        return number if number <= _INT_MAX else default
     try:
-        return int(value)
+        number_f = float(value)       # "1.5" from some versions; float() never raises on size
     except ValueError:
-        try:
-            return int(float(value))
-        except ValueError:
-            return default
+        return default
+    if not 0 <= number_f <= _INT_MAX:  # also false for nan
+        return default
+    return int(number_f)
 
 
 def _bool(value: str | None) -> bool:

@@ -27,6 +27,7 @@ from callcenter.model.exits import ExitHandlers
 from callcenter.model.members import MemberHandlers, keep_out_for_call
 from callcenter.model.presence import PresenceHandlers
 from callcenter.model.routes import RouteHandlers
+from callcenter.model.unconfirmed import UnconfirmedCalls
 from callcenter.model.tables import (ACTIVITY_TRANSITIONS, CALL_TERMINAL, CALL_TRANSITIONS, Activity,
                                      CallState)
 from callcenter.settings import Settings
@@ -38,7 +39,8 @@ from callcenter.model.members import Effects
 MAX_PENDING = 20     # unsaved outcomes kept per agent
 
 
-class Model(MemberHandlers, PresenceHandlers, RouteHandlers, CallbackHandlers, ControlHandlers, ExitHandlers):
+class Model(MemberHandlers, PresenceHandlers, RouteHandlers, CallbackHandlers, ControlHandlers, ExitHandlers,
+            UnconfirmedCalls):
     def __init__(self, settings: Settings, *, new_id: Callable[[], str] = lambda: uuid.uuid4().hex) -> None:
         self.settings = settings
         self.new_id = new_id
@@ -49,6 +51,7 @@ class Model(MemberHandlers, PresenceHandlers, RouteHandlers, CallbackHandlers, C
         self.detached_legs: dict[str, str] = {}  # channel name of a held call's agent leg (both halves) -> call id
         self.callbacks: dict[int, CallbackEntry] = {}
         self.ami_up = False
+        self.unconfirmed: set[str] = set()      # call ids known only from FastAGI so far (unconfirmed.py)
         self._calls_at_login: set[str] = set()
         self._touched: set[int] = set()
         self.missing_outcomes: dict[int, int] = {}      # agent id -> answered calls without an outcome
@@ -56,6 +59,7 @@ class Model(MemberHandlers, PresenceHandlers, RouteHandlers, CallbackHandlers, C
             d.AgentsLoaded: self._agents_loaded,
             d.PresenceRestored: self._presence_restored,
             d.IvrCompleted: self._ivr_completed,
+            d.UnconfirmedCallDue: self._unconfirmed_due,
             d.CallerIdentified: self._caller_identified,
             d.CallerJoined: self._caller_joined,
             d.AgentRinging: self._agent_ringing,
@@ -118,6 +122,8 @@ class Model(MemberHandlers, PresenceHandlers, RouteHandlers, CallbackHandlers, C
             return [fx.Problem("event the model does not know", {"event": repr(event)})]
         self._touched.clear()
         effects = handler(event, now)
+        if self.unconfirmed:
+            effects += self._confirmed_by(event)
         effects += self._armed_pauses(event)
         if self.callbacks:
             effects += self._dispatch_callbacks(now)
@@ -200,7 +206,11 @@ class Model(MemberHandlers, PresenceHandlers, RouteHandlers, CallbackHandlers, C
     # ------------------------------------------------------------------ callers
     def _ivr_completed(self, e: d.IvrCompleted, now: datetime) -> Effects:
         arrived = now - timedelta(seconds=max(e.ivr_seconds, 0.0))    # the call began when the IVR did
-        call = self.calls.get(e.call_id) or self._new_call(e.call_id, arrived, CallState.IVR)
+        effects: Effects = []
+        call = self.calls.get(e.call_id)
+        if call is None:         # nothing from AMI yet: a real call's queue join follows (unconfirmed.py)
+            call = self._new_call(e.call_id, arrived, CallState.IVR)
+            effects += self._watch_unconfirmed(e.call_id)
         call.started_at = min(call.started_at, arrived)               # also when the queue join came first
         call.ivr_seen = True
         call.caller_number = e.caller_number or call.caller_number
@@ -209,7 +219,7 @@ class Model(MemberHandlers, PresenceHandlers, RouteHandlers, CallbackHandlers, C
         call.routing, call.survey = e.routing, e.survey
         if not call.queue:
             call.queue = e.queue
-        effects: Effects = [self._record(call)]
+        effects.append(self._record(call))
         # The IVR result raced the queue join: the pop already sent goes out again, complete.
         for agent_id in sorted(call.ringing):
             effects.append(fx.SendToAgent(agent_id, "pop", call.pop(now)))

@@ -50,6 +50,7 @@ CALL_TRANSITIONS: dict[CallState, dict[type, CallState]] = {
         d.CallerJoined: CallState.QUEUED,
         d.DialStarted: CallState.DIALING,
         d.ChannelHungUp: CallState.IVR_HANGUP,
+        d.UnconfirmedCallDue: CallState.IVR_HANGUP,    # FastAGI said it, Asterisk never did: dropped
     },
     CallState.DIALING: {
         d.DialStarted: CallState.DIALING,

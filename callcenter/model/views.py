@@ -109,7 +109,7 @@ def wallboard(model: Model, now: datetime, metrics: LiveMetrics | None = None) -
         waiting.sort(key=lambda c: (-c.priority, c.joined_at or now))
         members = [a for a in model.agents.values() if name in a.memberships]
         queues.append({
-            "name": name, "label": q.label or name, "waiting": [_waiting_view(c) for c in waiting],
+            "name": name, "label": q.label_in("zh") or name, "waiting": [_waiting_view(c) for c in waiting],
             "members": [a.info.agent_id for a in members],
             "available": sum(1 for a in members if a.state.value == "available"),
             "callbacks": callbacks.get(name, 0), **_waits(waiting, now), "today": today.get(name) or _EMPTY,

@@ -89,7 +89,7 @@ def _extensions(settings: Settings, agi_host: str | None) -> dict[str, Any]:
 
 
 def _queues(settings: Settings) -> dict[str, Any]:
-    queues = [{"name": name, "label": " ".join(q.label.split()), "strategy": q.strategy,
+    queues = [{"name": name, "label": " ".join(q.label_text.split()), "strategy": q.strategy,
                "timeout": q.member_timeout, "weight": q.weight, "wrapup": q.wrapup_seconds}
               for name, q in settings.queues.items()]
     return {"queues": queues, "servicelevel": round(settings.metrics.sl_seconds)}

@@ -8,7 +8,7 @@ preflight, never granted) and the ``Origin`` must name this host, as for the web
 refusals as the desk's ``dial`` command: a number that is not one, a call already on the desk.
 
 Errors are JSON ``{"error": {"id", "message", "details"}}``: 401 not signed in, 403 cross-site or no
-desk, 415 not JSON, 400 a bad number, 409 busy.
+desk, 415 not JSON, 413 too large, 400 a bad number, 409 busy.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from callcenter.domain import DialNumber
 from callcenter.errors import CallCenterError, ValidationFailed
 from console import protocol
 from console.sessions import SessionStore, token_from_request
-from console.ws import same_origin
+from console.site import same_origin
 from crm_bridge.phones import normalize as phone_normalize
 
 MAX_BODY = 4096
@@ -65,7 +65,9 @@ class ClickToDial:
             return _error(403, CallCenterError("forbidden", "cross-site requests are refused (Origin must name this site)"))
         if request.content_type != "application/json":
             return _error(415, CallCenterError("invalid-input", "send the number as application/json"))
-        raw = await request.content.read(MAX_BODY + 1)
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            return _error(413, ValidationFailed("the request is too large", {"body": "too large"}))
+        raw = await request.read()          # a chunked body: at most the app's client_max_size
         try:
             if len(raw) > MAX_BODY:
                 raise ValidationFailed("the request is too large", {"body": "too large"})

@@ -8,6 +8,12 @@ lost to a reconnect) is answered with the same result and not saved twice; a sec
 first is in flight is refused. The call's facts come from the engine while it holds the wrap-up, else
 from the stored row of this agent's answered call without an outcome (after a server restart, or an
 old call from the pending list: ``console.desk.pending``).
+
+While the database is away (issue 11) the outcome is kept in the spool (``crm_bridge.spool``): the
+reply is ``{"queued": true, "interaction_id", "call_id"}`` (the desk shows "saving… will retry"), the
+engine gets ``DispositionSaved`` at once (the outcome is on disk; the agent goes on working), and
+when it lands every desk of the agent gets a ``disposition_saved`` frame (``{"call_id",
+"interaction_id", "complaint_id", "follow_up_id"?}``) and the pending list again.
 """
 from __future__ import annotations
 
@@ -27,20 +33,30 @@ from console.hub import Connection
 from console.sessions import Session
 from console.replies import error_for
 from crm_bridge.records import ComplaintInput, Disposition, DispositionResult, FollowUpInput
+from crm_bridge.spool.journal import Entry
+from crm_bridge.spool.writes import DISPOSITION, QUEUED, disposition_from
 
 log = logging.getLogger(__name__)
 
 _SAVED_MEMORY = 2048
+SAVED_FRAME = "disposition_saved"      # server -> desk, when an outcome kept in the spool landed
 
 
 class Dispositions:
-    def __init__(self, settings: Settings, *, store: Any, engine: Any, pending: PendingWrapups) -> None:
+    def __init__(self, settings: Settings, *, store: Any, engine: Any, pending: PendingWrapups,
+                 writes: Any = None, hub: Any = None) -> None:
+        """*writes*: ``crm_bridge.spool.writes.SpooledWrites`` (outcomes survive an outage; None: the
+        store alone); *hub* tells the desks when a kept outcome landed."""
         self._outcomes = tuple(settings.console.outcomes)
         self._queues = tuple(settings.queues)
         self._complaint_rules = settings.complaints
         self._store, self._engine, self._pending = store, engine, pending
+        self._writes, self._hub = writes, hub
         self._saving: set[tuple[int, str]] = set()
-        self._saved: OrderedDict[tuple[int, str], DispositionResult] = OrderedDict()
+        self._saved: OrderedDict[tuple[int, str], Any] = OrderedDict()    # a DispositionResult or QUEUED
+        self._landing: set[asyncio.Task[None]] = set()
+        if writes is not None:
+            writes.spool.on_landed(DISPOSITION, self._landed)
 
     def command(self, conn: Connection, session: Session, command: protocol.Command,
                 tasks: set[asyncio.Task[None]]) -> None:
@@ -49,7 +65,7 @@ class Dispositions:
         key = (session.agent_id, data.call_id)
         saved = self._saved.get(key)
         if saved is not None:       # a retry whose first reply was lost: same answer, no second save
-            conn.push(protocol.encode_reply(command.id, _result(saved)))
+            conn.push(protocol.encode_reply(command.id, _queued(data) if saved is QUEUED else _result(saved)))
             return
         if key in self._saving:
             raise CallCenterError("disposition-in-progress", "this wrap-up is already being saved",
@@ -73,7 +89,8 @@ class Dispositions:
                     key: tuple[int, str]) -> None:
         try:
             disposition = await self._savable(disposition)
-            result = await self._store.save_disposition(disposition, rules=self._complaint_rules)
+            saver = self._writes if self._writes is not None else self._store
+            result = await saver.save_disposition(disposition, rules=self._complaint_rules)
         except Exception as exc:
             conn.push(protocol.encode_error(command.id, error_for(exc, command)))
             return
@@ -82,13 +99,25 @@ class Dispositions:
         self._saved[key] = result
         while len(self._saved) > _SAVED_MEMORY:
             self._saved.popitem(last=False)
-        conn.push(protocol.encode_reply(command.id, _result(result)))
+        conn.push(protocol.encode_reply(command.id, _queued(disposition) if result is QUEUED else _result(result)))
         try:
             self._engine.post(DispositionSaved(disposition.agent_id, disposition.call_id, disposition.outcome))
         except Exception:
             log.exception("disposition of call %s is saved but the engine did not take DispositionSaved",
                           disposition.call_id)
         await self._pending.push(disposition.agent_id)
+
+    def _landed(self, entry: Entry, result: DispositionResult) -> None:
+        """An outcome kept in the spool is committed (maybe after a restart): the desks finish the form."""
+        d = disposition_from(entry.args["disposition"])
+        key = (d.agent_id, d.call_id)
+        if key in self._saved:
+            self._saved[key] = result
+        if self._hub is not None:
+            self._hub.send_to_agent(d.agent_id, SAVED_FRAME, {"call_id": d.call_id, **_result(result)})
+        task = asyncio.ensure_future(self._pending.push(d.agent_id))
+        self._landing.add(task)
+        task.add_done_callback(self._landing.discard)
 
     async def _savable(self, disposition: Disposition) -> Disposition:
         """The disposition with the call's facts: from the engine while it holds the wrap-up, else from the
@@ -101,6 +130,10 @@ class Dispositions:
                                   "(already saved, or not yours)", {"call_id": d.call_id})
         return dataclasses.replace(d, interaction_id=call["interaction_id"],
                                    call_fields=dict(call.get("call_fields") or {}))
+
+
+def _queued(d: Any) -> dict[str, Any]:
+    return {"queued": True, "interaction_id": d.interaction_id, "call_id": d.call_id}
 
 
 def _result(result: DispositionResult) -> dict[str, Any]:

@@ -14,7 +14,7 @@ still savable: :meth:`PendingWrapups.savable` checks in the database that the ro
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -68,8 +68,10 @@ def merge(stored: Iterable[Mapping[str, Any]], held: Iterable[Mapping[str, Any]]
 
 
 class PendingWrapups:
-    def __init__(self, store: PendingStore, engine: PendingEngine, hub: PendingHub) -> None:
-        self._store, self._engine, self._hub = store, engine, hub
+    def __init__(self, store: PendingStore, engine: PendingEngine, hub: PendingHub,
+                 queued: Callable[[], set[str]] = set) -> None:
+        """*queued*: interaction ids whose outcome waits in the spool (saved, not missing)."""
+        self._store, self._engine, self._hub, self._queued = store, engine, hub, queued
 
     async def for_agent(self, agent_id: int) -> list[dict[str, Any]]:
         held = self._engine.pending_wrapups(agent_id)
@@ -80,7 +82,7 @@ class PendingWrapups:
             log.exception("pending wrap-ups of agent %s: the store failed; the engine's own list is shown", agent_id)
             stored, saved = [], set()
         held = self._engine.pending_wrapups(agent_id)       # the engine may have moved on meanwhile
-        return merge(stored, held.get("items") or [], saved, held.get("live"))
+        return merge(stored, held.get("items") or [], saved | self._queued(), held.get("live"))
 
     async def push(self, agent_id: int) -> None:
         """Every desk of the agent gets the list again (after a save)."""

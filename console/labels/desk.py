@@ -143,6 +143,8 @@ DESK_LABELS: dict[str, dict[str, str]] = {
     "wrap.submit": {"zh": "保存", "en": "Save"},
     "wrap.saving": {"zh": "正在保存…", "en": "Saving…"},
     "wrap.saved": {"zh": "已保存", "en": "Saved"},
+    "wrap.queued": {"zh": "正在保存…数据库暂不可用，将自动重试（无需再次保存）",
+                    "en": "Saving… the database is away; it will retry by itself (no need to save again)"},
     "wrap.failed": {"zh": "未保存：{message}（已填写的内容保留）", "en": "Not saved: {message} (what you typed is kept)"},
     "wrap.offline": {"zh": "未连接服务器，恢复连接后请再次保存", "en": "not connected to the server; save again once reconnected"},
     "wrap.dismiss": {"zh": "关闭", "en": "Dismiss"},

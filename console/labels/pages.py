@@ -13,6 +13,15 @@ PAGE_LABELS: dict[str, dict[str, str]] = {
     "cust.results": {"zh": "第 {from}–{to} 条", "en": "Results {from}–{to}"},
     "cust.results_more": {"zh": "第 {from}–{to} 条（还有更多）", "en": "Results {from}–{to} (more follow)"},
     "cust.no_results": {"zh": "未找到客户。", "en": "No customer found."},
+    # how an agent's search was limited (crm_bridge/customer_access.py, privacy.agent_search)
+    "cust.limited.own": {"zh": "仅显示您的客户：您接听过的来电、您的待办与投诉、您负责（或代理）的客户。",
+                         "en": "Showing only your customers: your calls, your tasks and complaints, and your portfolio."},
+    "cust.limited.number_only": {"zh": "按姓名或拼音只查找您的客户（来电、待办、负责的客户）；其他客户请输入完整号码或账号。",
+                                 "en": "Names and pinyin find only your customers (calls, tasks, portfolio); "
+                                       "find anyone else by their full number or account number."},
+    "cust.not_own": {"zh": "按号码找到，非您的客户", "en": "Found by number; not one of your customers"},
+    "cust.audit.read": {"zh": "查看了客户资料（{source}）", "en": "Opened this page ({source})"},
+    "cust.audit.read_refused": {"zh": "查看被拒绝（{source}）", "en": "Was refused this page ({source})"},
     "cust.enter_query": {"zh": "请输入姓名、号码、拼音首字母或账号。", "en": "Type a name, number, pinyin initials or account number."},
     "cust.searching": {"zh": "正在查询…", "en": "Searching…"},
     "cust.prev": {"zh": "上一页", "en": "Previous"},

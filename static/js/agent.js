@@ -100,7 +100,7 @@ function hello(data) {
 // ------------------------------------------------------------------ pending wrap-ups
 function showPending() {
   renderPending(ui.pending, desk.pending, {
-    t, lang, isOpen: (callId) => desk.wrapups.has(callId), onOpen: (item) => ensureWrapup(callOf(item)),
+    t, labels, lang, isOpen: (callId) => desk.wrapups.has(callId), onOpen: (item) => ensureWrapup(callOf(item)),
   });
 }
 
@@ -126,6 +126,11 @@ function frame(kind, data) {
       desk.agent = { ...(desk.agent || {}), ...data };
       renderState();
       if (desk.agent.state === "paused" && before !== "paused") openOldestPending();
+      break;
+    }
+    case "disposition_saved": { // an outcome kept while the database was away has landed
+      const entry = desk.wrapups.get(data.call_id);
+      if (entry && entry.finish) entry.finish();
       break;
     }
     case "wrapups": // the pending list changed (a save, from this tab or another)
@@ -235,7 +240,7 @@ function renderQueueChoice(agent) {
     box.disabled = !desk.connected;
     box.addEventListener("change", onQueuesChanged);
     return el("label", { className: working.has(queue) ? "queue-choice in-queue" : "queue-choice" },
-      box, el("span", { text: queue }));
+      box, el("span", { text: labelOf(labels, "queue", queue) }));
   }));
 }
 
@@ -353,7 +358,7 @@ function renderPop(notice) {
     card && field("pop.value_class", labelOf(labels, "value_class", card.value_class)),
     card && field("pop.account_manager", card.account_manager),
     card && field("pop.credit_status", labelOf(labels, "credit_status", card.credit_status)),
-    field("pop.queue", call.queue),
+    field("pop.queue", labelOf(labels, "queue", call.queue)),
     field("pop.priority", call.priority),
     field("pop.menu_choice", labelOf(labels, "menu", ivr.menu_choice)),
     field("pop.digits", (ivr.digits || []).join(" ")),
@@ -380,7 +385,7 @@ function renderPop(notice) {
     ui.pop.append(el("h3", { text: t("pop.recent") }));
     ui.pop.append(recent.length
       ? table(["col.started", "col.queue", "col.status", "col.outcome", "col.agent"],
-        recent.map((r) => [formatTime(r.started_at, lang), r.queue, labelOf(labels, "call_status", r.status),
+        recent.map((r) => [formatTime(r.started_at, lang), labelOf(labels, "queue", r.queue), labelOf(labels, "call_status", r.status),
           labelOf(labels, "outcome", r.outcome), r.agent]))
       : el("p", { className: "muted", text: t("pop.none") }));
   }
@@ -409,7 +414,7 @@ function ensureWrapup(call) {
   const followUpDue = el("input", { attrs: { id: fid("wrap-followup-due"), type: "datetime-local", value: localInput(clock.now() + 86400000) } });
   const followUpAssign = el("select", { attrs: { id: fid("wrap-followup-assign") } },
     el("option", { text: t("wrap.followup_me"), attrs: { value: "me" } }),
-    el("option", { text: t("wrap.followup_pool", { queue: call.queue || "–" }), attrs: { value: "pool", disabled: !call.queue } }));
+    el("option", { text: t("wrap.followup_pool", { queue: labelOf(labels, "queue", call.queue) || "–" }), attrs: { value: "pool", disabled: !call.queue } }));
   const followUpNote = el("textarea", { attrs: { id: fid("wrap-followup-note"), rows: 2, maxlength: MAX_FOLLOW_UP_NOTE } });
   const followUpBox = el("div", { className: "followup-fields", attrs: { hidden: true } },
     el("label", { text: t("wrap.followup_due"), attrs: { for: followUpDue.id } }), followUpDue,
@@ -488,19 +493,29 @@ function ensureWrapup(call) {
     submit.disabled = true;
     dismiss.hidden = true;
     setStatus(status, t("wrap.saving"), "busy");
+    // "saved" only once the server committed it; while the database is away the server keeps the
+    // outcome on disk ({queued: true}) and a disposition_saved frame finishes the form later.
+    entry.finish = () => {
+      entry.finish = null;
+      setStatus(status, t("wrap.saved"), "ok");
+      drafts.clear(call.call_id);
+      if (checked.data.follow_up) tasks.refresh();
+      setTimeout(() => {
+        desk.wrapups.delete(call.call_id);
+        node.remove();
+        showPending();
+      }, 4000);
+    };
     socket.send("disposition", checked.data).then(
-      () => {
-        // Only now, after the server committed it: "saved".
-        setStatus(status, t("wrap.saved"), "ok");
-        drafts.clear(call.call_id);
+      (reply) => {
         desk.pending = desk.pending.filter((item) => item.call_id !== call.call_id);
         showPending();
-        if (checked.data.follow_up) tasks.refresh();
-        setTimeout(() => {
-          desk.wrapups.delete(call.call_id);
-          node.remove();
-          showPending();
-        }, 4000);
+        if (reply && reply.queued) {
+          entry.queued = true;
+          setStatus(status, t("wrap.queued"), "busy");
+          return;
+        }
+        if (entry.finish) entry.finish();
       },
       (error) => {
         entry.saving = false;

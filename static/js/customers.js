@@ -80,10 +80,13 @@ function searchPage() {
     results: $("customer-results"),
     body: $("customer-results-body"),
     exportLink: $("customer-export"),
+    limit: $("customer-search-limit"),
     prev: $("customer-prev"),
     next: $("customer-next"),
   };
   const state = { q: "", offset: 0, seq: 0 };
+  // Exports are for supervisors and admins (the server refuses the others with export-not-allowed).
+  const mayExport = ["supervisor", "admin"].includes((config.user || {}).role);
 
   async function run(q, offset) {
     state.q = q;
@@ -99,12 +102,13 @@ function searchPage() {
       ui.status.textContent = t("cust.enter_query");
       ui.results.hidden = true;
       ui.exportLink.hidden = true;
+      ui.limit.hidden = true;
       ui.prev.hidden = ui.next.hidden = true;
       return;
     }
     ui.status.textContent = t("cust.searching");
     ui.exportLink.href = `/api/customers/export.csv?${new URLSearchParams({ q })}`;
-    ui.exportLink.hidden = false;
+    ui.exportLink.hidden = !mayExport;
     let data;
     try {
       data = await api(`/api/customers?${new URLSearchParams({ q, limit: PAGE_SIZE, offset })}`);
@@ -123,7 +127,11 @@ function searchPage() {
     const rows = data.results || [];
     clear(ui.body);
     for (const c of rows) {
-      const link = el("a", { text: c.name, attrs: { href: `/customers/${c.id}`, "data-testid": "customer-link" } });
+      // A customer found only by an exact number is not one of the agent's own: no page to open.
+      const link = c.own === false
+        ? el("span", { text: c.name, attrs: { "data-testid": "customer-not-own", title: t("cust.not_own") } },
+          el("span", { className: "muted", text: ` · ${t("cust.not_own")}` }))
+        : el("a", { text: c.name, attrs: { href: `/customers/${c.id}`, "data-testid": "customer-link" } });
       ui.body.append(el("tr", { attrs: { "data-customer-id": c.id, "data-testid": "customer-row" } },
         el("td", {}, link),
         el("td", { className: "phones" }, ...(c.phones || []).map((p) => el("span", { className: "phone" },
@@ -134,6 +142,8 @@ function searchPage() {
         el("td", { text: labelOf(labels, "cust.match", c.match) })));
     }
     ui.results.hidden = rows.length === 0;
+    ui.limit.hidden = !data.limited;
+    ui.limit.textContent = data.limited ? t(`cust.limited.${data.limited}`) : "";
     if (!rows.length) {
       ui.status.textContent = t("cust.no_results");
     } else {
@@ -220,7 +230,7 @@ function customerPage() {
     renderContact({ email: c.email, address: c.address, phones: c.phones });
     ui.calls.replaceChildren(table(
       ["col.started", "col.queue", "col.status", "col.outcome", "col.agent", "wrap.notes"],
-      (data.calls || []).map((r) => [formatTime(r.started_at, lang), r.queue, labelOf(labels, "call_status", r.status),
+      (data.calls || []).map((r) => [formatTime(r.started_at, lang), labelOf(labels, "queue", r.queue), labelOf(labels, "call_status", r.status),
         labelOf(labels, "outcome", r.outcome), r.agent_name, r.notes]), "calls-table"));
     ui.complaints.replaceChildren(table(
       ["col.id", "col.category", "col.severity", "col.status", "col.created", "cust.sla_due", "cust.owner"],
@@ -239,7 +249,11 @@ function customerPage() {
         r.reason]), "tier-changes-table"));
   }
 
-  function describe(value) {
+  function describe(value, entry) {
+    if (entry && entry.action === "customer.read") return t("cust.audit.read", { source: (value || {}).source || "?" });
+    if (entry && entry.action === "customer.read_refused") {
+      return t("cust.audit.read_refused", { source: (value || {}).source || "?" });
+    }
     if (!value) return "";
     const phones = (value.phones || []).map((p) => p.e164).join(", ");
     return [value.email, value.address, phones].filter(Boolean).join(" · ");
@@ -249,7 +263,7 @@ function customerPage() {
     try {
       const data = await api(`/api/customers/${id}/audit`);
       ui.audit.replaceChildren(table(["cust.when", "cust.who", "cust.before", "cust.after"],
-        (data.entries || []).map((e) => [formatTime(e.at, lang), e.actor_login, describe(e.before), describe(e.after)]),
+        (data.entries || []).map((e) => [formatTime(e.at, lang), e.actor_login, describe(e.before), describe(e.after, e)]),
         "audit-table"));
     } catch (error) {
       ui.audit.replaceChildren(el("p", { className: "is-error", text: t("cust.load_failed", { message: error.message }) }));
@@ -264,6 +278,7 @@ function customerPage() {
       ui.view.hidden = false;
     } catch (error) {
       ui.status.textContent = error.id === "no-such-customer" ? t("cust.not_found") : t("cust.load_failed", { message: error.message });
+      if (error.id === "customer-not-yours") ui.status.dataset.errorId = error.id;
       return;
     }
     loadAudit();

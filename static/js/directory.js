@@ -79,7 +79,8 @@ export function createDirectory({ socket, t, labels, recent, onChange = () => {}
     const q = search.value.trim().toLowerCase();
     const hit = (...texts) => !q || texts.some((text) => String(text || "").toLowerCase().includes(q));
     const shownAgents = data.agents.filter((a) => hit(a.name, a.login));
-    const shownQueues = data.queues.filter((x) => hit(x.name, x.label));
+    const shownQueues = data.queues.map((x) => ({ ...x, label: labelOf(labels, "queue", x.name) }))
+      .filter((x) => hit(x.name, x.label));
     agents.replaceChildren(...shownAgents.map((a) => {
       const state = labelOf(labels, "state", a.state);
       const reason = a.state === "paused" && a.reason ? ` · ${labelOf(labels, "reason", a.reason)}` : "";

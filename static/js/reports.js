@@ -31,6 +31,7 @@ function groupLabel(row, by) {
   }
   if (by === "hour_of_day") return `${String(row.key).padStart(2, "0")}:00`;
   if (by === "tier") return labelOf(labels, "customer_type", row.key);
+  if (by === "queue") return labelOf(labels, "queue", row.key);
   return row.label || String(row.key);
 }
 

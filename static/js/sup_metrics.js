@@ -41,7 +41,7 @@ export function renderMetrics(board, config) {
   const rules = board.metrics;
   const rule = t("met.sl_rule", { s: rules.sl_seconds, target: pct(rules.sl_target) });
   const queues = el("div", { className: "metric-grid" },
-    ...(board.queues || []).map((q) => tile(q.label || q.name, q, rules, t, `metrics-queue-${q.name}`)));
+    ...(board.queues || []).map((q) => tile(labelOf(config.labels, "queue", q.name), q, rules, t, `metrics-queue-${q.name}`)));
   const tiers = el("div", { className: "metric-grid" },
     ...(board.tiers || []).map((g) => tile(labelOf(config.labels, "customer_type", g.tier) || g.tier, g, rules, t,
       `metrics-tier-${g.tier}`)));

@@ -190,8 +190,8 @@ function renderQueues(queues) {
     const closed = switches.get(queue.name)?.closed === true;
     const cardClass = `queue-card${waiting.length ? " has-waiting" : ""}${closed ? " is-closed" : ""}`;
     ui.queues.append(el("article", { className: cardClass },
-      el("h3", { text: queue.label || queue.name }),
-      switchBlock(queue.name, queue.label || queue.name),
+      el("h3", { text: labelOf(labels, "queue", queue.name) }),
+      switchBlock(queue.name, labelOf(labels, "queue", queue.name)),
       el("div", { className: "stats" },
         stat("board.waiting", waiting.length),
         stat("board.available", queue.available ?? 0),

@@ -99,7 +99,7 @@ export function mountTasks({ root, socket, t, labels, lang, clock }) {
         el("span", { className: "task-number", text: task.number || "" }), " ",
         due, " ",
         task.overdue ? el("span", { className: "badge task-overdue", text: t("tasks.overdue") }) : null, " ",
-        el("span", { className: "muted", text: task.mine ? t("tasks.mine") : t("tasks.pool", { queue: task.pool || "" }) })),
+        el("span", { className: "muted", text: task.mine ? t("tasks.mine") : t("tasks.pool", { queue: labelOf(labels, "queue", task.pool) }) })),
       task.note ? el("p", { className: "task-note", text: task.note }) : null,
       complaint,
       el("div", { className: "task-actions" }, dial, done, cancel));

@@ -84,7 +84,7 @@ export function mountTv({ root, t, labels, lang, clock, seriesFor }) {
     live.push({ queue, count, waitingFigure, longestFigure, slSeconds: rules.sl_seconds,
       floor: noneFree ? "warn" : "ok" });
     return el("article", { className: `tv-tile is-${slLvl}`, attrs: { "data-queue": queue.name, "data-testid": `tv-queue-${queue.name}` } },
-      el("h2", { text: queue.label || queue.name }),
+      el("h2", { text: labelOf(labels, "queue", queue.name) }),
       el("div", { className: "tv-figures" }, waitingFigure, longestFigure,
         figure("sl", t("tv.sl"), formatShare(sl, lang, 0), slLvl,
           `${word(slLvl)}${slLvl === "none" ? "" : " · "}${t("tv.target", { target: formatShare(rules.sl_target, lang, 0) })}`)),

@@ -3,6 +3,7 @@
 // localStorage (per agent and call) until the outcome is saved. Customer data goes in with textContent.
 
 import { el, formatDuration, formatTime } from "./dom.js";
+import { labelOf } from "./i18n.js";
 
 // ------------------------------------------------------------------ drafts
 // One localStorage entry per agent and call: {outcome, notes, complaint, category, severity, description,
@@ -118,7 +119,7 @@ export function callOf(item) {
 }
 
 // items: oldest first. isOpen(call_id): its form is on the desk. onOpen(item): open its form.
-export function renderPending(root, items, { t, lang, isOpen, onOpen }) {
+export function renderPending(root, items, { t, labels, lang, isOpen, onOpen }) {
   const heading = el("h2", { text: t("pending.title", { count: items.length }), attrs: { "data-testid": "pending-title" } });
   if (items.length === 0) {
     root.replaceChildren(heading, el("p", { className: "muted", text: t("pending.none") }));
@@ -131,7 +132,7 @@ export function renderPending(root, items, { t, lang, isOpen, onOpen }) {
     open.addEventListener("click", () => onOpen(item));
     return el("li", { className: "pending-item", attrs: { "data-testid": "pending-item", "data-call-id": item.call_id } },
       el("span", { className: "pending-who", text: who }),
-      el("span", { className: "muted", text: item.queue || "" }),
+      el("span", { className: "muted", text: labelOf(labels, "queue", item.queue) }),
       el("span", { className: "muted", text: t("pending.answered", { time: formatTime(item.answered_at, lang) }) }),
       open);
   });

@@ -63,9 +63,9 @@ async def _start_server(settings: Settings, identify: Identify | None,
     return app, runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
 
 
-def _config(db: Path, ami_port: int, wrapup: int, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def _config(url: str, spool: Path, ami_port: int, wrapup: int, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     return {**(extra or {}),
-        "database": {"url": f"sqlite+aiosqlite:///{db}"},
+        "database": {"url": url, "spool_dir": str(spool)},
         "ami": {"port": ami_port, "username": "callcenter", "secret": "sim-secret", "ping_interval": 1,
                 "reconnect_seconds": 1},
         "fastagi": {"port": 0}, "http": {"port": 0},
@@ -73,7 +73,7 @@ def _config(db: Path, ami_port: int, wrapup: int, extra: dict[str, Any] | None =
                    "standard": {"wrapup_seconds": wrapup}},
         # Every caller of these tests must be identified: a loaded machine (CI: the server, the simulator,
         # chromium and pytest on two cores) can take longer than the production 0.5 s for a lookup.
-        "ivr": {"menus": {"timeout_ms": 1000}, "lookup_timeout": 5.0},
+        "ivr": {**(extra or {}).get("ivr", {}), "menus": {"timeout_ms": 1000}, "lookup_timeout": 5.0},
     }
 
 
@@ -81,20 +81,23 @@ def _config(db: Path, ami_port: int, wrapup: int, extra: dict[str, Any] | None =
 async def running_stack(tmp_path: Path, *, identify: Identify | None = None, wrapup: int = 30,
                         timing: Timing = FAST, config: dict[str, Any] | None = None,
                         clock: Callable[[], datetime] | None = None,
+                        database_url: str | None = None,
                         prepare: Callable[[Store], Awaitable[None]] | None = None) -> AsyncIterator[Stack]:
     """The whole system; *config* adds top-level sections (``hours``, ...) to the test settings;
+    *database_url*: another empty database than a SQLite file in *tmp_path* (the spool stays there);
     *prepare* adds to the demo data before the server starts (more agents, ...)."""
-    db = tmp_path / "cc.db"
-    seeding = Store(f"sqlite+aiosqlite:///{db}")
+    url = database_url or f"sqlite+aiosqlite:///{tmp_path / 'cc.db'}"
+    spool = tmp_path / "spool"
+    seeding = Store(url)
     await seeding.open()
     await seed_demo(seeding)
     if prepare is not None:
         await prepare(seeding)
     await seeding.close()
-    placeholder = settings_from_mapping(_config(db, 0, wrapup, config))
+    placeholder = settings_from_mapping(_config(url, spool, 0, wrapup, config))
     sim = PbxSimulator(SimulatorConfig.from_settings(placeholder, timing=timing, agi_port=None, seed=1))
     await sim.start("127.0.0.1", 0)
-    settings = settings_from_mapping(_config(db, sim.ami_port, wrapup, config))
+    settings = settings_from_mapping(_config(url, spool, sim.ami_port, wrapup, config))
     app, runner, base_url = await _start_server(settings, identify, clock)
     sim.set_agi_target("127.0.0.1", app[appkeys.IVR].port)
     stack = Stack(settings, sim, app, base_url, runner)

@@ -49,7 +49,7 @@ def asterisk_env(port: int, script: str = "inbound", **overrides: str) -> dict[s
 class CallRecord:
     commands: list[str] = field(default_factory=list)
     variables: dict[str, str] = field(default_factory=dict)
-    closed_by_server: bool = False
+    closed_by_server: bool = False      # (or reset: a server refusing the connection reads nothing)
 
 
 class AsteriskPeer:
@@ -60,15 +60,25 @@ class AsteriskPeer:
         self._notice_pending = False
         self.stalled = asyncio.Event()
 
-    async def call(self, port: int, env: dict[str, str], timeout: float = 5.0) -> CallRecord:
-        """Connect, send the environment, answer until the server closes; fails after ``timeout``."""
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    async def call(self, port: int, env: dict[str, str], timeout: float = 5.0, *,
+                   source: str | None = None) -> CallRecord:
+        """Connect (from the local address ``source``, e.g. ``127.0.0.2``), send the environment,
+        answer until the server closes; fails after ``timeout``."""
+        reader, writer = await asyncio.open_connection(
+            "127.0.0.1", port, local_addr=(source, 0) if source else None)
         try:
             async with asyncio.timeout(timeout):
                 writer.write("".join(f"{k}: {v}\n" for k, v in env.items()).encode() + b"\n")
-                await writer.drain()
+                try:
+                    await writer.drain()
+                except ConnectionError:     # refused before the environment was even sent
+                    self.record.closed_by_server = True
+                    return self.record
                 while True:
-                    raw = await reader.readline()
+                    try:
+                        raw = await reader.readline()
+                    except ConnectionResetError:    # closed with our environment unread: a refusal
+                        raw = b""
                     if not raw:
                         self.record.closed_by_server = True
                         return self.record

@@ -98,17 +98,29 @@ class PgServer:
         last_error: PostgresUnavailable | None = None
         for _attempt in range(3):        # the free port may be taken between bind and listen
             self.port = _free_port()
-            options = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
-                       "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100")
             try:
-                self._run([str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options,
-                           "-w", "-t", "60", "start"], as_server=True, what="pg_ctl start")
+                self._pg_ctl_start()
             except PostgresUnavailable as exc:
                 last_error = exc
                 continue
             self._started = True
             return
         raise last_error or PostgresUnavailable("postgres did not start")
+
+    def _pg_ctl_start(self) -> None:
+        options = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
+                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100")
+        self._run([str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options,
+                   "-w", "-t", "60", "start"], as_server=True, what="pg_ctl start")
+
+    def halt(self) -> None:
+        """Stop the server and keep its data (a database outage); :meth:`resume` brings it back on
+        the same port. Other tests of the session share it: resume in a ``finally``."""
+        self._run([str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"],
+                  as_server=True, what="pg_ctl stop")
+
+    def resume(self) -> None:
+        self._pg_ctl_start()
 
     def stop(self) -> None:
         try:

@@ -132,8 +132,9 @@ class Console:
         return f"http://{self.client.server.host}:{self.client.server.port}"
 
     async def login(self, login: str, password: str = PASSWORD, client: TestClient[Any, Any] | None = None) -> Any:
-        return await (client or self.client).post("/login", data={"login": login, "password": password},
-                                                  allow_redirects=False)
+        client = client or self.client
+        return await client.post("/login", data={"login": login, "password": password}, allow_redirects=False,
+                                 headers={"Origin": f"http://{client.server.host}:{client.server.port}"})
 
     async def ws(self, path: str = "/ws", client: TestClient[Any, Any] | None = None, **kwargs: Any) -> Any:
         headers = kwargs.pop("headers", {"Origin": self.origin})
@@ -230,7 +231,7 @@ async def test_logout_ends_the_session_closes_its_sockets_and_logs_the_agent_out
     await console.login("alice")
     ws = await console.ws()
     await receive(ws)  # hello
-    response = await console.client.post("/logout", allow_redirects=False)
+    response = await console.client.post("/logout", allow_redirects=False, headers={"Origin": console.origin})
     assert response.status == 303
     msg = await asyncio.wait_for(ws.receive(), TIMEOUT)
     assert msg.type is WSMsgType.CLOSE and msg.data == protocol.CLOSE_UNAUTHENTICATED
@@ -287,7 +288,8 @@ async def test_hostile_names_are_escaped_in_server_rendered_html(console: Consol
                     "since": "2024-05-03T08:00:00+00:00", "call_id": "c-1", "customer_type": "vip"}],
         "at": "2024-05-03T08:00:00+00:00"}
     await console.login("eve")
-    bad_login = await console.client.post("/login", data={"login": EVIL, "password": "x"})
+    bad_login = await console.client.post("/login", data={"login": EVIL, "password": "x"},
+                                          headers={"Origin": console.origin})
     assert EVIL not in await bad_login.text()
     for path in ("/agent", "/supervisor", "/agent?lang=" + EVIL):
         text = await (await console.client.get(path)).text()
@@ -549,7 +551,8 @@ async def test_an_injected_session_store_is_the_one_used(aiohttp_client: Any) ->
                   hub=Hub(), sessions=sessions)
     assert app[SESSIONS] is sessions
     client = await aiohttp_client(app)
-    await client.post("/login", data={"login": "alice", "password": PASSWORD}, allow_redirects=False)
+    await client.post("/login", data={"login": "alice", "password": PASSWORD}, allow_redirects=False,
+                      headers={"Origin": f"http://{client.server.host}:{client.server.port}"})
     assert len(sessions) == 1
 
 

@@ -67,7 +67,8 @@ def origin(client: TestClient[Any, Any]) -> str:
 
 
 async def login(client: TestClient[Any, Any], who: str = "1002") -> None:
-    response = await client.post("/login", data={"login": who, "password": f"demo{who}"}, allow_redirects=False)
+    response = await client.post("/login", data={"login": who, "password": f"demo{who}"}, allow_redirects=False,
+                                 headers={"Origin": origin(client)})
     assert response.status == 303
 
 
@@ -87,7 +88,7 @@ async def test_everything_needs_a_login(client: TestClient[Any, Any]) -> None:
 
 
 async def test_search_page_and_api(client: TestClient[Any, Any]) -> None:
-    await login(client)
+    await login(client, "9001")            # a supervisor finds everyone (agents: test_customer_access_http.py)
     page = await client.get("/customers")
     html = await page.text()
     assert page.status == 200 and 'id="customer-search"' in html and "js/customers.js" in html
@@ -101,7 +102,7 @@ async def test_search_page_and_api(client: TestClient[Any, Any]) -> None:
 
 
 async def test_customer_page_shell_has_no_customer_data(client: TestClient[Any, Any], store: Store) -> None:
-    await login(client)
+    await login(client, "9001")
     evil_id = (await store.search_customers("13911110001"))["results"][0]["id"]
     page = await client.get(f"/customers/{evil_id}")
     html = await page.text()
@@ -132,7 +133,7 @@ async def test_contact_edit_with_audit(client: TestClient[Any, Any]) -> None:
 
 
 async def test_contact_edit_refuses_bad_input_and_cross_site_requests(client: TestClient[Any, Any]) -> None:
-    await login(client)
+    await login(client, "1001")            # 李娜's account manager
     bad = await edit(client, 1, {"email": "nope", "add_phones": ["abc"]})
     assert bad.status == 400
     assert set((await bad.json())["error"]["details"]["fields"]) == {"email", "add_phones[0]"}

@@ -66,18 +66,20 @@ def test_queue_status_members_use_name_and_location():
 
 
 def test_parser_drops_nothing_it_cannot_split_and_keeps_the_rest():
-    frames, rest = parser.split_frames("Event: Hangup\r\nUniqueid: 1.2\r\n\r\nEvent: VarS")
-    assert frames == ["Event: Hangup\r\nUniqueid: 1.2"]
-    assert rest == "Event: VarS"
-    assert parser.event_name(frames[0]) == "Hangup"
+    reader = parser.FrameReader()
+    frames = reader.feed(b"Event: Hangup\r\nUniqueid: 1.2\r\n\r\nEvent: VarS")
+    assert frames == [b"Event: Hangup\r\nUniqueid: 1.2"]
+    assert reader.feed(b"et\r\n\r\n") == [b"Event: VarSet"]
+    assert parser.event_name(frames[0]) == b"Hangup"
     assert parser.parse_headers("Event: X\r\ngarbage line\r\nAccountCode: \r\nA: b: c") == {
         "Event": "X", "AccountCode": "", "A": "b: c"}
 
 
-def test_banner_is_one_line_not_a_frame():
-    version, rest = parser.strip_banner("Asterisk Call Manager/11.0.0\r\nResponse: Success\r\n")
-    assert version == "11.0.0"
-    assert rest == "Response: Success\r\n"
+def test_banner_is_one_line_not_a_frame_even_cut_in_two():
+    reader = parser.FrameReader()
+    assert reader.feed(b"Asterisk Call Man") == []
+    assert reader.feed(b"ager/11.0.0\r\nResponse: Success\r\n\r\n") == [b"Response: Success"]
+    assert reader.banner == "11.0.0"
 
 
 def test_a_hangup_request_is_told_apart_from_a_soft_one():

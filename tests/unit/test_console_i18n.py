@@ -103,3 +103,26 @@ def test_every_error_id_the_server_sends_has_a_label() -> None:
     operator_only = {"invalid-config", "unrenderable-sound", "invalid-prompt-texts", "espeak-ng-missing",
                      "prompt-language-clash", "unknown-prompt-language"}
     assert {i for i in ids - operator_only if f"error.{i}" not in LABELS} == set()
+
+
+def test_queue_labels_come_from_the_configuration_in_the_page_language() -> None:
+    from callcenter.settings import QueueSettings
+    from console.i18n import queue_labels
+
+    queues = {"standard": QueueSettings(label={"zh": "普通客户", "en": "Standard"}),
+              "vip": QueueSettings(label="VIP"), "night": QueueSettings(label={"en": "Night line"}),
+              "spare": QueueSettings()}
+    assert queue_labels(queues, "zh") == {"queue.standard": "普通客户", "queue.vip": "VIP",
+                                          "queue.night": "Night line", "queue.spare": "spare"}
+    assert queue_labels(queues, "en-GB")["queue.standard"] == "Standard"
+
+
+def test_a_queue_label_in_an_unknown_language_names_its_key_path() -> None:
+    import pytest
+
+    from callcenter.errors import ConfigError
+    from callcenter.settings import settings_from_mapping
+
+    with pytest.raises(ConfigError) as raised:
+        settings_from_mapping({"queues": {"standard": {"label": {"fr": "Standard"}}}})
+    assert raised.value.key_path == "queues.standard.label.fr"
