@@ -41,7 +41,6 @@ run it as a formula (CSV injection); the import strips that ``'`` again.
 """
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
@@ -49,12 +48,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import insert, select
 
-from callcenter.errors import ValidationFailed
+from callcenter.errors import StoreUnavailable, ValidationFailed
 from crm_bridge import customers as customer_rows
 from crm_bridge import search
+from crm_bridge.csv_records import ImportFailed, codec_name, decode, detect_encoding, records
 from crm_bridge.customer_page import check_contact_changes
+from crm_bridge.db_errors import first_line
 from crm_bridge.models import Customer, Phone
 from crm_bridge.names import name_initials
 
@@ -66,11 +68,10 @@ _ALIASES = {"phone": "phones", "id": "id"}
 REPORT_PREFIX = ("line", "status", "reasons")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BATCH_SIZE = 500
-_SNIFF_BYTES = 64 * 1024
-
-
-class ImportFailed(Exception):
-    """The file cannot be imported at all (bad header, undecodable text); the message says why."""
+REASON_CHARS = 300
+PER_ROW_PROMISE = ("each bad or duplicate row was skipped on its own and every other row imported; a file "
+                   "with a broken header or encoding is refused whole, before anything is written")
+__all__ = ["ImportFailed", "detect_encoding"]   # re-exported: callers catch csv_io.ImportFailed
 
 
 @dataclass(slots=True)
@@ -89,10 +90,15 @@ class ImportSummary:
     progress: ImportProgress = field(default_factory=ImportProgress)
     problems: list[dict[str, Any]] = field(default_factory=list)   # {line, status, reasons, row}
 
-    def lines(self) -> list[str]:
+    def lines(self, shown: int = 20) -> list[str]:
+        """The summary for a person: counts, what the counts mean, then the first *shown* problems."""
         p = self.progress
-        return [f"read {p.rows} rows ({self.encoding}): {p.imported} imported, {p.duplicates} duplicates, "
-                f"{p.rejected} rejected"]
+        out = [f"read {p.rows} rows ({self.encoding}): {p.imported} imported, {p.duplicates} duplicates, "
+               f"{p.rejected} rejected", PER_ROW_PROMISE]
+        out += [f"line {f['line']}: {f['status']}: {reasons_text(f['reasons'])}" for f in self.problems[:shown]]
+        if len(self.problems) > shown:
+            out.append(f"... and {len(self.problems) - shown} more (all of them in the report: --report FILE)")
+        return out
 
 
 # ---------------------------------------------------------------------------- pure helpers
@@ -148,55 +154,29 @@ def parse_row(names: Sequence[str], cells: Sequence[str], region: str) -> tuple[
 
 
 def reasons_text(fields: dict[str, str]) -> str:
-    return "; ".join(f"{k}: {v}" for k, v in fields.items())
-
-
-# ---------------------------------------------------------------------------- reading the file
-def detect_encoding(head: bytes) -> str:
-    """``utf-8-sig`` when *head* decodes as UTF-8 (a BOM is dropped), ``gb18030`` otherwise."""
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return "gb18030"
-    return "utf-8-sig"
-
-
-class _CountingReader(io.RawIOBase):
-    """Counts the bytes read from a binary file (for the progress bar)."""
-
-    def __init__(self, raw: IO[bytes]) -> None:
-        self._raw = raw
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self._raw.read(len(buffer))
-        buffer[:len(data)] = data
-        self.count += len(data)
-        return len(data)
-
-
-def _records(text: IO[str]) -> Iterator[tuple[int, list[str]]]:
-    """``(line number where the record starts, cells)``; blank lines are skipped."""
-    reader = csv.reader(text)
-    start = 1
-    try:
-        for cells in reader:
-            line, start = start, reader.line_num + 1
-            if cells and any(c.strip() for c in cells):
-                yield line, cells
-    except UnicodeDecodeError as exc:
-        raise ImportFailed(f"line {start}: the text is not {exc.encoding} ({exc.reason}); "
-                           "for a file saved by Excel in China try --encoding gbk") from None
-    except csv.Error as exc:
-        raise ImportFailed(f"line {start}: {exc}") from None
+    return "; ".join(f"{k}: {v[:REASON_CHARS]}" for k, v in fields.items())
 
 
 # ---------------------------------------------------------------------------- import
+@dataclass(slots=True)
+class _Row:
+    line: int
+    cells: list[str]
+    values: dict[str, Any]
+    phones: list[tuple[str, str]]
+
+
+@dataclass(slots=True)
+class _Seen:
+    """First numbers and account numbers already imported from this file: ``{value: line}``."""
+
+    numbers: dict[str, int] = field(default_factory=dict)
+    accounts: dict[str, int] = field(default_factory=dict)
+
+
+_Problem = tuple[int, str, dict[str, str], Sequence[str]]      # line, status, reasons, cells
+
+
 async def import_customers(store: Any, source: str | Path | IO[bytes], *, encoding: str = "auto",
                            batch_size: int = BATCH_SIZE, report: IO[str] | None = None,
                            progress: Callable[[ImportProgress], None] | None = None) -> ImportSummary:
@@ -205,140 +185,144 @@ async def import_customers(store: Any, source: str | Path | IO[bytes], *, encodi
         with open(source, "rb") as handle:
             return await import_customers(store, handle, encoding=encoding, batch_size=batch_size,
                                           report=report, progress=progress)
-    raw = source
-    total = _size(raw)
-    if encoding == "auto":
-        head = raw.read(_SNIFF_BYTES)
-        raw.seek(0)
-        encoding = detect_encoding(head)
-    elif encoding.replace("_", "-").lower() in ("utf-8", "utf8"):
-        encoding = "utf-8-sig"
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise ImportFailed(f"unknown encoding {encoding!r}") from None
-    counter = _CountingReader(raw)
-    text = io.TextIOWrapper(io.BufferedReader(counter), encoding=encoding, newline="")
-    summary = ImportSummary(encoding=encoding, progress=ImportProgress(bytes_total=total))
+    data = source.read()
+    text, encoding = decode(data, codec_name(encoding))
+    summary = ImportSummary(encoding=encoding, progress=ImportProgress(bytes_total=len(data)))
+    counts = summary.progress
     writer = csv.writer(report) if report is not None else None
-    records = _records(text)
-    first = next(records, None)
-    if first is None:
+    rows = (r for r in records(text) if r.problem or any(c.strip() for c in r.cells))
+    header = next(rows, None)
+    if header is None:
         raise ImportFailed("the file is empty: it needs a header line (name, phones, ...)")
-    names = header_columns(first[1])
+    if header.problem:
+        raise ImportFailed(f"line {header.line}: the header line is broken: {header.problem}")
+    names = header_columns(header.cells)
     if writer is not None:
-        writer.writerow([*REPORT_PREFIX, *(escape_cell(c) for c in first[1])])
-    seen_numbers: dict[str, int] = {}
-    seen_accounts: dict[str, int] = {}
-    batch: list[tuple[int, list[str]]] = []
+        writer.writerow([*REPORT_PREFIX, *(escape_cell(c) for c in header.cells)])
+    seen = _Seen()
+    pending: list[_Row] = []
+    problems: list[_Problem] = []
 
-    async def flush() -> None:
-        await _import_batch(store, names, batch, summary, seen_numbers, seen_accounts, writer)
-        batch.clear()
-        summary.progress.bytes_read = counter.count
-        if progress is not None:
-            progress(summary.progress)
-
-    for line, cells in records:
-        batch.append((line, cells))
-        if len(batch) >= batch_size:
-            await flush()
-    await flush()
-    return summary
-
-
-def _size(raw: IO[bytes]) -> int:
-    try:
-        here = raw.tell()
-        end = raw.seek(0, io.SEEK_END)
-        raw.seek(here)
-        return int(end - here)
-    except (OSError, ValueError):
-        return 0
-
-
-async def _import_batch(store: Any, names: Sequence[str], batch: Sequence[tuple[int, list[str]]],
-                        summary: ImportSummary, seen_numbers: dict[str, int], seen_accounts: dict[str, int],
-                        writer: Any) -> None:
-    progress = summary.progress
-    found: list[tuple[int, str, dict[str, str], Sequence[str]]] = []
-
-    def problem(line: int, status: str, reasons: dict[str, str], cells: Sequence[str]) -> None:
-        if status == "duplicate":
-            progress.duplicates += 1
-        else:
-            progress.rejected += 1
-        found.append((line, status, reasons, cells))
-
-    progress.rows += len(batch)
-    try:
-        await _check_and_insert(store, names, batch, progress, seen_numbers, seen_accounts, problem)
-    finally:
-        for line, status, reasons, cells in sorted(found, key=lambda f: f[0]):
+    async def flush(done_chars: int) -> None:
+        if pending:
+            try:
+                imported, found = await _write(store, pending, seen)
+            except StoreUnavailable as exc:
+                raise ImportFailed(
+                    f"line {pending[0].line}: the database failed ({exc}); {counts.imported} rows before it "
+                    "were imported. Import the same file again when the database is back: those rows will "
+                    "be reported as duplicates") from exc
+            counts.imported += imported
+            problems.extend(found)
+            pending.clear()
+        for line, status, reasons, cells in sorted(problems, key=lambda f: f[0]):
+            if status == "duplicate":
+                counts.duplicates += 1
+            else:
+                counts.rejected += 1
             summary.problems.append({"line": line, "status": status, "reasons": reasons})
             if writer is not None:
                 writer.writerow([line, status, reasons_text(reasons), *(escape_cell(c) for c in cells)])
+        problems.clear()
+        counts.bytes_read = len(data) if done_chars >= len(text) else len(data) * done_chars // max(len(text), 1)
+        if progress is not None:
+            progress(counts)
 
-
-async def _check_and_insert(store: Any, names: Sequence[str], batch: Sequence[tuple[int, list[str]]],
-                            progress: ImportProgress, seen_numbers: dict[str, int], seen_accounts: dict[str, int],
-                            problem: Callable[[int, str, dict[str, str], Sequence[str]], None]) -> None:
-    parsed: list[tuple[int, list[str], dict[str, Any], list[tuple[str, str]]]] = []
-    for line, cells in batch:
-        try:
-            values, phones = parse_row(names, cells, store.default_region)
-        except ValidationFailed as exc:
-            problem(line, "rejected", exc.details["fields"], cells)
+    for record in rows:
+        counts.rows += 1
+        if record.problem:
+            problems.append((record.line, "rejected", {"row": record.problem}, record.cells))
             continue
-        parsed.append((line, cells, values, phones))
-    if not parsed:
-        return
-    numbers = sorted({phones[0][0] for *_, phones in parsed if phones})
-    accounts = sorted({v["account_number"] for _, _, v, _ in parsed if v["account_number"]})
+        try:
+            values, phones = parse_row(names, record.cells, store.default_region)
+        except ValidationFailed as exc:
+            problems.append((record.line, "rejected", exc.details["fields"], record.cells))
+            continue
+        pending.append(_Row(record.line, record.cells, values, phones))
+        if len(pending) >= batch_size:
+            await flush(record.end)
+    await flush(len(text))
+    return summary
+
+
+async def _write(store: Any, batch: Sequence[_Row], seen: _Seen) -> tuple[int, list[_Problem]]:
+    """Insert *batch* in one transaction; if the database refuses it (a constraint the checks did not
+    foresee, a row written meanwhile by someone else), halve it until the refused rows stand alone,
+    so each is reported and every other row is written. ``(rows imported, problems)``."""
+    try:
+        return await _write_batch(store, batch, seen)
+    except (sa_exc.IntegrityError, sa_exc.DataError) as exc:
+        if len(batch) == 1:
+            row = batch[0]
+            return 0, [(row.line, "rejected", {"row": f"the database refused it: {first_line(exc)}"}, row.cells)]
+        middle = len(batch) // 2
+        done_a, found_a = await _write(store, batch[:middle], seen)
+        done_b, found_b = await _write(store, batch[middle:], seen)
+        return done_a + done_b, found_a + found_b
+
+
+async def _write_batch(store: Any, batch: Sequence[_Row], seen: _Seen) -> tuple[int, list[_Problem]]:
+    numbers = sorted({row.phones[0][0] for row in batch if row.phones})
+    accounts = sorted({row.values["account_number"] for row in batch if row.values["account_number"]})
     async with store.connect(write=True) as conn:
         owners: dict[str, int] = {}
         for chunk in _chunks(numbers, 500):
-            rows = await conn.execute(select(Phone.e164, Phone.customer_id).where(Phone.e164.in_(chunk)))
-            for e164, cid in rows:
+            found = await conn.execute(select(Phone.e164, Phone.customer_id).where(Phone.e164.in_(chunk)))
+            for e164, cid in found:
                 owners.setdefault(e164, int(cid))
         taken: dict[str, int] = {}
         for chunk in _chunks(accounts, 500):
-            rows = await conn.execute(select(Customer.account_number, Customer.id)
-                                      .where(Customer.account_number.in_(chunk)))
-            taken.update({a: int(cid) for a, cid in rows})
-        accepted: list[tuple[dict[str, Any], list[tuple[str, str]]]] = []
-        for line, cells, values, phones in parsed:
-            reasons: dict[str, str] = {}
-            first = phones[0][0] if phones else None
-            if first in owners:
-                reasons["phones[0]"] = f"{first} belongs to customer {owners[first]}"
-            elif first in seen_numbers:
-                reasons["phones[0]"] = f"{first} is on line {seen_numbers[first]} already"
-            account = values["account_number"]
-            if account and account in taken:
-                reasons["account_number"] = f"already used by customer {taken[account]}"
-            elif account and account in seen_accounts:
-                reasons["account_number"] = f"on line {seen_accounts[account]} already"
-            if reasons:
-                problem(line, "duplicate", reasons, cells)
-                continue
-            for e164, _ in phones:
-                seen_numbers[e164] = line
-            if account:
-                seen_accounts[account] = line
-            accepted.append((values, phones))
-        if not accepted:
-            return
-        ids = (await conn.execute(
-            insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
-            [{**values, "name_initials": name_initials(values["name"])[:64], "pin_hash": None}
-             for values, _ in accepted],
-        )).scalars().all()
-        phone_rows = [{"customer_id": int(cid), "e164": e, "kind": k}
-                      for cid, (_, phones) in zip(ids, accepted) for e, k in phones]
-        if phone_rows:
-            await conn.execute(insert(Phone), phone_rows)
-    progress.imported += len(accepted)
+            found = await conn.execute(select(Customer.account_number, Customer.id)
+                                       .where(Customer.account_number.in_(chunk)))
+            taken.update({a: int(cid) for a, cid in found})
+        accepted, duplicates, now_seen = plan_batch(batch, owners, taken, seen)
+        if accepted:
+            ids = (await conn.execute(
+                insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
+                [{**row.values, "name_initials": name_initials(row.values["name"])[:64], "pin_hash": None}
+                 for row in accepted],
+            )).scalars().all()
+            phone_rows = [{"customer_id": int(cid), "e164": e, "kind": k}
+                          for cid, row in zip(ids, accepted) for e, k in row.phones]
+            if phone_rows:
+                await conn.execute(insert(Phone), phone_rows)
+    # Committed: only now do this batch's numbers count as seen (a refused batch is retried in halves).
+    seen.numbers.update(now_seen.numbers)
+    seen.accounts.update(now_seen.accounts)
+    return len(accepted), duplicates
+
+
+def plan_batch(batch: Sequence[_Row], owners: dict[str, int], taken: dict[str, int],
+               seen: _Seen) -> tuple[list[_Row], list[_Problem], _Seen]:
+    """Which rows of *batch* to insert and which are duplicates (of a customer in the database, of an
+    earlier row of the file), and the numbers and accounts the inserted rows add."""
+    added = _Seen()
+    accepted: list[_Row] = []
+    duplicates: list[_Problem] = []
+    for row in batch:
+        reasons: dict[str, str] = {}
+        first = row.phones[0][0] if row.phones else None
+        earlier = seen.numbers.get(first) or added.numbers.get(first) if first else None
+        if first in owners:
+            reasons["phones[0]"] = f"{first} belongs to customer {owners[first]}"
+        elif earlier:
+            reasons["phones[0]"] = f"{first} is on line {earlier} already"
+        account = row.values["account_number"]
+        earlier = seen.accounts.get(account) or added.accounts.get(account) if account else None
+        if account and account in taken:
+            reasons["account_number"] = f"already used by customer {taken[account]}"
+        elif earlier:
+            reasons["account_number"] = f"on line {earlier} already"
+        if reasons:
+            duplicates.append((row.line, "duplicate", reasons, row.cells))
+            continue
+        for e164, _ in row.phones:
+            if e164 not in seen.numbers:
+                added.numbers.setdefault(e164, row.line)
+        if account:
+            added.accounts[account] = row.line
+        accepted.append(row)
+    return accepted, duplicates, added
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:

@@ -25,7 +25,7 @@ FILE = (
     "王五,+86 139 1111 2222,,,,,,,\n"                                                        # 4: same as line 2
     ",13911113333,,,,,,,\n"                                                                   # 5: no name
     "赵六,abc,martian,,,,bad-email,,\n"                                                       # 6: three problems
-    "\"Multi\nline, Ltd.\",13911114444,group,named,en,,,\"Room 1\nBuilding 2\",\n"            # 7-9: ok
+    "\"Multi, Ltd.\",13911114444,group,named,en,,,\"Room 1\nBuilding 2\r\nFloor 3\",\n"   # 7-9: ok
     "\n"                                                                                      # 10: blank
     "Dup Account,13911115555,,,,A-1,,,\n"                                                     # 11: account of line 2
     "钱七,13911116666,,,,,,,suspended\n"                                                      # 12: ok
@@ -67,7 +67,7 @@ async def test_import_with_duplicates_and_bad_rows_writes_a_report(store: Store)
     assert (zhang["name"], zhang["customer_type"], zhang["account_number"]) == ("张三", "vip", "A-1")
     assert [ph["e164"] for ph in zhang["phones"]] == ["+8613911112222", "+861088887777"]
     multi = (await store.search_customers("13911114444"))["results"][0]
-    assert multi["name"] == "Multi\nline, Ltd." and multi["address"] == "Room 1\nBuilding 2"
+    assert multi["name"] == "Multi, Ltd." and multi["address"] == "Room 1\nBuilding 2\r\nFloor 3"
     assert (await store.search_customers("zs"))["results"][0]["name"] == "张三"   # initials kept
 
     again = await csv_io.import_customers(store, io.BytesIO(FILE.encode()))
