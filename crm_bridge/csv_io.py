@@ -20,8 +20,18 @@ id                no        ignored (written by the export, so an export can be 
 ================  ========  ==================================================================
 
 Encoding: UTF-8 with or without a BOM. Excel in China often saves GBK: ``encoding="auto"`` (the
-default) reads the file as UTF-8 when its start decodes as UTF-8 and as GB18030 (a superset of GBK)
-otherwise; ``encoding="gbk"`` (or any Python codec name) forces one.
+default) reads the file as UTF-8 when it decodes as UTF-8, and as GB18030 (a superset of GBK) when
+it is ASCII up to its first byte that is not UTF-8; ``encoding="gbk"`` (or any Python codec name)
+forces one. The file is decoded whole before anything is written (``crm_bridge.csv_records``).
+
+What is refused whole and what row by row. A file whose header is wrong or that is not in its
+encoding (a bad byte, a UTF-8 file with GBK rows pasted in) is refused before any row is written, and
+the error names the line: ``ImportFailed``. Everything else is decided per row: a row with a cell that
+does not fit (a wrong value, a name with a control, bidi or invisible formatting character,
+``crm_bridge.plain_text``), a row over 64 KiB, a row whose quote never closes, a duplicate, or a row
+the database itself refuses is skipped and reported with the physical line it starts on (a quoted
+cell spanning three lines moves the next row by three), and every other row is imported. The summary
+says so. Every data row ends up counted once: ``rows == imported + duplicates + rejected``.
 
 De-duplication: a row is *not imported* when its first number (the customer's own, normalised to
 E.164) already belongs to a customer in the database or to an earlier row of the same file; it is
@@ -33,7 +43,12 @@ are not in the file: imported numbers are ``mobile``.
 
 Rejected and duplicate rows go to the report (CSV: ``line``, ``status``, ``reasons``, then the row's
 own columns, so a fixed report can be imported again after dropping the first three columns). Rows
-are written in batches, each batch one transaction; the progress callback is told after each batch.
+are checked before they are written, then written in batches, each batch one transaction (about 500
+rows: fast). If the database refuses a batch anyway (a constraint the checks did not foresee, a
+customer written meanwhile by an agent), the batch is halved until the refused row stands alone, so
+only that row is lost and reported. If the database goes away, the import stops with ``ImportFailed``
+naming the line it reached; importing the same file again finishes it (the rows already written come
+back as duplicates). The progress callback is told after each batch.
 
 Export: the same columns (plus ``id``), UTF-8 with a BOM (Excel opens it as UTF-8). A cell starting
 with ``=``, ``+``, ``-``, ``@``, tab or carriage return is prefixed with ``'`` so a spreadsheet does not
@@ -43,22 +58,20 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import exc as sa_exc
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from callcenter.errors import StoreUnavailable, ValidationFailed
 from crm_bridge import customers as customer_rows
 from crm_bridge import search
 from crm_bridge.csv_records import ImportFailed, codec_name, decode, detect_encoding, records
+from crm_bridge.customer_batches import CheckedRow, Problem, Seen, write_rows
 from crm_bridge.customer_page import check_contact_changes
-from crm_bridge.db_errors import first_line
-from crm_bridge.models import Customer, Phone
-from crm_bridge.names import name_initials
+from crm_bridge.models import Customer
 
 COLUMNS = ("name", "phones", "customer_type", "value_class", "language", "account_number", "email", "address",
            "credit_status")
@@ -158,25 +171,6 @@ def reasons_text(fields: dict[str, str]) -> str:
 
 
 # ---------------------------------------------------------------------------- import
-@dataclass(slots=True)
-class _Row:
-    line: int
-    cells: list[str]
-    values: dict[str, Any]
-    phones: list[tuple[str, str]]
-
-
-@dataclass(slots=True)
-class _Seen:
-    """First numbers and account numbers already imported from this file: ``{value: line}``."""
-
-    numbers: dict[str, int] = field(default_factory=dict)
-    accounts: dict[str, int] = field(default_factory=dict)
-
-
-_Problem = tuple[int, str, dict[str, str], Sequence[str]]      # line, status, reasons, cells
-
-
 async def import_customers(store: Any, source: str | Path | IO[bytes], *, encoding: str = "auto",
                            batch_size: int = BATCH_SIZE, report: IO[str] | None = None,
                            progress: Callable[[ImportProgress], None] | None = None) -> ImportSummary:
@@ -199,14 +193,14 @@ async def import_customers(store: Any, source: str | Path | IO[bytes], *, encodi
     names = header_columns(header.cells)
     if writer is not None:
         writer.writerow([*REPORT_PREFIX, *(escape_cell(c) for c in header.cells)])
-    seen = _Seen()
-    pending: list[_Row] = []
-    problems: list[_Problem] = []
+    seen = Seen()
+    pending: list[CheckedRow] = []
+    problems: list[Problem] = []
 
     async def flush(done_chars: int) -> None:
         if pending:
             try:
-                imported, found = await _write(store, pending, seen)
+                imported, found = await write_rows(store, pending, seen)
             except StoreUnavailable as exc:
                 raise ImportFailed(
                     f"line {pending[0].line}: the database failed ({exc}); {counts.imported} rows before it "
@@ -238,96 +232,11 @@ async def import_customers(store: Any, source: str | Path | IO[bytes], *, encodi
         except ValidationFailed as exc:
             problems.append((record.line, "rejected", exc.details["fields"], record.cells))
             continue
-        pending.append(_Row(record.line, record.cells, values, phones))
+        pending.append(CheckedRow(record.line, record.cells, values, phones))
         if len(pending) >= batch_size:
             await flush(record.end)
     await flush(len(text))
     return summary
-
-
-async def _write(store: Any, batch: Sequence[_Row], seen: _Seen) -> tuple[int, list[_Problem]]:
-    """Insert *batch* in one transaction; if the database refuses it (a constraint the checks did not
-    foresee, a row written meanwhile by someone else), halve it until the refused rows stand alone,
-    so each is reported and every other row is written. ``(rows imported, problems)``."""
-    try:
-        return await _write_batch(store, batch, seen)
-    except (sa_exc.IntegrityError, sa_exc.DataError) as exc:
-        if len(batch) == 1:
-            row = batch[0]
-            return 0, [(row.line, "rejected", {"row": f"the database refused it: {first_line(exc)}"}, row.cells)]
-        middle = len(batch) // 2
-        done_a, found_a = await _write(store, batch[:middle], seen)
-        done_b, found_b = await _write(store, batch[middle:], seen)
-        return done_a + done_b, found_a + found_b
-
-
-async def _write_batch(store: Any, batch: Sequence[_Row], seen: _Seen) -> tuple[int, list[_Problem]]:
-    numbers = sorted({row.phones[0][0] for row in batch if row.phones})
-    accounts = sorted({row.values["account_number"] for row in batch if row.values["account_number"]})
-    async with store.connect(write=True) as conn:
-        owners: dict[str, int] = {}
-        for chunk in _chunks(numbers, 500):
-            found = await conn.execute(select(Phone.e164, Phone.customer_id).where(Phone.e164.in_(chunk)))
-            for e164, cid in found:
-                owners.setdefault(e164, int(cid))
-        taken: dict[str, int] = {}
-        for chunk in _chunks(accounts, 500):
-            found = await conn.execute(select(Customer.account_number, Customer.id)
-                                       .where(Customer.account_number.in_(chunk)))
-            taken.update({a: int(cid) for a, cid in found})
-        accepted, duplicates, now_seen = plan_batch(batch, owners, taken, seen)
-        if accepted:
-            ids = (await conn.execute(
-                insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
-                [{**row.values, "name_initials": name_initials(row.values["name"])[:64], "pin_hash": None}
-                 for row in accepted],
-            )).scalars().all()
-            phone_rows = [{"customer_id": int(cid), "e164": e, "kind": k}
-                          for cid, row in zip(ids, accepted) for e, k in row.phones]
-            if phone_rows:
-                await conn.execute(insert(Phone), phone_rows)
-    # Committed: only now do this batch's numbers count as seen (a refused batch is retried in halves).
-    seen.numbers.update(now_seen.numbers)
-    seen.accounts.update(now_seen.accounts)
-    return len(accepted), duplicates
-
-
-def plan_batch(batch: Sequence[_Row], owners: dict[str, int], taken: dict[str, int],
-               seen: _Seen) -> tuple[list[_Row], list[_Problem], _Seen]:
-    """Which rows of *batch* to insert and which are duplicates (of a customer in the database, of an
-    earlier row of the file), and the numbers and accounts the inserted rows add."""
-    added = _Seen()
-    accepted: list[_Row] = []
-    duplicates: list[_Problem] = []
-    for row in batch:
-        reasons: dict[str, str] = {}
-        first = row.phones[0][0] if row.phones else None
-        earlier = seen.numbers.get(first) or added.numbers.get(first) if first else None
-        if first in owners:
-            reasons["phones[0]"] = f"{first} belongs to customer {owners[first]}"
-        elif earlier:
-            reasons["phones[0]"] = f"{first} is on line {earlier} already"
-        account = row.values["account_number"]
-        earlier = seen.accounts.get(account) or added.accounts.get(account) if account else None
-        if account and account in taken:
-            reasons["account_number"] = f"already used by customer {taken[account]}"
-        elif earlier:
-            reasons["account_number"] = f"on line {earlier} already"
-        if reasons:
-            duplicates.append((row.line, "duplicate", reasons, row.cells))
-            continue
-        for e164, _ in row.phones:
-            if e164 not in seen.numbers:
-                added.numbers.setdefault(e164, row.line)
-        if account:
-            added.accounts[account] = row.line
-        accepted.append(row)
-    return accepted, duplicates, added
-
-
-def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield list(items[start:start + size])
 
 
 # ---------------------------------------------------------------------------- export
