@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 
 MAX_RECORD_CHARS = 64 * 1024    # a real customer row is under 2 KB; the rest is a broken file
 REPORT_CELL_CHARS = 200         # cells of a too-long record are cut to this in the report
-_SNIFF_BYTES = 64 * 1024
 
 _PLAIN = re.compile(r'[^,\r\n]*')
 _QUOTED_REST = re.compile(r'(?:[^"]++|"")*+"')      # after an opening quote: content, closing quote
@@ -56,7 +55,7 @@ def line_breaks(text: str, start: int = 0, end: int | None = None) -> int:
 
 # ---------------------------------------------------------------------------- bytes to text
 def detect_encoding(head: bytes) -> str:
-    """``utf-8-sig`` when *head* decodes as UTF-8 (a BOM is dropped), ``gb18030`` otherwise."""
+    """``utf-8-sig`` when *head* (the start of a file) decodes as UTF-8, ``gb18030`` otherwise."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     try:
@@ -87,14 +86,13 @@ def decode(data: bytes, encoding: str) -> tuple[str, str]:
     GB18030 would import every Chinese name as nonsense. Otherwise (ASCII then bytes that are not
     UTF-8: Excel in China) GB18030, a superset of GBK."""
     if encoding == "auto":
-        encoding = detect_encoding(data[:_SNIFF_BYTES])
-        if encoding == "utf-8-sig":
-            try:
-                return _decode(data, encoding), encoding
-            except UnicodeDecodeError as exc:
-                if data.startswith(codecs.BOM_UTF8) or not data[:exc.start].isascii():
-                    raise _not_encoded(data, encoding, exc) from None
-                encoding = "gb18030"
+        encoding = "utf-8-sig"
+        try:
+            return _decode(data, encoding), encoding
+        except UnicodeDecodeError as exc:
+            if data.startswith(codecs.BOM_UTF8) or not data[:exc.start].isascii():
+                raise _not_encoded(data, encoding, exc) from None
+            encoding = "gb18030"
     try:
         return _decode(data, encoding), encoding
     except UnicodeDecodeError as exc:

@@ -144,3 +144,71 @@ def test_cli_import_and_export(tmp_path: Path) -> None:
     assert "张三" in exported.stdout and "'+8613911112222" in exported.stdout
     missing = run("customers", "import", str(tmp_path / "nope.csv"))
     assert missing.returncode == 2 and "nope.csv" in missing.stderr
+
+
+async def customer_count(store: Store) -> int:
+    from sqlalchemy import func, select
+
+    from crm_bridge.models import Customer
+    async with store.connect() as conn:
+        return int((await conn.execute(select(func.count()).select_from(Customer))).scalar_one())
+
+
+async def test_a_bad_row_never_drops_its_batch(store: Store) -> None:
+    """Issue 11: a 200 KB cell aborted the import and silently dropped the rows of its batch."""
+    huge = "x" * 200_000
+    lines = ["name,phones,address"]
+    lines += [f"好人{i},1392222{i:04d}," for i in range(10)]                         # lines 2-11
+    lines.append(f"大地址,13933330001,\"{huge}\n{huge}\"")                            # 12-13: one cell, 400 KB
+    lines.append(f"{huge},13933330002,")                                              # 14: a 200 KB name, unquoted
+    lines.append("零\x00字节,13933330003,")                                           # 15: NUL
+    lines.append("Zhang\u202eevil,13933330004,")                                      # 16: right-to-left override
+    lines.append("换\n行,13933330005,")                                                # 17-18: unquoted: 2 rows
+    lines.append("Tab OK,13933330006,\"Room 1\tDesk 2\nBuilding 3\"")               # 19-20: ok
+    lines.append('坏引号,"13933330007,')                                              # 21: quote never closed
+    lines += [f"后来{i},1394444{i:04d}," for i in range(5)]                           # 22-26
+    before = await customer_count(store)
+    report = io.StringIO()
+    summary = await csv_io.import_customers(store, io.BytesIO("\n".join(lines).encode()), batch_size=4,
+                                            report=report)
+    p = summary.progress
+    assert (p.rows, p.imported, p.duplicates, p.rejected) == (23, 18, 0, 5)
+    assert await customer_count(store) == before + 18
+    problems = {f["line"]: f["reasons"] for f in summary.problems}
+    assert sorted(problems) == [12, 14, 15, 16, 21]
+    assert "at most 65,536" in problems[12]["row"]
+    assert "the row is 200,013 characters long" in problems[14]["row"]
+    assert "U+0000" in problems[15]["name"]
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in problems[16]["name"]
+    assert "never closed" in problems[21]["row"]
+    assert (await store.search_customers("13933330006"))["results"][0]["address"] == "Room 1\tDesk 2\nBuilding 3"
+    assert (await store.search_customers("13944440004"))["results"][0]["name"] == "后来4"
+    assert len(report.getvalue()) < 10_000                          # huge cells are cut in the report
+    assert summary.lines()[1] == csv_io.PER_ROW_PROMISE
+    assert "line 12: rejected: row: the row is 400,0" in "\n".join(summary.lines())
+
+
+async def test_invalid_utf8_is_refused_at_its_line_before_any_row_is_written(store: Store) -> None:
+    """Issue 11: invalid UTF-8 was reported at the wrong line after 4,500 rows were committed."""
+    good = "".join(f"客户{i},\"1391111{i:04d}\n\"\n" for i in range(2250))     # two physical lines each
+    data = f"name,phones\n{good}".encode() + b"\xc3\x28bad,13900000000\n"
+    before = await customer_count(store)
+    with pytest.raises(csv_io.ImportFailed, match=r"^line 4502: the text is not UTF-8 .*nothing was imported"):
+        await csv_io.import_customers(store, io.BytesIO(data), batch_size=100)
+    assert await customer_count(store) == before
+
+
+async def test_a_row_the_database_refuses_is_reported_and_its_batch_lands(store: Store, database_url: str) -> None:
+    """A constraint the checks do not know (here a trigger) refuses one row: only that row is lost."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the refusing trigger is written for SQLite")
+    from sqlalchemy import text
+    async with store.connect(write=True) as conn:
+        await conn.execute(text("CREATE TRIGGER no_boom BEFORE INSERT ON customers WHEN NEW.name = 'boom' "
+                                "BEGIN SELECT RAISE(ABORT, 'boom is refused'); END"))
+    rows = "".join(f"{'boom' if i == 37 else f'客户{i}'},1395555{i:04d}\n" for i in range(100))
+    summary = await csv_io.import_customers(store, io.BytesIO(f"name,phones\n{rows}".encode()), batch_size=64)
+    assert (summary.progress.imported, summary.progress.rejected) == (99, 1)
+    assert summary.problems[0]["line"] == 39 and "boom is refused" in summary.problems[0]["reasons"]["row"]
+    again = await csv_io.import_customers(store, io.BytesIO(f"name,phones\n{rows}".encode()), batch_size=64)
+    assert (again.progress.duplicates, again.progress.rejected) == (99, 1)   # its number was never "seen"
