@@ -129,19 +129,26 @@ async def test_export_round_trip(store: Store, tmp_path: Path) -> None:
 def test_cli_import_and_export(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_bytes("name,phones\n张三,13911112222\n李四,13911112222\n,\n".encode("gbk"))
-    env = {**os.environ, "CC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}", "CC_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "CC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}", "CC_LOG_LEVEL": "WARNING",
+           "PYTHONPATH": str(ROOT)}                                     # this checkout, not an installed one
     env.pop("CC_CONFIG", None)
     run = lambda *args: subprocess.run([sys.executable, "-m", "callcenter", *args], capture_output=True,  # noqa: E731
                                        text=True, env=env, cwd=tmp_path, timeout=120)
     done = run("customers", "import", str(source), "--report", str(tmp_path / "rejected.csv"))
     assert done.returncode == 0, done.stderr
     assert "1 imported, 1 duplicates" in done.stdout
+    assert csv_io.PER_ROW_PROMISE in done.stdout and "line 3: duplicate: phones[0]: +8613911112222 is on line 2" in done.stdout
     assert "import" in done.stderr                                       # the progress bar
     report = (tmp_path / "rejected.csv").read_text(encoding="utf-8-sig")
     assert "3,duplicate" in report
     exported = run("customers", "export", "--query", "zs")
     assert exported.returncode == 0, exported.stderr
     assert "张三" in exported.stdout and "'+8613911112222" in exported.stdout
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes("name,phones\n王五,13911113333\n".encode() + b"\xff\n")
+    refused = run("customers", "import", str(broken))
+    assert refused.returncode == 2 and "line 3: the text is not UTF-8" in refused.stderr
+    assert "nothing was imported" in refused.stderr
     missing = run("customers", "import", str(tmp_path / "nope.csv"))
     assert missing.returncode == 2 and "nope.csv" in missing.stderr
 
