@@ -68,7 +68,7 @@ from sqlalchemy import select
 from callcenter.errors import StoreUnavailable, ValidationFailed
 from crm_bridge import customers as customer_rows
 from crm_bridge import search
-from crm_bridge.csv_records import ImportFailed, codec_name, decode, detect_encoding, records
+from crm_bridge.csv_records import ImportFailed, codec_name, decode, records
 from crm_bridge.customer_batches import CheckedRow, Problem, Seen, write_rows
 from crm_bridge.customer_page import check_contact_changes
 from crm_bridge.models import Customer
@@ -84,7 +84,6 @@ BATCH_SIZE = 500
 REASON_CHARS = 300
 PER_ROW_PROMISE = ("each bad or duplicate row was skipped on its own and every other row imported; a file "
                    "with a broken header or encoding is refused whole, before anything is written")
-__all__ = ["ImportFailed", "detect_encoding"]   # re-exported: callers catch csv_io.ImportFailed
 
 
 @dataclass(slots=True)

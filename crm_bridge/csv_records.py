@@ -54,17 +54,6 @@ def line_breaks(text: str, start: int = 0, end: int | None = None) -> int:
 
 
 # ---------------------------------------------------------------------------- bytes to text
-def detect_encoding(head: bytes) -> str:
-    """``utf-8-sig`` when *head* (the start of a file) decodes as UTF-8, ``gb18030`` otherwise."""
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return "gb18030"
-    return "utf-8-sig"
-
-
 def codec_name(encoding: str) -> str:
     """The codec to read a file with: ``auto`` stays, UTF-8 drops a BOM; ImportFailed if unknown."""
     if encoding == "auto":

@@ -109,7 +109,6 @@ class Row:
     good: bool
     number: str
     name: str
-    quoted: bool = False
 
 
 _NAME_CHARS = st.sampled_from(list("李王张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗娜伟芳敏静丽强磊军洋勇艳杰涛明超")
@@ -138,9 +137,7 @@ def bad_row(draw: Any, number: str) -> Row:
         bad = draw(_BAD_CHARS)
         cells[0] = name[:1] + bad + name[1:]
     elif how == "type":
-        cells[2] = draw(st.sampled_from(["martian", "VIP ", "1", "None"]))
-        if cells[2] == "VIP ":
-            cells[2] = "vip!"
+        cells[2] = draw(st.sampled_from(["martian", "vip!", "1", "None"]))
     elif how == "phone":
         cells[1] = draw(st.sampled_from(["abc", "1", "+", "139" * 20]))
     elif how == "email":
@@ -196,7 +193,7 @@ def csv_file(draw: Any) -> tuple[list[Row], str, list[int], str, bytes]:
         rows[stray].good = False
     eol = draw(st.sampled_from(["\n", "\r\n", "\r"]))
     if eol == "\r" and any("\n" in c for r in rows for c in r.cells):
-        eol = "\n"        # a bare CR file with LF in a cell: both end lines here, fine, but keep it simple
+        eol = "\n"        # CR-only files with LF inside cells: real files do not mix them
     text, starts = render(rows, eol, quote_all, stray)
     encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]))
     data = text.encode(encoding)

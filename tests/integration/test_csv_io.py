@@ -219,3 +219,29 @@ async def test_a_row_the_database_refuses_is_reported_and_its_batch_lands(store:
     assert summary.problems[0]["line"] == 39 and "boom is refused" in summary.problems[0]["reasons"]["row"]
     again = await csv_io.import_customers(store, io.BytesIO(f"name,phones\n{rows}".encode()), batch_size=64)
     assert (again.progress.duplicates, again.progress.rejected) == (99, 1)   # its number was never "seen"
+
+
+async def test_a_database_outage_stops_the_import_at_a_line_and_a_second_run_finishes_it(store: Store) -> None:
+    from contextlib import asynccontextmanager
+
+    from callcenter.errors import StoreUnavailable
+
+    class Outage:
+        """The store, whose third write transaction finds the database gone."""
+
+        def __init__(self) -> None:
+            self.default_region, self.writes = store.default_region, 0
+
+        @asynccontextmanager
+        async def connect(self, *, write: bool = False):  # type: ignore[no-untyped-def]
+            self.writes += write
+            if self.writes == 3:
+                raise StoreUnavailable()
+            async with store.connect(write=write) as conn:
+                yield conn
+
+    data = ("name,phones\n" + "".join(f"客户{i},1396666{i:04d}\n" for i in range(50))).encode()
+    with pytest.raises(csv_io.ImportFailed, match=r"^line 42: the database failed .*; 40 rows before it were imported"):
+        await csv_io.import_customers(Outage(), io.BytesIO(data), batch_size=20)
+    again = await csv_io.import_customers(store, io.BytesIO(data), batch_size=20)
+    assert (again.progress.imported, again.progress.duplicates) == (10, 40)

@@ -52,6 +52,7 @@ def test_bad_bytes_are_refused_at_their_line_before_anything_is_read() -> None:
 @pytest.mark.parametrize("data, encoding", [
     ("name\n李娜\n".encode(), "utf-8-sig"),
     ("name\nemily\n李娜\n".encode("gbk"), "gb18030"),                  # ASCII, then GBK: Excel in China
+    ("name\n李娜".encode("gbk"), "gb18030"),
     (b"\xef\xbb\xbfname\n", "utf-8-sig"),
 ])
 def test_auto_encoding(data: bytes, encoding: str) -> None:
