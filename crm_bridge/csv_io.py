@@ -225,14 +225,14 @@ async def import_customers(store: Any, source: str | Path | IO[bytes], *, encodi
         counts.rows += 1
         if record.problem:
             problems.append((record.line, "rejected", {"row": record.problem}, record.cells))
-            continue
-        try:
-            values, phones = parse_row(names, record.cells, store.default_region)
-        except ValidationFailed as exc:
-            problems.append((record.line, "rejected", exc.details["fields"], record.cells))
-            continue
-        pending.append(CheckedRow(record.line, record.cells, values, phones))
-        if len(pending) >= batch_size:
+        else:
+            try:
+                values, phones = parse_row(names, record.cells, store.default_region)
+            except ValidationFailed as exc:
+                problems.append((record.line, "rejected", exc.details["fields"], record.cells))
+            else:
+                pending.append(CheckedRow(record.line, record.cells, values, phones))
+        if len(pending) >= batch_size or len(problems) >= batch_size:    # a file of bad rows shows progress too
             await flush(record.end)
     await flush(len(text))
     return summary
