@@ -82,3 +82,19 @@ def test_refused_characters(text: str, multiline: bool, refused: str | None) -> 
     assert (why is None) == (refused is None)
     if refused:
         assert why is not None and refused in why
+
+
+def test_every_way_in_refuses_them() -> None:
+    """The same rule for a new customer (import, API) and for an agent's contact edit."""
+    from callcenter.errors import ValidationFailed
+    from crm_bridge.customer_page import check_contact_changes
+    from crm_bridge.customers import check_customer
+
+    with pytest.raises(ValidationFailed) as refused:
+        check_customer({"name": "张\u202e三", "customer_type": "individual", "value_class": "mass", "language": "zh",
+                        "credit_status": "normal", "account_number": "A\x00"}, [], "CN")
+    assert set(refused.value.details["fields"]) == {"name", "account_number"}
+    with pytest.raises(ValidationFailed) as refused:
+        check_contact_changes({"email": "a\u200b@example.com", "address": "x\u2066y"})
+    assert set(refused.value.details["fields"]) == {"email", "address"}
+    assert check_contact_changes({"address": "Room 1\n\tBuilding 2"}).address == "Room 1\n\tBuilding 2"
