@@ -20,8 +20,18 @@ id                no        ignored (written by the export, so an export can be 
 ================  ========  ==================================================================
 
 Encoding: UTF-8 with or without a BOM. Excel in China often saves GBK: ``encoding="auto"`` (the
-default) reads the file as UTF-8 when its start decodes as UTF-8 and as GB18030 (a superset of GBK)
-otherwise; ``encoding="gbk"`` (or any Python codec name) forces one.
+default) reads the file as UTF-8 when it decodes as UTF-8, and as GB18030 (a superset of GBK) when
+it is ASCII up to its first byte that is not UTF-8; ``encoding="gbk"`` (or any Python codec name)
+forces one. The file is decoded whole before anything is written (``crm_bridge.csv_records``).
+
+What is refused whole and what row by row. A file whose header is wrong or that is not in its
+encoding (a bad byte, a UTF-8 file with GBK rows pasted in) is refused before any row is written, and
+the error names the line: ``ImportFailed``. Everything else is decided per row: a row with a cell that
+does not fit (a wrong value, a name with a control, bidi or invisible formatting character,
+``crm_bridge.plain_text``), a row over 64 KiB, a row whose quote never closes, a duplicate, or a row
+the database itself refuses is skipped and reported with the physical line it starts on (a quoted
+cell spanning three lines moves the next row by three), and every other row is imported. The summary
+says so. Every data row ends up counted once: ``rows == imported + duplicates + rejected``.
 
 De-duplication: a row is *not imported* when its first number (the customer's own, normalised to
 E.164) already belongs to a customer in the database or to an earlier row of the same file; it is
@@ -33,7 +43,12 @@ are not in the file: imported numbers are ``mobile``.
 
 Rejected and duplicate rows go to the report (CSV: ``line``, ``status``, ``reasons``, then the row's
 own columns, so a fixed report can be imported again after dropping the first three columns). Rows
-are written in batches, each batch one transaction; the progress callback is told after each batch.
+are checked before they are written, then written in batches, each batch one transaction (about 500
+rows: fast). If the database refuses a batch anyway (a constraint the checks did not foresee, a
+customer written meanwhile by an agent), the batch is halved until the refused row stands alone, so
+only that row is lost and reported. If the database goes away, the import stops with ``ImportFailed``
+naming the line it reached; importing the same file again finishes it (the rows already written come
+back as duplicates). The progress callback is told after each batch.
 
 Export: the same columns (plus ``id``), UTF-8 with a BOM (Excel opens it as UTF-8). A cell starting
 with ``=``, ``+``, ``-``, ``@``, tab or carriage return is prefixed with ``'`` so a spreadsheet does not
@@ -41,22 +56,22 @@ run it as a formula (CSV injection); the import strips that ``'`` again.
 """
 from __future__ import annotations
 
-import codecs
 import csv
 import io
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from callcenter.errors import ValidationFailed
+from callcenter.errors import StoreUnavailable, ValidationFailed
 from crm_bridge import customers as customer_rows
 from crm_bridge import search
+from crm_bridge.csv_records import ImportFailed, codec_name, decode, records
+from crm_bridge.customer_batches import CheckedRow, Problem, Seen, write_rows
 from crm_bridge.customer_page import check_contact_changes
-from crm_bridge.models import Customer, Phone
-from crm_bridge.names import name_initials
+from crm_bridge.models import Customer
 
 COLUMNS = ("name", "phones", "customer_type", "value_class", "language", "account_number", "email", "address",
            "credit_status")
@@ -66,11 +81,9 @@ _ALIASES = {"phone": "phones", "id": "id"}
 REPORT_PREFIX = ("line", "status", "reasons")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BATCH_SIZE = 500
-_SNIFF_BYTES = 64 * 1024
-
-
-class ImportFailed(Exception):
-    """The file cannot be imported at all (bad header, undecodable text); the message says why."""
+REASON_CHARS = 300
+PER_ROW_PROMISE = ("each bad or duplicate row was skipped on its own and every other row imported; a file "
+                   "with a broken header or encoding is refused whole, before anything is written")
 
 
 @dataclass(slots=True)
@@ -89,10 +102,15 @@ class ImportSummary:
     progress: ImportProgress = field(default_factory=ImportProgress)
     problems: list[dict[str, Any]] = field(default_factory=list)   # {line, status, reasons, row}
 
-    def lines(self) -> list[str]:
+    def lines(self, shown: int = 20) -> list[str]:
+        """The summary for a person: counts, what the counts mean, then the first *shown* problems."""
         p = self.progress
-        return [f"read {p.rows} rows ({self.encoding}): {p.imported} imported, {p.duplicates} duplicates, "
-                f"{p.rejected} rejected"]
+        out = [f"read {p.rows} rows ({self.encoding}): {p.imported} imported, {p.duplicates} duplicates, "
+               f"{p.rejected} rejected", PER_ROW_PROMISE]
+        out += [f"line {f['line']}: {f['status']}: {reasons_text(f['reasons'])}" for f in self.problems[:shown]]
+        if len(self.problems) > shown:
+            out.append(f"... and {len(self.problems) - shown} more (all of them in the report: --report FILE)")
+        return out
 
 
 # ---------------------------------------------------------------------------- pure helpers
@@ -148,52 +166,7 @@ def parse_row(names: Sequence[str], cells: Sequence[str], region: str) -> tuple[
 
 
 def reasons_text(fields: dict[str, str]) -> str:
-    return "; ".join(f"{k}: {v}" for k, v in fields.items())
-
-
-# ---------------------------------------------------------------------------- reading the file
-def detect_encoding(head: bytes) -> str:
-    """``utf-8-sig`` when *head* decodes as UTF-8 (a BOM is dropped), ``gb18030`` otherwise."""
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return "gb18030"
-    return "utf-8-sig"
-
-
-class _CountingReader(io.RawIOBase):
-    """Counts the bytes read from a binary file (for the progress bar)."""
-
-    def __init__(self, raw: IO[bytes]) -> None:
-        self._raw = raw
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self._raw.read(len(buffer))
-        buffer[:len(data)] = data
-        self.count += len(data)
-        return len(data)
-
-
-def _records(text: IO[str]) -> Iterator[tuple[int, list[str]]]:
-    """``(line number where the record starts, cells)``; blank lines are skipped."""
-    reader = csv.reader(text)
-    start = 1
-    try:
-        for cells in reader:
-            line, start = start, reader.line_num + 1
-            if cells and any(c.strip() for c in cells):
-                yield line, cells
-    except UnicodeDecodeError as exc:
-        raise ImportFailed(f"line {start}: the text is not {exc.encoding} ({exc.reason}); "
-                           "for a file saved by Excel in China try --encoding gbk") from None
-    except csv.Error as exc:
-        raise ImportFailed(f"line {start}: {exc}") from None
+    return "; ".join(f"{k}: {v[:REASON_CHARS]}" for k, v in fields.items())
 
 
 # ---------------------------------------------------------------------------- import
@@ -205,145 +178,64 @@ async def import_customers(store: Any, source: str | Path | IO[bytes], *, encodi
         with open(source, "rb") as handle:
             return await import_customers(store, handle, encoding=encoding, batch_size=batch_size,
                                           report=report, progress=progress)
-    raw = source
-    total = _size(raw)
-    if encoding == "auto":
-        head = raw.read(_SNIFF_BYTES)
-        raw.seek(0)
-        encoding = detect_encoding(head)
-    elif encoding.replace("_", "-").lower() in ("utf-8", "utf8"):
-        encoding = "utf-8-sig"
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise ImportFailed(f"unknown encoding {encoding!r}") from None
-    counter = _CountingReader(raw)
-    text = io.TextIOWrapper(io.BufferedReader(counter), encoding=encoding, newline="")
-    summary = ImportSummary(encoding=encoding, progress=ImportProgress(bytes_total=total))
+    data = source.read()
+    text, encoding = decode(data, codec_name(encoding))
+    summary = ImportSummary(encoding=encoding, progress=ImportProgress(bytes_total=len(data)))
+    counts = summary.progress
     writer = csv.writer(report) if report is not None else None
-    records = _records(text)
-    first = next(records, None)
-    if first is None:
+    rows = (r for r in records(text) if r.problem or any(c.strip() for c in r.cells))
+    header = next(rows, None)
+    if header is None:
         raise ImportFailed("the file is empty: it needs a header line (name, phones, ...)")
-    names = header_columns(first[1])
+    if header.problem:
+        raise ImportFailed(f"line {header.line}: the header line is broken: {header.problem}")
+    names = header_columns(header.cells)
     if writer is not None:
-        writer.writerow([*REPORT_PREFIX, *(escape_cell(c) for c in first[1])])
-    seen_numbers: dict[str, int] = {}
-    seen_accounts: dict[str, int] = {}
-    batch: list[tuple[int, list[str]]] = []
+        writer.writerow([*REPORT_PREFIX, *(escape_cell(c) for c in header.cells)])
+    seen = Seen()
+    pending: list[CheckedRow] = []
+    problems: list[Problem] = []
 
-    async def flush() -> None:
-        await _import_batch(store, names, batch, summary, seen_numbers, seen_accounts, writer)
-        batch.clear()
-        summary.progress.bytes_read = counter.count
-        if progress is not None:
-            progress(summary.progress)
-
-    for line, cells in records:
-        batch.append((line, cells))
-        if len(batch) >= batch_size:
-            await flush()
-    await flush()
-    return summary
-
-
-def _size(raw: IO[bytes]) -> int:
-    try:
-        here = raw.tell()
-        end = raw.seek(0, io.SEEK_END)
-        raw.seek(here)
-        return int(end - here)
-    except (OSError, ValueError):
-        return 0
-
-
-async def _import_batch(store: Any, names: Sequence[str], batch: Sequence[tuple[int, list[str]]],
-                        summary: ImportSummary, seen_numbers: dict[str, int], seen_accounts: dict[str, int],
-                        writer: Any) -> None:
-    progress = summary.progress
-    found: list[tuple[int, str, dict[str, str], Sequence[str]]] = []
-
-    def problem(line: int, status: str, reasons: dict[str, str], cells: Sequence[str]) -> None:
-        if status == "duplicate":
-            progress.duplicates += 1
-        else:
-            progress.rejected += 1
-        found.append((line, status, reasons, cells))
-
-    progress.rows += len(batch)
-    try:
-        await _check_and_insert(store, names, batch, progress, seen_numbers, seen_accounts, problem)
-    finally:
-        for line, status, reasons, cells in sorted(found, key=lambda f: f[0]):
+    async def flush(done_chars: int) -> None:
+        if pending:
+            try:
+                imported, found = await write_rows(store, pending, seen)
+            except StoreUnavailable as exc:
+                raise ImportFailed(
+                    f"line {pending[0].line}: the database failed ({exc}); {counts.imported} rows before it "
+                    "were imported. Import the same file again when the database is back: those rows will "
+                    "be reported as duplicates") from exc
+            counts.imported += imported
+            problems.extend(found)
+            pending.clear()
+        for line, status, reasons, cells in sorted(problems, key=lambda f: f[0]):
+            if status == "duplicate":
+                counts.duplicates += 1
+            else:
+                counts.rejected += 1
             summary.problems.append({"line": line, "status": status, "reasons": reasons})
             if writer is not None:
                 writer.writerow([line, status, reasons_text(reasons), *(escape_cell(c) for c in cells)])
+        problems.clear()
+        counts.bytes_read = len(data) if done_chars >= len(text) else len(data) * done_chars // max(len(text), 1)
+        if progress is not None:
+            progress(counts)
 
-
-async def _check_and_insert(store: Any, names: Sequence[str], batch: Sequence[tuple[int, list[str]]],
-                            progress: ImportProgress, seen_numbers: dict[str, int], seen_accounts: dict[str, int],
-                            problem: Callable[[int, str, dict[str, str], Sequence[str]], None]) -> None:
-    parsed: list[tuple[int, list[str], dict[str, Any], list[tuple[str, str]]]] = []
-    for line, cells in batch:
-        try:
-            values, phones = parse_row(names, cells, store.default_region)
-        except ValidationFailed as exc:
-            problem(line, "rejected", exc.details["fields"], cells)
-            continue
-        parsed.append((line, cells, values, phones))
-    if not parsed:
-        return
-    numbers = sorted({phones[0][0] for *_, phones in parsed if phones})
-    accounts = sorted({v["account_number"] for _, _, v, _ in parsed if v["account_number"]})
-    async with store.connect(write=True) as conn:
-        owners: dict[str, int] = {}
-        for chunk in _chunks(numbers, 500):
-            rows = await conn.execute(select(Phone.e164, Phone.customer_id).where(Phone.e164.in_(chunk)))
-            for e164, cid in rows:
-                owners.setdefault(e164, int(cid))
-        taken: dict[str, int] = {}
-        for chunk in _chunks(accounts, 500):
-            rows = await conn.execute(select(Customer.account_number, Customer.id)
-                                      .where(Customer.account_number.in_(chunk)))
-            taken.update({a: int(cid) for a, cid in rows})
-        accepted: list[tuple[dict[str, Any], list[tuple[str, str]]]] = []
-        for line, cells, values, phones in parsed:
-            reasons: dict[str, str] = {}
-            first = phones[0][0] if phones else None
-            if first in owners:
-                reasons["phones[0]"] = f"{first} belongs to customer {owners[first]}"
-            elif first in seen_numbers:
-                reasons["phones[0]"] = f"{first} is on line {seen_numbers[first]} already"
-            account = values["account_number"]
-            if account and account in taken:
-                reasons["account_number"] = f"already used by customer {taken[account]}"
-            elif account and account in seen_accounts:
-                reasons["account_number"] = f"on line {seen_accounts[account]} already"
-            if reasons:
-                problem(line, "duplicate", reasons, cells)
-                continue
-            for e164, _ in phones:
-                seen_numbers[e164] = line
-            if account:
-                seen_accounts[account] = line
-            accepted.append((values, phones))
-        if not accepted:
-            return
-        ids = (await conn.execute(
-            insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
-            [{**values, "name_initials": name_initials(values["name"])[:64], "pin_hash": None}
-             for values, _ in accepted],
-        )).scalars().all()
-        phone_rows = [{"customer_id": int(cid), "e164": e, "kind": k}
-                      for cid, (_, phones) in zip(ids, accepted) for e, k in phones]
-        if phone_rows:
-            await conn.execute(insert(Phone), phone_rows)
-    progress.imported += len(accepted)
-
-
-def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield list(items[start:start + size])
+    for record in rows:
+        counts.rows += 1
+        if record.problem:
+            problems.append((record.line, "rejected", {"row": record.problem}, record.cells))
+        else:
+            try:
+                values, phones = parse_row(names, record.cells, store.default_region)
+            except ValidationFailed as exc:
+                problems.append((record.line, "rejected", exc.details["fields"], record.cells))
+            else:
+                pending.append(CheckedRow(record.line, record.cells, values, phones))
+        if len(pending) >= batch_size or len(problems) >= batch_size:    # a file of bad rows shows progress too
+            await flush(record.end)
+    await flush(len(text))
+    return summary
 
 
 # ---------------------------------------------------------------------------- export

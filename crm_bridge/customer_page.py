@@ -23,6 +23,7 @@ from crm_bridge import audit, complaints, customer_access, interactions, tier_hi
 from crm_bridge.customer_access import Scope
 from crm_bridge.models import PHONE_KINDS, Agent, Customer, FollowUp, Phone
 from crm_bridge.phones import normalize
+from crm_bridge.plain_text import refusal
 
 HISTORY_LIMIT = 50
 MAX_EMAIL = 200
@@ -30,7 +31,6 @@ MAX_ADDRESS = 400
 MAX_PHONES = 20
 CONTACT_KEYS = ("email", "address", "add_phones", "remove_phones")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 _manager = aliased(Agent, name="manager")
 _assignee = aliased(Agent, name="assignee")
@@ -61,8 +61,8 @@ def _text(value: Any, field: str, limit: int, errors: dict[str, str]) -> str | N
     value = value.strip()
     if len(value) > limit:
         errors[field] = f"at most {limit} characters"
-    elif _CONTROL.search(value):
-        errors[field] = "must not contain control characters"
+    elif (why := refusal(value, multiline=field == "address")) is not None:
+        errors[field] = why
     return value
 
 

@@ -34,6 +34,7 @@ from crm_bridge.models import (
 )
 from crm_bridge.names import name_initials
 from crm_bridge.phones import normalize
+from crm_bridge.plain_text import refusal
 
 # A switchboard number can match a whole company: pop the best few, not hundreds.
 MAX_CARDS = 10
@@ -228,6 +229,8 @@ def check_customer(
     clean = {**values, "name": (values.get("name") or "").strip()}
     if not clean["name"] or len(clean["name"]) > 200:
         errors["name"] = "must be 1-200 characters"
+    elif (why := refusal(clean["name"])) is not None:
+        errors["name"] = why
     for key, allowed in (("customer_type", CUSTOMER_TYPES), ("value_class", VALUE_CLASSES),
                          ("language", LANGUAGES), ("credit_status", CREDIT_STATUSES)):
         if clean.get(key) not in allowed:
@@ -235,12 +238,14 @@ def check_customer(
     account = clean.get("account_number")
     if account is not None and not (0 < len(account) <= 32):
         errors["account_number"] = "must be 1-32 characters"
+    elif account is not None and (why := refusal(account)) is not None:
+        errors["account_number"] = why
     normalised: list[tuple[str, str]] = []
     for i, entry in enumerate(phones):
         raw, kind = (entry, "mobile") if isinstance(entry, str) else entry
         e164 = normalize(raw, region)
         if e164 is None:
-            errors[f"phones[{i}]"] = f"{raw!r} is not a phone number"
+            errors[f"phones[{i}]"] = f"{raw[:40]!r} is not a phone number"
         elif kind not in PHONE_KINDS:
             errors[f"phones[{i}]"] = f"kind expected one of {', '.join(PHONE_KINDS)}"
         elif e164 not in {e for e, _ in normalised}:

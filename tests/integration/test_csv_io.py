@@ -25,7 +25,7 @@ FILE = (
     "王五,+86 139 1111 2222,,,,,,,\n"                                                        # 4: same as line 2
     ",13911113333,,,,,,,\n"                                                                   # 5: no name
     "赵六,abc,martian,,,,bad-email,,\n"                                                       # 6: three problems
-    "\"Multi\nline, Ltd.\",13911114444,group,named,en,,,\"Room 1\nBuilding 2\",\n"            # 7-9: ok
+    "\"Multi, Ltd.\",13911114444,group,named,en,,,\"Room 1\nBuilding 2\r\nFloor 3\",\n"   # 7-9: ok
     "\n"                                                                                      # 10: blank
     "Dup Account,13911115555,,,,A-1,,,\n"                                                     # 11: account of line 2
     "钱七,13911116666,,,,,,,suspended\n"                                                      # 12: ok
@@ -67,7 +67,7 @@ async def test_import_with_duplicates_and_bad_rows_writes_a_report(store: Store)
     assert (zhang["name"], zhang["customer_type"], zhang["account_number"]) == ("张三", "vip", "A-1")
     assert [ph["e164"] for ph in zhang["phones"]] == ["+8613911112222", "+861088887777"]
     multi = (await store.search_customers("13911114444"))["results"][0]
-    assert multi["name"] == "Multi\nline, Ltd." and multi["address"] == "Room 1\nBuilding 2"
+    assert multi["name"] == "Multi, Ltd." and multi["address"] == "Room 1\nBuilding 2\r\nFloor 3"
     assert (await store.search_customers("zs"))["results"][0]["name"] == "张三"   # initials kept
 
     again = await csv_io.import_customers(store, io.BytesIO(FILE.encode()))
@@ -129,18 +129,124 @@ async def test_export_round_trip(store: Store, tmp_path: Path) -> None:
 def test_cli_import_and_export(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_bytes("name,phones\n张三,13911112222\n李四,13911112222\n,\n".encode("gbk"))
-    env = {**os.environ, "CC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}", "CC_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "CC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}", "CC_LOG_LEVEL": "WARNING",
+           "PYTHONPATH": str(ROOT)}                                     # this checkout, not an installed one
     env.pop("CC_CONFIG", None)
     run = lambda *args: subprocess.run([sys.executable, "-m", "callcenter", *args], capture_output=True,  # noqa: E731
                                        text=True, env=env, cwd=tmp_path, timeout=120)
     done = run("customers", "import", str(source), "--report", str(tmp_path / "rejected.csv"))
     assert done.returncode == 0, done.stderr
     assert "1 imported, 1 duplicates" in done.stdout
+    assert csv_io.PER_ROW_PROMISE in done.stdout and "line 3: duplicate: phones[0]: +8613911112222 is on line 2" in done.stdout
     assert "import" in done.stderr                                       # the progress bar
     report = (tmp_path / "rejected.csv").read_text(encoding="utf-8-sig")
     assert "3,duplicate" in report
     exported = run("customers", "export", "--query", "zs")
     assert exported.returncode == 0, exported.stderr
     assert "张三" in exported.stdout and "'+8613911112222" in exported.stdout
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes("name,phones\n王五,13911113333\n".encode() + b"\xff\n")
+    refused = run("customers", "import", str(broken))
+    assert refused.returncode == 2 and "line 3: the text is not UTF-8" in refused.stderr
+    assert "nothing was imported" in refused.stderr
     missing = run("customers", "import", str(tmp_path / "nope.csv"))
     assert missing.returncode == 2 and "nope.csv" in missing.stderr
+
+
+async def customer_count(store: Store) -> int:
+    from sqlalchemy import func, select
+
+    from crm_bridge.models import Customer
+    async with store.connect() as conn:
+        return int((await conn.execute(select(func.count()).select_from(Customer))).scalar_one())
+
+
+async def test_a_bad_row_never_drops_its_batch(store: Store) -> None:
+    """Issue 11: a 200 KB cell aborted the import and silently dropped the rows of its batch."""
+    huge = "x" * 200_000
+    lines = ["name,phones,address"]
+    lines += [f"好人{i},1392222{i:04d}," for i in range(10)]                         # lines 2-11
+    lines.append(f"大地址,13933330001,\"{huge}\n{huge}\"")                            # 12-13: one cell, 400 KB
+    lines.append(f"{huge},13933330002,")                                              # 14: a 200 KB name, unquoted
+    lines.append("零\x00字节,13933330003,")                                           # 15: NUL
+    lines.append("Zhang\u202eevil,13933330004,")                                      # 16: right-to-left override
+    lines.append("换\n行,13933330005,")                                                # 17-18: unquoted: 2 rows
+    lines.append("Tab OK,13933330006,\"Room 1\tDesk 2\nBuilding 3\"")               # 19-20: ok
+    lines.append('坏引号,"13933330007,')                                              # 21: quote never closed
+    lines += [f"后来{i},1394444{i:04d}," for i in range(5)]                           # 22-26
+    before = await customer_count(store)
+    report = io.StringIO()
+    summary = await csv_io.import_customers(store, io.BytesIO("\n".join(lines).encode()), batch_size=4,
+                                            report=report)
+    p = summary.progress
+    assert (p.rows, p.imported, p.duplicates, p.rejected) == (23, 18, 0, 5)
+    assert await customer_count(store) == before + 18
+    problems = {f["line"]: f["reasons"] for f in summary.problems}
+    assert sorted(problems) == [12, 14, 15, 16, 21]
+    assert "at most 65,536" in problems[12]["row"]
+    assert "the row is 200,013 characters long" in problems[14]["row"]
+    assert "U+0000" in problems[15]["name"]
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in problems[16]["name"]
+    assert "never closed" in problems[21]["row"]
+    assert (await store.search_customers("13933330006"))["results"][0]["address"] == "Room 1\tDesk 2\nBuilding 3"
+    assert (await store.search_customers("13944440004"))["results"][0]["name"] == "后来4"
+    assert len(report.getvalue()) < 10_000                          # huge cells are cut in the report
+    assert summary.lines()[1] == csv_io.PER_ROW_PROMISE
+    assert "line 12: rejected: row: the row is 400,0" in "\n".join(summary.lines())
+
+
+async def test_invalid_utf8_is_refused_at_its_line_before_any_row_is_written(store: Store) -> None:
+    """Issue 11: invalid UTF-8 was reported at the wrong line after 4,500 rows were committed."""
+    good = "".join(f"客户{i},\"1391111{i:04d}\n\"\n" for i in range(2250))     # two physical lines each
+    data = f"name,phones\n{good}".encode() + b"\xc3\x28bad,13900000000\n"
+    before = await customer_count(store)
+    with pytest.raises(csv_io.ImportFailed, match=r"^line 4502: the text is not UTF-8 .*nothing was imported"):
+        await csv_io.import_customers(store, io.BytesIO(data), batch_size=100)
+    assert await customer_count(store) == before
+
+
+async def test_a_row_the_database_refuses_is_reported_and_its_batch_lands(store: Store, database_url: str) -> None:
+    """A constraint the checks do not know (here a trigger) refuses one row: only that row is lost."""
+    from sqlalchemy import text
+    async with store.connect(write=True) as conn:
+        if database_url.startswith("sqlite"):
+            await conn.execute(text("CREATE TRIGGER no_boom BEFORE INSERT ON customers WHEN NEW.name = 'boom' "
+                                    "BEGIN SELECT RAISE(ABORT, 'boom is refused'); END"))
+        else:                                   # 23514: check_violation, an IntegrityError as SQLite's
+            await conn.execute(text("CREATE FUNCTION no_boom() RETURNS trigger AS $$ BEGIN IF NEW.name = 'boom' "
+                                    "THEN RAISE EXCEPTION 'boom is refused' USING ERRCODE = '23514'; END IF; "
+                                    "RETURN NEW; END $$ LANGUAGE plpgsql"))
+            await conn.execute(text("CREATE TRIGGER no_boom BEFORE INSERT ON customers FOR EACH ROW "
+                                    "EXECUTE FUNCTION no_boom()"))
+    rows = "".join(f"{'boom' if i == 37 else f'客户{i}'},1395555{i:04d}\n" for i in range(100))
+    summary = await csv_io.import_customers(store, io.BytesIO(f"name,phones\n{rows}".encode()), batch_size=64)
+    assert (summary.progress.imported, summary.progress.rejected) == (99, 1)
+    assert summary.problems[0]["line"] == 39 and "boom is refused" in summary.problems[0]["reasons"]["row"]
+    again = await csv_io.import_customers(store, io.BytesIO(f"name,phones\n{rows}".encode()), batch_size=64)
+    assert (again.progress.duplicates, again.progress.rejected) == (99, 1)   # its number was never "seen"
+
+
+async def test_a_database_outage_stops_the_import_at_a_line_and_a_second_run_finishes_it(store: Store) -> None:
+    from contextlib import asynccontextmanager
+
+    from callcenter.errors import StoreUnavailable
+
+    class Outage:
+        """The store, whose third write transaction finds the database gone."""
+
+        def __init__(self) -> None:
+            self.default_region, self.writes = store.default_region, 0
+
+        @asynccontextmanager
+        async def connect(self, *, write: bool = False):  # type: ignore[no-untyped-def]
+            self.writes += write
+            if self.writes == 3:
+                raise StoreUnavailable()
+            async with store.connect(write=write) as conn:
+                yield conn
+
+    data = ("name,phones\n" + "".join(f"客户{i},1396666{i:04d}\n" for i in range(50))).encode()
+    with pytest.raises(csv_io.ImportFailed, match=r"^line 42: the database failed .*; 40 rows before it were imported"):
+        await csv_io.import_customers(Outage(), io.BytesIO(data), batch_size=20)
+    again = await csv_io.import_customers(store, io.BytesIO(data), batch_size=20)
+    assert (again.progress.imported, again.progress.duplicates) == (10, 40)

@@ -70,12 +70,6 @@ def test_header_errors_name_the_columns() -> None:
         csv_io.header_columns(["phones"])
 
 
-def test_encoding_detection() -> None:
-    assert csv_io.detect_encoding("name\n李娜".encode()) == "utf-8-sig"
-    assert csv_io.detect_encoding(b"\xef\xbb\xbfname") == "utf-8-sig"
-    assert csv_io.detect_encoding("name\n李娜".encode("gbk")) == "gb18030"
-
-
 def test_contact_changes_are_normalised() -> None:
     checked = check_contact_changes({"email": " a@example.com ", "add_phones": ["13912345678", "+8613912345678"]})
     assert checked.email == "a@example.com" and checked.add_phones == (("+8613912345678", "mobile"),)
