@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -312,8 +313,13 @@ class Model(MemberHandlers, PresenceHandlers, RouteHandlers, CallbackHandlers, C
         return effects
 
     def _call_completed(self, e: d.CallCompleted, now: datetime) -> Effects:
-        call = self.calls.get(e.call_id)
         agent = self._agent_for(e.interface, e.member_name)
+        if not e.call_id and agent is not None and agent.call_id:
+            # Asterisk sends the caller's fields only while the caller's channel snapshot exists: an
+            # AgentComplete published as the caller's channel is destroyed has no Uniqueid (seen on a
+            # live 22.10.1). The member names the call then: the one their desk has.
+            e = replace(e, call_id=agent.call_id)
+        call = self.calls.get(e.call_id)
         if call is None:
             return [fx.Problem("AgentComplete for an unknown call", {"call_id": e.call_id})]
         if call.transfers and (agent is None or call.agent_id != agent.info.agent_id):

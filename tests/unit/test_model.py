@@ -137,6 +137,23 @@ def test_completed_call_goes_to_wrap_up_paused_and_is_recorded():
     assert views.wrapup_call(model, 1, "c1")["interaction_id"] == "ix0"
 
 
+def test_an_agent_complete_without_the_callers_fields_ends_the_members_call():
+    """A live Asterisk 22.10.1 published AgentComplete with no Uniqueid as the caller's channel went
+    away: the call is the member's, and ends as usual (wrap-up, desk told), not left hanging."""
+    model = make_model()
+    model.apply(d.MemberAdded("vip", IFACE, "1001"), T0)
+    model.apply(d.IvrCompleted("c1", "+8613800000001", "vip", 10, VIP_CARD, ("1",), "service", "zh"), T0)
+    model.apply(d.CallerJoined("c1", "vip", "Local/100@inbound-00000000;2", "13800000001", "", 1, 1), T0)
+    model.apply(d.AgentRinging("c1", "vip", IFACE, "1001"), T0 + timedelta(seconds=4))
+    model.apply(d.CallerLeft("c1", "vip"), T0 + timedelta(seconds=5))
+    model.apply(d.AgentAnswered("c1", "vip", IFACE, "1001", 5, 1), T0 + timedelta(seconds=5))
+    done = model.apply(d.CallCompleted("", "vip", IFACE, "1001", 5, 60, "caller"), T0 + timedelta(seconds=65))
+    assert not of(done, fx.Problem)
+    assert model.agents[1].state.value == "wrap_up"
+    (ended,) = [m for m in agent_messages(done, "call") if m.data["state"] == "ended"]
+    assert ended.data["call_id"] == "c1"
+
+
 def test_disposition_ends_wrap_up_and_unpauses():
     model = make_model()
     answered_call(model)
