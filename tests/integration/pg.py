@@ -33,7 +33,8 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -251,3 +252,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite+aiosqlite:///{tmp_path / 'crm.db'}"
     server = request.getfixturevalue("pg_server")
     return str(server.create_database())
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[Any]:
+    """The demo's seeded CRM (23 customers) on ``database_url``, opened and closed around the test. A
+    test module that needs another store defines its own ``store`` fixture, which wins."""
+    from crm_bridge.seed import seed_demo
+    from crm_bridge.store import Store
+
+    seeded = Store(database_url)
+    await seeded.open()
+    await seed_demo(seeded, customers=23)
+    yield seeded
+    await seeded.close()

@@ -2,7 +2,6 @@
 are kept in the spool, survive a restart, and land in order when the database is back."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,6 @@ import pytest
 
 from crm_bridge.pauses import PauseLog, open_pauses
 from crm_bridge.records import ComplaintInput, Disposition
-from crm_bridge.seed import seed_demo
 from crm_bridge.spool.journal import Journal
 from crm_bridge.spool.replay import Spool
 from crm_bridge.spool.writes import CALLBACK, DISPOSITION, QUEUED, SpooledWrites
@@ -21,15 +19,6 @@ from tests.integration.outage import database_down
 pytest_plugins = ["tests.integration.pg"]
 
 T0 = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    store = Store(database_url)
-    await store.open()
-    await seed_demo(store, customers=23)
-    yield store
-    await store.close()
 
 
 def spooled(store: Store, directory: Path) -> tuple[Spool, SpooledWrites, list[tuple[str, Any]]]:

@@ -1,30 +1,18 @@
 """Pause periods in the store and the agent report's time over each pause code's limit."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 
 from callcenter.metrics import Rules
 from callcenter.settings import Settings
 from crm_bridge import reports
 from crm_bridge.pauses import PauseLog, open_pauses, pause_rows
-from crm_bridge.seed import seed_demo
 from crm_bridge.store import Store
 
 pytest_plugins = ["tests.integration.pg"]
 
 T0 = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)       # 10:00 in Shanghai
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    store = Store(database_url)
-    await store.open()
-    await seed_demo(store, customers=23)
-    yield store
-    await store.close()
 
 
 async def test_periods_open_close_and_a_restart_continues_the_same_code(store: Store) -> None:

@@ -1,24 +1,13 @@
 """What an agent asked for (available / paused with a reason / logged out) is kept in the store."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 
 import pytest
 
 from callcenter.errors import ValidationFailed
-from crm_bridge.seed import seed_demo
 from crm_bridge.store import Store
 
 pytest_plugins = ["tests.integration.pg"]
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    store = Store(database_url)
-    await store.open()
-    await seed_demo(store, customers=23)
-    yield store
-    await store.close()
 
 
 async def test_presence_round_trips_and_starts_unknown(store: Store):
