@@ -126,14 +126,11 @@ class CustomerViews:
 
     def _scope(self, session: Session) -> Scope:
         """What this user may see now: the desk's live call comes from the engine (in memory)."""
-        if session.role in customer_access.SEE_ALL_ROLES:
-            return Scope(role=session.role, agent_id=session.agent_id, login=session.login)
-        snapshot = self._engine.agent_snapshot(session.agent_id) if self._engine is not None else {}
-        queues, customers, numbers = customer_access.desk_facts(snapshot)
-        return Scope(role=session.role, agent_id=session.agent_id, login=session.login,
-                     search_mode=self._agent_search, queues=queues,
-                     deputy_for=customer_access.deputised(self._deputies, session.login),
-                     desk_customers=customers, desk_numbers=numbers)
+        snapshot = self._engine.agent_snapshot(session.agent_id) \
+            if self._engine is not None and session.role not in customer_access.SEE_ALL_ROLES else {}
+        return customer_access.scope_of(role=session.role, agent_id=session.agent_id, login=session.login,
+                                        snapshot=snapshot, search_mode=self._agent_search,
+                                        deputies=self._deputies)
 
     # ------------------------------------------------------------------ pages
     async def search_page(self, request: web.Request) -> web.Response:

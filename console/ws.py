@@ -168,7 +168,8 @@ class ConsoleSocket(TaskCommands, SupervisionCommands):
             "spy": self._spy,
             "directory": DirectoryCommand(engine),
         }
-        call_customer = CallCustomerCommands(store=store, engine=engine)
+        call_customer = CallCustomerCommands(store=store, engine=engine, search_mode=settings.privacy.agent_search,
+                                             deputies=dict(settings.routing.deputies))
         self._commands.update({"call_customer": call_customer.choose, "customer_create": call_customer.create})
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:

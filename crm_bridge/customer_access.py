@@ -108,6 +108,16 @@ def desk_facts(snapshot: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[int,
     return queues, tuple(ids), tuple(numbers)
 
 
+def scope_of(*, role: str, agent_id: int | None, login: str, snapshot: Mapping[str, Any],
+             search_mode: str = "number_only", deputies: Mapping[str, str] | None = None) -> Scope:
+    """What this user may see now; *snapshot* is the engine's view of their desk (``agent_snapshot``)."""
+    if role in SEE_ALL_ROLES:
+        return Scope(role=role, agent_id=agent_id, login=login)
+    queues, customers, numbers = desk_facts(snapshot)
+    return Scope(role=role, agent_id=agent_id, login=login, search_mode=search_mode, queues=queues,
+                 deputy_for=deputised(deputies or {}, login), desk_customers=customers, desk_numbers=numbers)
+
+
 def visible(scope: Scope, customer_id: Any) -> Any:
     """Whether the customer whose id is the column (or value) *customer_id* is one of the agent's own:
     an OR of correlated ``EXISTS`` probes, each on an index by customer (``interactions``,

@@ -21,11 +21,13 @@ from console.hub import Connection
 from console.sessions import Session
 from console.work_limits import SocketTasks
 from console.replies import spawn
+from crm_bridge.customer_access import NotYourCustomer, Scope, scope_of
 
 MAX_NAME = 200          # crm_bridge.customers.check_customer
 
 
 class CallCustomerStore(Protocol):
+    async def customer_visible(self, customer_id: int, scope: Scope) -> bool | None: ...
     async def set_call_customer(self, *, interaction_id: str, call_id: str, customer_id: int,
                                 actor_login: str, actor_agent_id: int) -> dict[str, Any]: ...
     async def add_customer(self, name: str, **kw: Any) -> int: ...
@@ -72,15 +74,29 @@ def desk_call(snapshot: dict[str, Any], call_id: str) -> dict[str, Any]:
 class CallCustomerCommands:
     """``call_customer`` and ``customer_create``: ``handler(conn, session, command, tasks)`` each."""
 
-    def __init__(self, *, store: CallCustomerStore, engine: CallCustomerEngine) -> None:
+    def __init__(self, *, store: CallCustomerStore, engine: CallCustomerEngine, search_mode: str = "number_only",
+                 deputies: dict[str, str] | None = None) -> None:
         self._store = store
         self._engine = engine
+        self._search_mode = search_mode
+        self._deputies = dict(deputies or {})
 
     def choose(self, conn: Connection, session: Session, command: protocol.Command,
                tasks: SocketTasks) -> None:
         call_id, customer_id = decode_call_customer(command.data)
-        call = desk_call(self._engine.agent_snapshot(session.agent_id), call_id)
-        spawn(conn, command, tasks, self._assign(session, call, customer_id))
+        snapshot = self._engine.agent_snapshot(session.agent_id)
+        call = desk_call(snapshot, call_id)
+        scope = scope_of(role=session.role, agent_id=session.agent_id, login=session.login, snapshot=snapshot,
+                         search_mode=self._search_mode, deputies=self._deputies)
+        spawn(conn, command, tasks, self._choose(session, call, customer_id, scope))
+
+    async def _choose(self, session: Session, call: dict[str, Any], customer_id: int, scope: Scope) -> dict[str, Any]:
+        # Only a customer the agent may see (least privilege, issue 11): those sharing the caller's
+        # number (the pop's candidates) and their own calls, tasks and portfolio; never any id at all,
+        # which would make any customer "the one on my desk" and open their page.
+        if not await self._store.customer_visible(customer_id, scope):
+            raise NotYourCustomer(customer_id)
+        return await self._assign(session, call, customer_id)
 
     def create(self, conn: Connection, session: Session, command: protocol.Command,
                tasks: SocketTasks) -> None:

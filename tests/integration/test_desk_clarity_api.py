@@ -32,6 +32,12 @@ BOARD = {
 class ChoiceStore(FakeStore):
     assigned: list[dict[str, Any]] = field(default_factory=list)
     created: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    scopes: list[Any] = field(default_factory=list)
+
+    async def customer_visible(self, customer_id: int, scope: Any) -> bool | None:
+        """12 shares the caller's number; 13 is someone else's customer; 404 does not exist."""
+        self.scopes.append(scope)
+        return None if customer_id == 404 else customer_id != 13
 
     async def set_call_customer(self, **kw: Any) -> dict[str, Any]:
         if kw["customer_id"] == 404:
@@ -129,7 +135,8 @@ async def test_a_call_waiting_for_its_wrap_up_can_get_its_customer_too(console: 
     ({"call_id": "c-1", "customer_id": "12"}, "invalid-input"),      # not a number
     ({"customer_id": 12}, "invalid-input"),                          # no call
     ({"call_id": "c-9", "customer_id": 12}, "no-such-call"),         # not on this desk
-    ({"call_id": "c-1", "customer_id": 404}, "no-such-customer"),
+    ({"call_id": "c-1", "customer_id": 404}, "customer-not-yours"),  # no such customer: not told apart
+    ({"call_id": "c-1", "customer_id": 13}, "customer-not-yours"),   # not the caller's, not the agent's
 ])
 async def test_a_bad_customer_choice_gets_a_clear_error(console: Console, data: dict[str, Any], error_id: str) -> None:
     ws = await desk(console)
