@@ -94,7 +94,9 @@ class HoldHandlers:
         self._forget_legs(call_id)
         effects: Effects = []
         if call.state is CallState.CONNECTED:
-            effects += self._complete_direct(call, "agent", now)
+            # After the caller's HangupRequest this Hangup is only the bridge coming apart (live 22.10.1
+            # sends the agent leg's Hangup before the caller's in some runs): the caller ended the call.
+            effects += self._complete_direct(call, "caller" if call.hangup_requested else "agent", now)
         # (CONSULTING: the transferer's leg hangs up to complete an attended transfer; not an end.)
         if call.parked and call.channel:
             # The caller would hear music for ever: on to the survey or goodbye.

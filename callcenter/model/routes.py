@@ -159,8 +159,10 @@ class RouteHandlers:
 
     def _hangup_requested(self, e: d.HangupRequested, now: datetime) -> Effects:
         call = self.calls.get(e.call_id)
-        if call is not None and call.state is CallState.CONNECTED and call.dial_agent is not None:
-            call.hangup_requested = True         # its own side is leaving: the Hangups that follow say so
+        if call is not None and call.state is CallState.CONNECTED and (call.dial_agent is not None or call.detached):
+            # Its own side is leaving: the Hangups that follow say so (a Dial() step; or a call out of
+            # app_queue's bridge, hold.py, whose agent leg Asterisk may hang up before the caller's).
+            call.hangup_requested = True
         return []
 
     def _dial_leg_gone(self, call_id: str, now: datetime) -> Effects:

@@ -68,7 +68,9 @@ async def test_vip_call_pops_before_answer_and_the_outcome_is_stored(tmp_path):
             assert row["outcome"] == "resolved" and row["notes"] == "asked about roaming charges"
             assert row["queue"] == "vip" and row["agent_id"] == agent_id and row["priority"] == 10
             assert row["call_id"] == call.call_id
-            row = await eventually(lambda: _row_with(stack, ended["interaction_id"], "ended_at"),
+            # The saved outcome may land before the recorder's batch with the call's end (each writes
+            # its own columns): wait for the row the recorder completed.
+            row = await eventually(lambda: _row_with(stack, ended["interaction_id"], "ended_at", "completed"),
                                    what="call times recorded")
             assert row["started_at"] <= row["answered_at"] < row["ended_at"]
             assert row["status"] == "completed" and row["customer_type"] == "vip"
@@ -88,9 +90,9 @@ async def test_an_invalid_digit_then_a_valid_one_still_reaches_the_queue(tmp_pat
             assert pop["ivr"]["digits"] == ["9", "2"] and pop["ivr"]["menu_choice"] == "complaint"
 
 
-async def _row_with(stack, interaction_id: str, field: str):
+async def _row_with(stack, interaction_id: str, field: str, status: str | None = None):
     row = await stack.store.interaction(interaction_id)
-    return row if row and row.get(field) else None
+    return row if row and row.get(field) and (status is None or row.get("status") == status) else None
 
 
 async def test_a_crashing_ivr_still_routes_the_caller_to_the_default_queue(tmp_path):

@@ -75,6 +75,18 @@ def test_hold_resume_then_the_caller_hangs_up_ends_the_call_without_agent_comple
     assert model.detached_legs == {}
 
 
+def test_hold_resume_then_the_caller_hangs_up_even_when_the_agents_leg_goes_first():
+    """Seen on a live 22.10.1: the caller's HangupRequest, then the agent leg's Hangup (the bridge coming
+    apart) before the caller's own Hangup. The caller ended the call."""
+    model = make_model()
+    held_then_resumed(model)
+    assert model.apply(d.HangupRequested("c1", CALLER, 16), T0 + timedelta(seconds=63)) == []
+    effects = model.apply(d.ChannelHungUp("9.1", LEG, 16), T0 + timedelta(seconds=63))
+    assert ended(effects)["reason"] == "caller"
+    assert model.apply(d.ChannelHungUp("c1", CALLER, 16), T0 + timedelta(seconds=63)) is not None
+    assert "c1" not in model.calls
+
+
 def test_hold_resume_then_the_desk_hangs_up_ends_the_call_at_the_agents_leg_hangup():
     model = make_model()
     held_then_resumed(model)
