@@ -6,21 +6,20 @@ names the key path (``routing.ladders.vip``) and what was expected.
 """
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from callcenter.errors import ConfigError
 from callcenter.errors import PathError as _PathError
-from callcenter.pause_codes import SYSTEM_CODES, PauseCode, limits_of
 from callcenter.queue_names import RESERVED_QUEUE_NAMES
+from callcenter.connection_settings import AmiSettings, DatabaseSettings, FastAgiSettings, HttpSettings  # noqa: F401 (re-exported)
+from callcenter.console_settings import ConsoleSettings, FairShareSettings, PresenceSettings, PrivacySettings  # noqa: F401 (re-exported)
 from callcenter.routing_rules import CUSTOMER_TYPES, VALUE_CLASSES, RoutingRules, check_rules  # noqa: F401 (re-exported)
 from callcenter.tiers import TierModel
 from ivr.hours import BusinessHours
@@ -45,157 +44,6 @@ ENV_OVERRIDES = {
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class AmiSettings(_Frozen):
-    host: str = "127.0.0.1"
-    port: int = Field(5038, ge=0, le=65535)
-    username: str = "callcenter"
-    secret: str = ""
-    # plain: Login with Secret (panoramisk's way); md5: Challenge, then Login with md5(challenge+secret),
-    # so the secret never crosses the wire.
-    auth: Literal["plain", "md5"] = "md5"
-    # AMI event classes we subscribe to: agent (queue events) + call (Hangup, channels) + system
-    # (FullyBooted/Shutdown). Leaves out ``dialplan`` (VarSet/Newexten, ~75 % of a call's events).
-    events: str = "agent,call,system"
-    ping_interval: float = Field(5.0, gt=0)
-    ping_timeout: float = Field(3.0, gt=0)
-    reconnect_seconds: float = Field(2.0, gt=0)
-    action_timeout: float = Field(5.0, gt=0)
-
-
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                       r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$")
-
-
-class FastAgiSettings(_Frozen):
-    host: str = "127.0.0.1"
-    port: int = Field(4573, ge=0, le=65535)
-    header_timeout: float = Field(5.0, gt=0)
-    # Who may open a FastAGI session: IP addresses, CIDR networks (10.0.0.0/24) or host names (resolved
-    # once at start). ``None`` (the default): ami.host and the loopback addresses. Anyone else is
-    # closed on before a byte is read. The environment takes a comma-separated list (CC_FASTAGI_ALLOW).
-    allow: tuple[str, ...] | None = None
-    # Sessions open at once; one more is closed at once (Asterisk then goes on with the dialplan's
-    # defaults). Well under the usual 1,024 open-file limit.
-    max_connections: int = Field(256, ge=1, le=65536)
-    # A session (the whole voice menu, or the survey) that lasts longer is ended: the caller goes on
-    # in the dialplan with what was set so far, or the defaults.
-    session_seconds: float = Field(600.0, gt=0)
-    # A call the engine learnt of only from a FastAGI session is dropped when Asterisk (AMI) has said
-    # nothing about it this long after the session's result: a stranger cannot make calls up.
-    unconfirmed_call_seconds: float = Field(60.0, gt=0)
-
-    @field_validator("allow", mode="before")
-    @classmethod
-    def _split_allow(cls, value: Any) -> Any:
-        if isinstance(value, str):          # CC_FASTAGI_ALLOW="10.0.0.5, pbx.example.com"
-            return tuple(part for part in re.split(r"[\s,]+", value) if part)
-        return value
-
-    @field_validator("allow")
-    @classmethod
-    def _check_allow(cls, entries: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        if entries is None:
-            return None
-        if not entries:
-            raise _PathError((), "expected at least one address (an empty list would refuse Asterisk too); "
-                                 "leave the key out for ami.host and loopback")
-        for i, entry in enumerate(entries):
-            try:
-                ipaddress.ip_network(entry, strict=False)
-            except ValueError:
-                if "/" in entry or not _HOSTNAME.match(entry):
-                    raise _PathError((str(i),), f"expected an IP address, a CIDR network (10.0.0.0/24) or a "
-                                                f"host name (got {entry!r})") from None
-        return entries
-
-    def allowed_peers(self, ami_host: str) -> tuple[str, ...]:
-        """The allow-list as configured, or its default: the AMI host and loopback."""
-        if self.allow is not None:
-            return self.allow
-        return tuple(dict.fromkeys((ami_host, "127.0.0.1", "::1")))
-
-
-class HttpSettings(_Frozen):
-    host: str = "127.0.0.1"
-    port: int = Field(8080, ge=0, le=65535)
-    # Always give the session cookie the Secure flag (it also gets it on any request known to be HTTPS:
-    # ``public_url`` says https, or a trusted proxy's ``proto_header`` does).
-    secure_cookies: bool = False
-    session_hours: float = Field(12.0, gt=0)
-    # The address browsers use, e.g. https://cc.example.com (scheme, host, port): POST and websocket
-    # ``Origin`` checks compare against it, and https turns on Secure cookies and HSTS. Empty: the
-    # request's own scheme and Host.
-    public_url: str = ""
-    # Reverse proxies whose headers are believed (addresses or networks). Only a request whose TCP peer
-    # is one of them has its client address taken from ``client_address_header`` (the right-most
-    # entry: the one the proxy added) and its scheme from ``proto_header``.
-    trusted_proxies: tuple[str, ...] = ()
-    client_address_header: str = "X-Forwarded-For"
-    proto_header: str = "X-Forwarded-Proto"
-    hsts_seconds: int = Field(31_536_000, ge=0)      # Strict-Transport-Security max-age over HTTPS (0: none)
-    # Login throttle, checked before any password hashing: failures per (login, address) and per address
-    # within the window. A real user on another address is never held back by someone else's failures.
-    login_failures: int = Field(5, ge=1, le=1000)
-    address_failures: int = Field(30, ge=1, le=100_000)
-    login_window_seconds: float = Field(60.0, gt=0, le=86_400)
-
-    @field_validator("public_url")
-    @classmethod
-    def _public_url(cls, url: str) -> str:
-        if not url:
-            return url
-        parts = urlsplit(url)
-        try:
-            parts.port
-        except ValueError:
-            raise ValueError("expected a port from 1 to 65535") from None
-        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") \
-                or parts.query or parts.fragment or parts.username is not None:
-            raise ValueError("expected http(s)://host[:port] with no path")
-        return url.rstrip("/")
-
-    @field_validator("trusted_proxies")
-    @classmethod
-    def _networks(cls, proxies: tuple[str, ...]) -> tuple[str, ...]:
-        for proxy in proxies:
-            try:
-                ipaddress.ip_network(proxy, strict=False)
-            except ValueError:
-                raise ValueError(f"expected IP addresses or networks like 10.0.0.0/8 (got {proxy!r})") from None
-        return proxies
-
-    @field_validator("client_address_header", "proto_header")
-    @classmethod
-    def _header_name(cls, name: str) -> str:
-        if not re.fullmatch(r"[A-Za-z0-9-]{1,64}", name):
-            raise ValueError("expected an HTTP header name (letters, digits, -)")
-        return name
-
-
-class DatabaseSettings(_Frozen):
-    url: str = "sqlite+aiosqlite:///callcenter.db"
-    echo: bool = False
-    # Where writes wait while the database is away (crm_bridge/spool/); "" = a "spool" folder beside
-    # the SQLite file, or in the working directory for PostgreSQL.
-    spool_dir: str = ""
-    # How long a caller's or an agent's write waits for the database before it is spooled instead.
-    spool_after_seconds: float = Field(3.0, gt=0, le=60)
-
-    def spool_path(self) -> str:
-        if self.spool_dir:
-            return self.spool_dir
-        if self.url.startswith("sqlite+aiosqlite:///") and ":memory:" not in self.url:
-            return os.path.join(os.path.dirname(self.url.removeprefix("sqlite+aiosqlite:///")) or ".", "spool")
-        return "spool"
-
-    @field_validator("url")
-    @classmethod
-    def _async_driver(cls, url: str) -> str:
-        if not (url.startswith("sqlite+aiosqlite://") or url.startswith("postgresql+asyncpg://")):
-            raise ValueError("expected sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db")
-        return url
 
 
 class QueueSettings(_Frozen):
@@ -285,103 +133,6 @@ class IvrSettings(_Frozen):
     # The nested voice menus (ivr/menu_tree.py), walked by the inbound script.
     menus: MenuTree = MenuTree()
     survey: SurveySettings = SurveySettings()
-
-
-class PresenceSettings(_Frozen):
-    """Presence follows the person (``callcenter/model/presence.py``): once every desk (browser tab) of
-    an agent has been gone ``disconnect_pause_seconds``, the agent is paused with ``connection_lost``;
-    after ``disconnect_logout_seconds`` (counted from the same moment) logged out of the queues. The
-    agent's next desk restores what they had. 0 turns a step off."""
-    disconnect_pause_seconds: float = Field(60.0, ge=0, le=3600)
-    disconnect_logout_seconds: float = Field(900.0, ge=0, le=24 * 3600)
-
-    @model_validator(mode="after")
-    def _logout_after_pause(self) -> PresenceSettings:
-        pause, logout = self.disconnect_pause_seconds, self.disconnect_logout_seconds
-        if pause and logout and logout <= pause:
-            raise _PathError(("disconnect_logout_seconds",),
-                             f"expected more than disconnect_pause_seconds ({pause:g}), or 0 (never), got {logout:g}")
-        return self
-
-
-class FairShareSettings(_Frozen):
-    """One connection's fair share of the server (``console/rate_limits.py``, ``console/work_limits.py``).
-
-    Commands per second are token buckets: ``*_rate`` tokens a second, up to ``*_burst`` saved up. A
-    command over either bucket (the socket's, or the user's over all their tabs) is answered
-    ``rate-limited``; so is a presence command (available, pause, ...: each one is a write to the store
-    and an action to Asterisk) over the user's ``presence_*`` bucket. A socket that goes on sending ``flood_close_after`` refused commands in a row is
-    closed with 4430 (the desk reconnects later), and the user's new sockets are closed with 4430 at once,
-    before any work, for ``flood_penalty_seconds``. Store work (task lists, saves, the board) runs at most
-    ``store_concurrency`` at a time; beyond ``store_queue_per_user`` waiting or running for one user,
-    or ``store_queue_total`` for everyone, a command is answered ``busy`` at once."""
-    socket_rate: float = Field(20.0, gt=0, le=10_000)
-    socket_burst: int = Field(40, ge=1, le=100_000)
-    user_rate: float = Field(30.0, gt=0, le=10_000)
-    user_burst: int = Field(60, ge=1, le=100_000)
-    presence_rate: float = Field(1.0, gt=0, le=10_000)
-    presence_burst: int = Field(5, ge=1, le=100_000)
-    flood_close_after: int = Field(200, ge=1, le=1_000_000)
-    flood_penalty_seconds: float = Field(5.0, ge=0, le=3600)
-    store_concurrency: int = Field(4, ge=1, le=256)
-    store_queue_per_user: int = Field(8, ge=1, le=10_000)
-    store_queue_total: int = Field(128, ge=1, le=100_000)
-
-    @model_validator(mode="after")
-    def _total_not_below_per_user(self) -> FairShareSettings:
-        if self.store_queue_total < self.store_queue_per_user:
-            raise _PathError(("store_queue_total",), f"expected at least store_queue_per_user "
-                                                     f"({self.store_queue_per_user}), got {self.store_queue_total}")
-        return self
-
-
-class PrivacySettings(_Frozen):
-    """Least privilege for customer data (crm_bridge/customer_access.py). An agent always sees the
-    customers of their calls, their tasks and their portfolio; ``agent_search`` says what else they
-    find: ``all`` (everyone), ``number_only`` (anyone by an exact phone or account number, names and
-    pinyin only among their own) or ``own`` (their own only). Supervisors and admins see everyone."""
-    agent_search: Literal["all", "own", "number_only"] = "number_only"
-
-
-class ConsoleSettings(_Frozen):
-    outcomes: tuple[str, ...] = ("resolved", "follow_up", "transferred", "information", "complaint_logged")
-    # Pause codes, each a name or {code, limit_minutes} (callcenter/pause_codes.py).
-    pause_reasons: tuple[PauseCode, ...] = (PauseCode(code="lunch", limit_minutes=60),
-                                            PauseCode(code="training"), PauseCode(code="meeting"),
-                                            PauseCode(code="break", limit_minutes=15))
-    presence: PresenceSettings = PresenceSettings()
-    limits: FairShareSettings = FairShareSettings()
-
-    @field_validator("pause_reasons", mode="before")
-    @classmethod
-    def _plain_names(cls, value: Any) -> Any:
-        """``lunch`` is short for ``{code: lunch}`` (the form of earlier releases)."""
-        if isinstance(value, (list, tuple)):
-            return [{"code": v} if isinstance(v, str) else v for v in value]
-        return value
-
-    @field_validator("pause_reasons")
-    @classmethod
-    def _distinct_codes(cls, codes: tuple[PauseCode, ...]) -> tuple[PauseCode, ...]:
-        seen: set[str] = set()
-        for i, c in enumerate(codes):
-            if c.code in SYSTEM_CODES:
-                raise _PathError((str(i), "code"), f"{c.code!r} is set by the server itself; "
-                                                   f"choose a name other than {', '.join(SYSTEM_CODES)}")
-            if c.code in seen:
-                raise _PathError((str(i), "code"), f"{c.code!r} is listed twice")
-            seen.add(c.code)
-        return codes
-
-    @property
-    def pause_codes(self) -> tuple[str, ...]:
-        """The codes an agent may choose, in order."""
-        return tuple(c.code for c in self.pause_reasons)
-
-    @property
-    def pause_limits(self) -> dict[str, int | None]:
-        """code -> limit in seconds (None: no limit)."""
-        return limits_of(self.pause_reasons)
 
 
 COMPLAINT_SEVERITIES = ("low", "medium", "high", "critical")     # crm_bridge.models mirrors this
